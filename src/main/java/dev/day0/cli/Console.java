@@ -1,0 +1,60 @@
+package dev.day0.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.io.AtomicFiles;
+import dev.day0.io.Json;
+import dev.day0.redact.Redactor;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/**
+ * Where a command's output goes: documents to stdout (or {@code --out FILE}), people-facing lines to stderr.
+ * Everything passes through the {@link Redactor} first; there is no other way for a command to print.
+ */
+public final class Console {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final Redactor redactor;
+
+    public Console(PrintWriter out, PrintWriter err, Redactor redactor) {
+        this.out = out;
+        this.err = err;
+        this.redactor = redactor;
+    }
+
+    public Redactor redactor() {
+        return redactor;
+    }
+
+    /** Prints one JSON document to stdout, or writes it atomically to {@code file} when given. */
+    public void document(JsonNode document, Path file) {
+        String text = redactor.redact(Json.write(document)) + System.lineSeparator();
+        if (file == null) {
+            out.print(text);
+            out.flush();
+        } else {
+            AtomicFiles.write(file, text);
+        }
+    }
+
+    /** Prints a line of text to stdout (for commands whose output is meant for people). */
+    public void print(String text) {
+        out.print(redactor.redact(text));
+        out.flush();
+    }
+
+    /** A progress or error line for people, on stderr. */
+    public void info(String line) {
+        err.println(redactor.redact(line));
+        err.flush();
+    }
+
+    /** Writes a text file through the redactor. */
+    public void writeFile(Path file, String text) {
+        AtomicFiles.write(file, redactor.redact(text));
+    }
+
+    public PrintWriter rawErr() {
+        return err;
+    }
+}

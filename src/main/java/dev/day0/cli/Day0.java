@@ -1,0 +1,119 @@
+package dev.day0.cli;
+
+import dev.day0.gates.GateResult;
+import dev.day0.io.InputException;
+import dev.day0.io.Json;
+import dev.day0.redact.Redactor;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The {@code day0} command: one engine for Jenkins steps, other CI systems and a shell. */
+@Command(name = "day0",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Drive a quantized model or a research baseline through gated stages to a decision.",
+        subcommands = {
+            GateCommand.class,
+            TriageCommand.class,
+            ReportCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {"", "Exit codes: 0 ok or gate passed, 1 gate failed, 2 input could not be used, 70 internal error.",
+            "Commands with their own codes document them in --help and docs/."})
+public final class Day0 implements Runnable {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final Console console;
+
+    public Day0(Console console) {
+        this.console = console;
+    }
+
+    public Console console() {
+        return console;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        int code = execute(args, out, err, System.getenv());
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line; the entry point for tests and for {@link #main}. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+        Redactor redactor = Redactor.fromEnvironment(env);
+        Console console = new Console(out, err, redactor);
+        CommandLine commandLine = new CommandLine(new Day0(console), new Factory(console, env));
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setParameterExceptionHandler((ex, arguments) -> {
+            CommandLine failed = ex.getCommandLine();
+            String name = failed.getCommandSpec().qualifiedName();
+            console.info(name + ": " + ex.getMessage());
+            console.info("Try '" + name + " --help' for the options.");
+            console.document(GateResult.inputError(name + ": " + ex.getMessage()), null);
+            return ExitCodes.INPUT;
+        });
+        commandLine.setExecutionExceptionHandler((ex, failed, parseResult) -> {
+            if (ex instanceof InputException input) {
+                console.info(input.getMessage());
+                console.document(GateResult.inputError(input.getMessage()), null);
+                return ExitCodes.INPUT;
+            }
+            if (ex instanceof UncheckedIOException io) {
+                console.info("day0: " + io.getMessage());
+                console.document(GateResult.inputError(String.valueOf(io.getMessage())), null);
+                return ExitCodes.INPUT;
+            }
+            String what = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
+            console.info("day0: internal error, please report it: " + what);
+            var json = Json.object();
+            json.put("pass", false);
+            json.put("failure_class", "UNKNOWN");
+            json.put("detail", "internal error: " + what);
+            console.document(json, null);
+            return ExitCodes.INTERNAL;
+        });
+        return commandLine.execute(args);
+    }
+
+    /** Gives every command the console and the environment, so nothing reaches for globals. */
+    static final class Factory implements CommandLine.IFactory {
+        private final Console console;
+        private final Map<String, String> env;
+        private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
+
+        Factory(Console console, Map<String, String> env) {
+            this.console = console;
+            this.env = env;
+        }
+
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == Day0.class) {
+                return type.cast(new Day0(console));
+            }
+            K instance = fallback.create(type);
+            if (instance instanceof EngineCommand command) {
+                command.attach(console, env);
+            }
+            return instance;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.day0.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.gates.CompareGate;
+import dev.day0.gates.GateResult;
+import dev.day0.gates.PtqGate;
+import dev.day0.gates.RunGate;
+import dev.day0.io.InputException;
+import dev.day0.io.Json;
+import dev.day0.report.DecisionRecord;
+import dev.day0.report.ReportWriter;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code day0 gate ptq|run|compare}: the release gates, command-line compatible with the upstream scripts. */
+@Command(name = "gate",
+        description = "Run one release gate on JSON evidence and print its verdict as JSON.",
+        mixinStandardHelpOptions = true,
+        subcommands = {GateCommand.Ptq.class, GateCommand.Run.class, GateCommand.Compare.class},
+        footer = {"", "Exit codes: 0 the gate passed, 1 the gate failed, 2 the input could not be used."})
+public final class GateCommand {
+
+    /** Options every gate shares. */
+    abstract static class GateOptions extends EngineCommand {
+        @Option(names = "--out", paramLabel = "FILE", description = "Write the JSON verdict here instead of stdout.")
+        Path out;
+
+        @Option(names = "--report-dir", paramLabel = "DIR",
+                description = "Also write decision.json, report.md and junit.xml into DIR.")
+        Path reportDir;
+
+        @Option(names = "--stage", paramLabel = "NAME",
+                description = "Stage name in the report (default: the gate name).")
+        String stage;
+
+        /** An input file and its role in the decision record; null files are options not given. */
+        record InputFile(String role, Path file) {
+        }
+
+        int finish(GateResult result, List<InputFile> inputs) {
+            JsonNode json = result.toJson();
+            console().document(json, out);
+            if (reportDir != null) {
+                DecisionRecord record = new DecisionRecord(Version.current());
+                for (InputFile input : inputs) {
+                    if (input.file() != null) {
+                        record.input(input.role(), input.file());
+                    }
+                }
+                record.stage(stage == null ? result.gate() : stage, result.gate(), json);
+                List<Path> written = new ReportWriter(console().redactor()).write(record, reportDir);
+                console().info("day0: report written: " + written.get(0) + ", " + written.get(1) + ", "
+                        + written.get(2));
+            }
+            return result.pass() ? ExitCodes.OK : ExitCodes.GATE_FAILED;
+        }
+    }
+
+    @Command(name = "ptq", mixinStandardHelpOptions = true,
+            description = "Judge a quantized checkpoint's validation summary: coverage, metadata, size.")
+    static final class Ptq extends GateOptions {
+        @Option(names = "--summary", required = true, paramLabel = "FILE",
+                description = "validation-summary.json (as written by 'day0 inspect checkpoint').")
+        Path summary;
+
+        @Option(names = "--recipe", paramLabel = "RECIPE",
+                description = "Override the summary's recipe: nvfp4, nvfp4_mlp_only, nvfp4_experts_only, "
+                        + "nvfp4_omlp_only, fp8, int4_awq.")
+        String recipe;
+
+        @Override
+        public Integer call() {
+            GateResult result = new PtqGate().evaluate(Json.read(summary), summary.toString(), recipe);
+            return finish(result, List.of(new InputFile("summary", summary)));
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Judge whether an evaluation run finished and its samples and scores can be trusted.")
+    static final class Run extends GateOptions {
+        @Option(names = "--run", required = true, paramLabel = "FILE",
+                description = "run-summary.json: {\"tasks\": {name: {status, expected_samples, scored_samples, "
+                        + "score, errors}}}.")
+        Path run;
+
+        @Option(names = "--serving", paramLabel = "FILE",
+                description = "Serving-probe evidence ('day0 probe serving'); unhealthy means "
+                        + "DEPLOYMENT_HEALTH_FAILED.")
+        Path serving;
+
+        @Override
+        public Integer call() {
+            JsonNode servingDoc = serving == null ? null : Json.read(serving);
+            GateResult result = new RunGate().evaluate(Json.read(run), run.toString(), servingDoc,
+                    serving == null ? null : serving.toString());
+            return finish(result, List.of(new InputFile("run", run),
+                    new InputFile("serving", serving)));
+        }
+    }
+
+    @Command(name = "compare", mixinStandardHelpOptions = true,
+            description = "Compare candidate scores with baseline scores task by task and decide ACCEPT, "
+                    + "REGRESSION or ANOMALOUS.")
+    static final class Compare extends GateOptions {
+        @Option(names = "--baseline", required = true, paramLabel = "FILE", description = "{task: score} of the "
+                + "baseline.")
+        Path baseline;
+
+        @Option(names = "--candidate", required = true, paramLabel = "FILE", description = "{task: score} of the "
+                + "candidate.")
+        Path candidate;
+
+        @Option(names = "--threshold", paramLabel = "T", defaultValue = "0.01",
+                description = "Largest allowed drop as a fraction of the scale (default: ${DEFAULT-VALUE}).")
+        String threshold;
+
+        @Option(names = "--relative", description = "Measure the drop relative to the baseline score.")
+        boolean relative;
+
+        @Option(names = "--scales", paramLabel = "JSON",
+                description = "Per-task scale: a positive number, or {\"min\": a, \"max\": b} for signed ranges. "
+                        + "JSON text, or @FILE to read it from a file.")
+        String scales;
+
+        @Option(names = "--published", paramLabel = "FILE",
+                description = "{task: score} published for the baseline (a model card); a measured baseline more "
+                        + "than 5 points away is EXTERNAL_BASELINE_MISMATCH.")
+        Path published;
+
+        @Override
+        public Integer call() {
+            double limit = parseThreshold(threshold);
+            JsonNode scalesDoc = null;
+            Path scalesFile = null;
+            if (scales != null) {
+                if (scales.startsWith("@")) {
+                    scalesFile = Path.of(scales.substring(1));
+                    scalesDoc = Json.read(scalesFile);
+                } else {
+                    scalesDoc = Json.parse(scales, "--scales");
+                }
+            }
+            JsonNode publishedDoc = published == null ? null : Json.read(published);
+            CompareGate gate = new CompareGate(limit, relative, scalesDoc, publishedDoc,
+                    published == null ? null : published.toString());
+            GateResult result = gate.evaluate(Json.read(baseline), baseline.toString(), Json.read(candidate),
+                    candidate.toString());
+            return finish(result, List.of(new InputFile("baseline", baseline),
+                    new InputFile("candidate", candidate), new InputFile("scales", scalesFile),
+                    new InputFile("published", published)));
+        }
+    }
+
+    static double parseThreshold(String text) {
+        double value;
+        try {
+            value = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new InputException("--threshold", "", "must be a number, got \"" + text + "\"");
+        }
+        if (!Double.isFinite(value) || value < 0) {
+            throw new InputException("--threshold", "", "must be a finite number of at least 0, got " + text);
+        }
+        return value;
+    }
+}

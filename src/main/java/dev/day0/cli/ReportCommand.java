@@ -1,0 +1,96 @@
+package dev.day0.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.io.Fields;
+import dev.day0.io.InputException;
+import dev.day0.io.Json;
+import dev.day0.report.DecisionRecord;
+import dev.day0.report.ReportWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code day0 report}: merges the results of the stages of one chain into one decision record, in chain order
+ * (ptq, then each run gate, then compare).
+ */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Merge gate results into decision.json, report.md and junit.xml, and print the decision.",
+        footer = {"", "Each gate result is a file written by 'day0 gate ... --out FILE'. A stage name may prefix "
+                + "a run result: --run baseline-eval=run-baseline.json.",
+            "Exit codes: 0 decision ACCEPT, 1 any other decision, 2 input could not be used."})
+public final class ReportCommand extends EngineCommand {
+    @Option(names = "--ptq", paramLabel = "FILE", description = "The ptq gate result.")
+    Path ptq;
+
+    @Option(names = "--run", paramLabel = "[STAGE=]FILE", description = "A run gate result; repeatable, in order.")
+    List<String> runs = new ArrayList<>();
+
+    @Option(names = "--compare", paramLabel = "FILE", description = "The compare gate result.")
+    Path compare;
+
+    @Option(names = "--input", paramLabel = "ROLE=FILE",
+            description = "An evidence file to list with its sha256 (e.g. baseline=scores.json); repeatable.")
+    List<String> inputs = new ArrayList<>();
+
+    @Option(names = "--report-dir", required = true, paramLabel = "DIR", description = "Where to write the files.")
+    Path reportDir;
+
+    @Override
+    public Integer call() {
+        if (ptq == null && runs.isEmpty() && compare == null) {
+            throw new InputException("day0 report", "", "give at least one of --ptq, --run, --compare");
+        }
+        DecisionRecord record = new DecisionRecord(Version.current());
+        if (ptq != null) {
+            record.input("ptq-result", ptq);
+            record.stage("ptq", "ptq", gateResult(ptq, "ptq"));
+        }
+        int index = 0;
+        for (String run : runs) {
+            index++;
+            int eq = run.indexOf('=');
+            String stage = eq > 0 ? run.substring(0, eq) : "eval-" + index;
+            Path file = Path.of(eq > 0 ? run.substring(eq + 1) : run);
+            record.input(stage + "-result", file);
+            record.stage(stage, "run", gateResult(file, "run"));
+        }
+        if (compare != null) {
+            record.input("compare-result", compare);
+            record.stage("compare", "compare", gateResult(compare, "compare"));
+        }
+        for (String input : inputs) {
+            int eq = input.indexOf('=');
+            if (eq <= 0) {
+                throw new InputException("--input", "", "expected ROLE=FILE, got \"" + input + "\"");
+            }
+            record.input(input.substring(0, eq), Path.of(input.substring(eq + 1)));
+        }
+        List<Path> written = new ReportWriter(console().redactor()).write(record, reportDir);
+        JsonNode json = record.toJson();
+        var summary = Json.object();
+        summary.set("decision", json.get("decision"));
+        summary.set("publish_recommendation", json.get("publish_recommendation"));
+        summary.set("failure_class", json.get("failure_class"));
+        summary.set("detail", json.get("detail"));
+        var files = summary.putArray("files");
+        written.forEach(path -> files.add(path.toString()));
+        console().document(summary, null);
+        return "ACCEPT".equals(json.path("decision").asText()) ? ExitCodes.OK : ExitCodes.GATE_FAILED;
+    }
+
+    private static JsonNode gateResult(Path file, String gate) {
+        JsonNode doc = Json.read(file);
+        Fields fields = new Fields(file.toString());
+        fields.requireObject(doc, "");
+        if (!doc.path("pass").isBoolean()) {
+            throw fields.error("pass", "is missing or not true/false: not a " + gate + " gate result");
+        }
+        if ("compare".equals(gate) && !doc.path("decision").isTextual()) {
+            throw fields.error("decision", "is missing: not a compare gate result");
+        }
+        return doc;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.day0.io;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The one place JSON and YAML are read and written.
+ *
+ * <p>Reading is strict where strictness protects a decision: duplicate keys are rejected (which of two scores
+ * would count?), while {@code NaN} and {@code Infinity} tokens are accepted by the parser because Python's
+ * {@code json} module writes them: the gates then see them as non-finite numbers and fail closed.
+ */
+public final class Json {
+    private static final ObjectMapper MAPPER = JsonMapper.builder(new JsonFactory())
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .build();
+
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    private Json() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static ObjectNode object() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    public static ArrayNode array() {
+        return JsonNodeFactory.instance.arrayNode();
+    }
+
+    /** Reads a JSON file; every failure is an {@link InputException} naming the file. */
+    public static JsonNode read(Path file) {
+        return read(file, MAPPER, "JSON");
+    }
+
+    /** Reads a YAML file (YAML 1.1 as SnakeYAML reads it); every failure is an {@link InputException}. */
+    public static JsonNode readYaml(Path file) {
+        return read(file, YAML, "YAML");
+    }
+
+    /** Reads JSON given as text, for example an option value; {@code source} names the option. */
+    public static JsonNode parse(String text, String source) {
+        try {
+            JsonNode node = MAPPER.readTree(text);
+            if (node == null || node.isMissingNode()) {
+                throw new InputException(source, "", "is empty, expected JSON");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new InputException(source, "", "invalid JSON: " + firstLine(e.getOriginalMessage()), e);
+        }
+    }
+
+    private static JsonNode read(Path file, ObjectMapper mapper, String kind) {
+        String name = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new InputException(name, "", "is a directory, expected a " + kind + " file");
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            if (bytes.length == 0) {
+                throw new InputException(name, "", "is empty, expected " + kind);
+            }
+            JsonNode node = mapper.readTree(bytes);
+            if (node == null || node.isMissingNode()) {
+                throw new InputException(name, "", "is empty, expected " + kind);
+            }
+            return node;
+        } catch (NoSuchFileException e) {
+            throw new InputException(name, "", "file not found", e);
+        } catch (JsonParseException e) {
+            throw new InputException(name, "", "invalid " + kind + " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ": " + firstLine(e.getOriginalMessage()), e);
+        } catch (JsonProcessingException e) {
+            throw new InputException(name, "", "invalid " + kind + ": " + firstLine(e.getOriginalMessage()), e);
+        } catch (IOException e) {
+            throw new InputException(name, "", "cannot be read: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        }
+    }
+
+    public static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Compact single-line JSON, for event lines on a console or in a log. */
+    public static String writeLine(JsonNode node) {
+        try {
+            return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

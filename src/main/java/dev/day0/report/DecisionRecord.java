@@ -1,0 +1,188 @@
+package dev.day0.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.io.FileDigest;
+import dev.day0.io.Json;
+import dev.day0.triage.Decision;
+import dev.day0.triage.FailureClass;
+import dev.day0.triage.TriageTable;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The audit record of one decision: which engine made it, from exactly which files (by sha256), what every gate
+ * said, and what follows for publishing. {@code decision.json} is this record; report.md and junit.xml are views
+ * of it.
+ *
+ * <p>The decision is derived, never supplied: the first failed gate in chain order decides (through the triage
+ * table, with no options left), else the compare gate's decision; a chain without a compare result cannot ACCEPT.
+ */
+public final class DecisionRecord {
+    public static final String SCHEMA = "day0.decision/1";
+
+    private final String toolVersion;
+    private final List<Input> inputs = new ArrayList<>();
+    private final List<Stage> stages = new ArrayList<>();
+    private Instant createdAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+
+    /** One gate result in the chain: its stage name (e.g. {@code baseline-eval}) and the gate's JSON. */
+    public record Stage(String name, String gate, JsonNode result) {
+    }
+
+    /** One input file with its digest. */
+    public record Input(String role, String path, String sha256) {
+    }
+
+    public DecisionRecord(String toolVersion) {
+        this.toolVersion = toolVersion;
+    }
+
+    public DecisionRecord createdAt(Instant instant) {
+        this.createdAt = instant;
+        return this;
+    }
+
+    /** Records an input file and its sha256 (read now, so the record names the bytes the gate saw). */
+    public DecisionRecord input(String role, Path file) {
+        inputs.add(new Input(role, file.toString(), FileDigest.sha256(file)));
+        return this;
+    }
+
+    public DecisionRecord stage(String name, String gate, JsonNode result) {
+        stages.add(new Stage(name, gate, result));
+        return this;
+    }
+
+    public List<Stage> stages() {
+        return List.copyOf(stages);
+    }
+
+    public List<Input> inputs() {
+        return List.copyOf(inputs);
+    }
+
+    /** The decision, the failure class that led to it (or null) and the detail that explains it. */
+    public Outcome outcome() {
+        Stage compare = null;
+        for (Stage stage : stages) {
+            boolean pass = stage.result().path("pass").asBoolean(false);
+            if ("compare".equals(stage.gate())) {
+                compare = stage;
+                continue;
+            }
+            if (!pass) {
+                FailureClass failureClass = FailureClass.parse(stage.result().path("failure_class").asText(null))
+                        .orElse(FailureClass.UNKNOWN);
+                return new Outcome(TriageTable.finalDecision(failureClass), failureClass,
+                        stage.name() + ": " + stage.result().path("detail").asText(""));
+            }
+        }
+        if (compare == null) {
+            return new Outcome(Decision.NEEDS_HUMAN, null,
+                    "no compare result: the chain did not reach a comparison, so nothing can be accepted");
+        }
+        JsonNode result = compare.result();
+        Decision decision;
+        try {
+            decision = Decision.valueOf(result.path("decision").asText(""));
+        } catch (IllegalArgumentException e) {
+            decision = Decision.ANOMALOUS;
+        }
+        if (decision == Decision.ACCEPT && !result.path("pass").asBoolean(false)) {
+            decision = Decision.ANOMALOUS;
+        }
+        FailureClass failureClass = FailureClass.parse(result.path("failure_class").asText(null)).orElse(null);
+        return new Outcome(decision, failureClass, compare.name() + ": " + result.path("detail").asText(""));
+    }
+
+    /** The decision with what led to it. */
+    public record Outcome(Decision decision, FailureClass failureClass, String detail) {
+    }
+
+    public ObjectNode toJson() {
+        Outcome outcome = outcome();
+        ObjectNode json = Json.object();
+        json.put("schema", SCHEMA);
+        ObjectNode tool = json.putObject("tool");
+        tool.put("name", "day0");
+        tool.put("version", toolVersion);
+        json.put("created_at", createdAt.toString());
+        json.put("decision", outcome.decision().name());
+        json.put("publish_recommendation", outcome.decision().publishRecommendation());
+        json.put("failure_class", outcome.failureClass() == null ? null : outcome.failureClass().name());
+        json.put("detail", outcome.detail());
+        ArrayNode inputList = json.putArray("inputs");
+        for (Input input : inputs) {
+            ObjectNode item = inputList.addObject();
+            item.put("role", input.role());
+            item.put("path", input.path());
+            item.put("sha256", input.sha256());
+        }
+        ArrayNode gates = json.putArray("gates");
+        for (Stage stage : stages) {
+            ObjectNode item = gates.addObject();
+            item.put("stage", stage.name());
+            item.put("gate", stage.gate());
+            item.set("result", stage.result());
+        }
+        json.set("size", size());
+        json.set("tasks", tasks());
+        return json;
+    }
+
+    /** Source and output size from the PTQ gate, or null when the chain has none. */
+    private JsonNode size() {
+        for (Stage stage : stages) {
+            if ("ptq".equals(stage.gate())) {
+                JsonNode size = stage.result().path("checks").path("size");
+                ObjectNode json = Json.object();
+                json.set("source_bytes", size.path("source_bytes").isMissingNode() ? null : size.get("source_bytes"));
+                json.set("output_bytes", size.path("output_bytes").isMissingNode() ? null : size.get("output_bytes"));
+                json.set("ratio", size.path("ratio").isMissingNode() ? null : size.get("ratio"));
+                return json;
+            }
+        }
+        return null;
+    }
+
+    /** Per-task rows from the compare gate: baseline, candidate, delta and whether it is within the limit. */
+    private ArrayNode tasks() {
+        ArrayNode rows = Json.array();
+        for (Stage stage : stages) {
+            if (!"compare".equals(stage.gate())) {
+                continue;
+            }
+            JsonNode threshold = stage.result().get("threshold");
+            Iterator<Map.Entry<String, JsonNode>> it = stage.result().path("per_task").fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                JsonNode task = entry.getValue();
+                ObjectNode row = rows.addObject();
+                row.put("task", entry.getKey());
+                row.set("baseline", task.get("baseline"));
+                row.set("candidate", task.get("candidate"));
+                row.set("delta", task.has("drop") ? Json.mapper().valueToTree(
+                        task.get("drop").decimalValue().negate()) : null);
+                row.set("drop_fraction", task.get("drop_fraction"));
+                row.set("limit", threshold);
+                row.put("within", task.path("within_threshold").asBoolean(false));
+                if (task.has("anomaly")) {
+                    row.set("anomaly", task.get("anomaly"));
+                }
+                for (String extra : List.of("verdict", "interval", "flips", "tier")) {
+                    if (task.has(extra)) {
+                        row.set(extra, task.get(extra));
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+}
