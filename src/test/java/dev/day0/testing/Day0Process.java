@@ -1,0 +1,90 @@
+package dev.day0.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the built engine jar as a separate process, exactly as {@code bin/day0} and the Jenkins steps do. Used by
+ * the {@code *IT} tests, which Maven's failsafe plugin runs after {@code package}.
+ */
+public final class Day0Process {
+    private final int exitCode;
+    private final String out;
+    private final String err;
+
+    private Day0Process(int exitCode, String out, String err) {
+        this.exitCode = exitCode;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** The jar under test: the {@code day0.jar} system property (set by failsafe), else target/day0.jar. */
+    public static Path jar() {
+        String configured = System.getProperty("day0.jar");
+        Path jar = configured != null ? Path.of(configured) : Path.of("target", "day0.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no engine jar at " + jar.toAbsolutePath() + ": run 'mvn package' first");
+        }
+        return jar;
+    }
+
+    public static Day0Process run(Path workDir, Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-jar");
+        command.add(jar().toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("ROCKIELAB_") || key.startsWith("MLFLOW_"));
+        builder.environment().putAll(env);
+        try {
+            File stdout = File.createTempFile("day0-out", ".txt");
+            File stderr = File.createTempFile("day0-err", ".txt");
+            try {
+                builder.redirectOutput(stdout).redirectError(stderr).redirectInput(ProcessBuilder.Redirect.PIPE);
+                Process process = builder.start();
+                process.getOutputStream().close();
+                if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("day0 " + String.join(" ", args) + " did not finish in 120 s");
+                }
+                return new Day0Process(process.exitValue(),
+                        Files.readString(stdout.toPath(), StandardCharsets.UTF_8),
+                        Files.readString(stderr.toPath(), StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(stdout.toPath());
+                Files.deleteIfExists(stderr.toPath());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the engine: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    public int exitCode() {
+        return exitCode;
+    }
+
+    public String out() {
+        return out;
+    }
+
+    public String err() {
+        return err;
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+}
