@@ -62,6 +62,8 @@ public final class Day0 implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        // Options such as --scales take @FILE themselves; picocli's own @-file expansion would swallow it.
+        commandLine.setExpandAtFiles(false);
         commandLine.setParameterExceptionHandler((ex, arguments) -> {
             CommandLine failed = ex.getCommandLine();
             String name = failed.getCommandSpec().qualifiedName();
