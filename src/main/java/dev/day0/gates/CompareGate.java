@@ -100,8 +100,8 @@ public final class CompareGate {
                 problem = invalidScore("candidate", c, scale);
             }
             if (problem != null) {
-                row.set("baseline", b);
-                row.set("candidate", c);
+                row.set("baseline", Fields.echo(b));
+                row.set("candidate", Fields.echo(c));
                 row.put("within_threshold", false);
                 row.put("anomaly", problem);
                 anomalies.add(task + ": " + problem);

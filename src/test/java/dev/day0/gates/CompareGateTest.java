@@ -136,6 +136,15 @@ public class CompareGateTest {
     }
 
     @Test
+    public void shouldEchoAnUnrepresentableScoreAsTextInsteadOfFailingToWriteTheResult() {
+        // Regression: 1e999999 reached the JSON writer as a BigDecimal it refuses, and the user saw an error.
+        GateResult result = compare("{\"t\": 50}", "{\"t\": 1e999999}");
+
+        assertThat(result.decision()).isEqualTo(Decision.ANOMALOUS);
+        assertThat(Json.write(result.toJson())).contains("\"candidate\" : \"1E+999999\"");
+    }
+
+    @Test
     public void shouldAcceptTheBoundariesOfTheScoreRange() {
         assertThat(compare("{\"t\": 100}", "{\"t\": 100}").decision()).isEqualTo(Decision.ACCEPT);
         assertThat(compare("{\"t\": 0}", "{\"t\": 0}").decision()).isEqualTo(Decision.ACCEPT);

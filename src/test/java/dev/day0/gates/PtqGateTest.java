@@ -90,6 +90,14 @@ public class PtqGateTest {
     }
 
     @Test
+    public void shouldEchoAnUnrepresentableSizeAsText() {
+        GateResult result = ptq(summary("nvfp4", "1e999999", 10, ""));
+
+        assertThat(result.failureClass()).isEqualTo(FailureClass.USER_CONFIG_ERROR);
+        assertThat(Json.write(result.toJson())).contains("\"source_bytes\" : \"1E+999999\"");
+    }
+
+    @Test
     public void shouldFailASizeThatDidNotShrink() {
         GateResult result = ptq(summary("nvfp4", 100, 100, ""));
 
