@@ -143,9 +143,9 @@ public final class DecisionRecord {
             if ("ptq".equals(stage.gate())) {
                 JsonNode size = stage.result().path("checks").path("size");
                 ObjectNode json = Json.object();
-                json.set("source_bytes", size.path("source_bytes").isMissingNode() ? null : size.get("source_bytes"));
-                json.set("output_bytes", size.path("output_bytes").isMissingNode() ? null : size.get("output_bytes"));
-                json.set("ratio", size.path("ratio").isMissingNode() ? null : size.get("ratio"));
+                for (String field : List.of("source_bytes", "output_bytes", "ratio")) {
+                    json.set(field, size.get(field));
+                }
                 return json;
             }
         }
