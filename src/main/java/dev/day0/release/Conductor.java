@@ -344,8 +344,8 @@ public final class Conductor {
         var absent = checks.putArray("credentials_missing");
         missing.forEach(absent::add);
         if (!missing.isEmpty()) {
-            ObjectNode result = StepResult.resultJson(false, FailureClass.SYSTEMIC, "missing credentials: "
-                    + String.join(", ", missing) + " (set them in the environment; nothing was run)");
+            ObjectNode result = StepResult.resultJson(false, FailureClass.SYSTEMIC, "not set in the environment: "
+                    + String.join(", ", missing) + " (credentials the plan needs; nothing was run)");
             result.set("checks", checks);
             return StepResult.fromJson(result);
         }

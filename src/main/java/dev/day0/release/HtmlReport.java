@@ -109,9 +109,10 @@ final class HtmlReport {
         for (JsonNode row : tasks) {
             Double drop = number(row.get("drop_fraction"));
             Double change = drop == null ? null : -drop;
-            double[] interval = interval(row.get("interval"));
-            Double low = interval == null ? null : interval[0];
-            Double high = interval == null ? null : interval[1];
+            double[] interval = dropInterval(row.get("interval"));
+            // The interval is of the drop (positive = worse); the chart shows the change, so it flips.
+            Double low = interval == null ? null : -interval[1];
+            Double high = interval == null ? null : -interval[0];
             bars.add(new Bar(row.path("task").asText(), change, low, high, row.path("within").asBoolean(false),
                     row.has("anomaly") ? row.path("anomaly").asText() : null,
                     row.has("verdict") ? row.path("verdict").asText() : null));
@@ -208,20 +209,16 @@ final class HtmlReport {
         html.append("</svg>\n</section>\n");
     }
 
-    /** An interval from a per-task row: {@code [low, high]}, or an object with low/high or lower/upper. */
-    static double[] interval(JsonNode node) {
-        if (node == null || node.isNull()) {
+    /**
+     * The confidence interval of a task's drop from a noise-aware comparison ({@code interval: {lower, upper}},
+     * fractions of the scale, positive = worse), or null when the row has none.
+     */
+    static double[] dropInterval(JsonNode node) {
+        if (node == null || !node.isObject()) {
             return null;
         }
-        Double low = null;
-        Double high = null;
-        if (node.isArray() && node.size() == 2) {
-            low = number(node.get(0));
-            high = number(node.get(1));
-        } else if (node.isObject()) {
-            low = number(node.has("low") ? node.get("low") : node.get("lower"));
-            high = number(node.has("high") ? node.get("high") : node.get("upper"));
-        }
+        Double low = number(node.get("lower"));
+        Double high = number(node.get("upper"));
         if (low == null || high == null || low > high) {
             return null;
         }
@@ -261,8 +258,9 @@ final class HtmlReport {
         for (JsonNode row : tasks) {
             verdicts |= row.has("verdict");
         }
-        html.append("<section>\n<h2>Tasks</h2>\n<table>\n<thead><tr><th>task</th><th>baseline</th>")
-                .append("<th>candidate</th><th>delta</th><th>drop</th><th>limit</th><th>within</th>")
+        html.append("<section>\n<h2>Tasks</h2>\n<table>\n<thead><tr><th>task</th><th class=\"n\">baseline</th>")
+                .append("<th class=\"n\">candidate</th><th class=\"n\">delta</th><th class=\"n\">drop</th>")
+                .append("<th class=\"n\">limit</th><th>within</th>")
                 .append(verdicts ? "<th>verdict</th>" : "").append("</tr></thead>\n<tbody>\n");
         for (JsonNode row : tasks) {
             boolean ok = row.path("within").asBoolean(false) && !row.has("anomaly");
@@ -396,7 +394,7 @@ final class HtmlReport {
                       margin-top: 14px; }
             table { border-collapse: collapse; width: 100%; font-size: 13px; }
             th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eceef2; vertical-align: top; }
-            td.n { text-align: right; font-variant-numeric: tabular-nums; }
+            td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
             tr.bad td { background: #fff5f5; }
             table.inputs code { font-size: 11px; overflow-wrap: anywhere; }
             p.legend, p.size { color: #3b4252; margin: 4px 0 8px; }
