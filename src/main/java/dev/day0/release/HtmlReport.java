@@ -243,9 +243,11 @@ final class HtmlReport {
                 break;
             }
         }
+        // Multiples of the step in decimal, so -0.03 is a tick and not -0.030000000000000002.
+        BigDecimal exactStep = BigDecimal.valueOf(step);
         List<Double> ticks = new ArrayList<>();
-        for (double t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) {
-            ticks.add(Math.abs(t) < step * 1e-9 ? 0.0 : t);
+        for (long k = (long) Math.ceil(min / step); k <= (long) Math.floor(max / step); k++) {
+            ticks.add(BigDecimal.valueOf(k).multiply(exactStep).doubleValue());
         }
         return ticks;
     }

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
  */
 final class LocalCommand {
     /** Longest line kept whole; longer output is split, so one endless line cannot exhaust memory. */
-    static final int MAX_LINE = 8192;
+    static final int MAX_LINE = 4096;
     private static final long GRACE_MILLIS = 5_000;
 
     /** How the command ended. exitCode is -1 when it timed out or could not start. */
@@ -58,7 +59,8 @@ final class LocalCommand {
                 writeLog(log, redactor.redact(problem));
                 return new Outcome(-1, false, problem, seconds(start));
             }
-            Thread pump = new Thread(() -> pump(process.getInputStream(), log, redactor, onLine),
+            AtomicLong lastActivity = new AtomicLong(System.nanoTime());
+            Thread pump = new Thread(() -> pump(process.getInputStream(), log, redactor, onLine, lastActivity),
                     "day0-local-output");
             pump.setDaemon(true);
             pump.start();
@@ -66,7 +68,7 @@ final class LocalCommand {
             if (!finished) {
                 killTree(process);
             }
-            pump.join(GRACE_MILLIS);
+            drain(pump, lastActivity);
             int exit = finished ? process.exitValue() : -1;
             String last = finished ? "exit " + exit : "timed out after " + timeoutSeconds + " s: process tree ended";
             writeLog(log, "# day0: " + last);
@@ -94,18 +96,34 @@ final class LocalCommand {
         process.waitFor(GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private static void pump(InputStream stream, BufferedWriter log, Redactor redactor, Consumer<String> onLine) {
+    /**
+     * Waits until the output is fully read. The pipe closes when the command and every child holding it have
+     * ended; a background child that keeps it open but prints nothing more is not waited for.
+     */
+    private static void drain(Thread pump, AtomicLong lastActivity) throws InterruptedException {
+        while (pump.isAlive()) {
+            pump.join(200);
+            if ((System.nanoTime() - lastActivity.get()) / 1_000_000 > GRACE_MILLIS) {
+                return;
+            }
+        }
+    }
+
+    private static void pump(InputStream stream, BufferedWriter log, Redactor redactor, Consumer<String> onLine,
+                             AtomicLong lastActivity) {
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         try (Reader reader = new InputStreamReader(stream, decoder)) {
             StringBuilder line = new StringBuilder();
             int ch;
             while ((ch = reader.read()) >= 0) {
+                lastActivity.set(System.nanoTime());
                 if (ch == '\n' || line.length() >= MAX_LINE) {
                     if (ch != '\n') {
                         line.append((char) ch);
                     }
                     emit(line, log, redactor, onLine);
+                    lastActivity.set(System.nanoTime());
                 } else if (ch != '\r') {
                     line.append((char) ch);
                 }
