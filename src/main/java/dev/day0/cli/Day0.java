@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
             TriageCommand.class,
             ReportCommand.class,
             dev.day0.evidence.serving.ProbeCommand.class,
+            dev.day0.mlflow.MlflowCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok or gate passed, 1 gate failed, 2 input could not be used, 70 internal error.",
@@ -63,6 +64,9 @@ public final class Day0 implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        // "@FILE" is day0's own convention for JSON options (--scales, --tasks): picocli must not expand it as an
+        // argument file.
+        commandLine.setExpandAtFiles(false);
         commandLine.setParameterExceptionHandler((ex, arguments) -> {
             CommandLine failed = ex.getCommandLine();
             String name = failed.getCommandSpec().qualifiedName();
