@@ -1,6 +1,9 @@
 package dev.day0.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.day0.io.AtomicFiles;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
@@ -35,6 +38,28 @@ public final class Console {
         } else {
             AtomicFiles.write(file, text);
         }
+    }
+
+    /**
+     * A copy of a document with every string value redacted on its own. Redacting the serialized text alone can
+     * cut an escape sequence in half (a secret-shaped value followed by an escaped quote) and leave invalid JSON;
+     * commands that put text from a server into a document pass it through here before {@link #document}.
+     */
+    public static JsonNode redactValues(JsonNode node, Redactor redactor) {
+        if (node.isTextual()) {
+            return TextNode.valueOf(redactor.redact(node.textValue()));
+        }
+        if (node.isObject()) {
+            ObjectNode copy = Json.object();
+            node.fields().forEachRemaining(e -> copy.set(e.getKey(), redactValues(e.getValue(), redactor)));
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = Json.array();
+            node.forEach(item -> copy.add(redactValues(item, redactor)));
+            return copy;
+        }
+        return node;
     }
 
     /** Prints a line of text to stdout (for commands whose output is meant for people). */

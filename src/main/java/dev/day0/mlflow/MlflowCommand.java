@@ -3,6 +3,7 @@ package dev.day0.mlflow;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.cli.Console;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.ExitCodes;
 import dev.day0.cli.Version;
@@ -167,7 +168,8 @@ public final class MlflowCommand {
         json.put("http_status", e.httpStatus() < 0 ? null : e.httpStatus());
         json.put("error_code", e.errorCode());
         command.console().info(commandName + ": " + e.getMessage());
-        command.console().document(json, null);
+        // The detail holds the server's own words, so it is redacted value by value (see Console.redactValues).
+        command.console().document(Console.redactValues(json, command.console().redactor()), null);
         return users ? ExitCodes.INPUT : MLFLOW_UNAVAILABLE;
     }
 
@@ -241,7 +243,7 @@ public final class MlflowCommand {
             if (result.found()) {
                 console().writeFile(scores, Json.write(result.scores()) + "\n");
             }
-            console().document(json, out);
+            console().document(Console.redactValues(json, console().redactor()), out);
             console().info("day0 mlflow find-baseline: " + result.detail());
             return result.found() ? ExitCodes.OK : NO_MATCH;
         }
@@ -399,7 +401,7 @@ public final class MlflowCommand {
             ObjectNode artifactJson = json.putObject("artifacts");
             artifactJson.set("uploaded", Json.mapper().valueToTree(outcome.uploaded()));
             artifactJson.put("note", outcome.artifactsNote());
-            console().document(json, out);
+            console().document(Console.redactValues(json, console().redactor()), out);
             console().info("day0 mlflow log: run " + outcome.runId() + " recorded (" + outcome.status() + ")"
                     + (outcome.artifactsNote() == null ? "" : "; artifacts " + outcome.artifactsNote()));
             return ExitCodes.OK;
@@ -614,7 +616,7 @@ public final class MlflowCommand {
     /** Leaf commands of this group; gives {@link #failure} access to the console. */
     abstract static class MlflowLeaf extends EngineCommand {
         @Override
-        protected dev.day0.cli.Console console() {
+        protected Console console() {
             return super.console();
         }
     }

@@ -364,6 +364,18 @@ public class BaselineFinderTest {
     }
 
     @Test
+    public void shouldPrintValidJsonWhenTheServerMessageHasASecretBeforeAQuote() {
+        server.addExperiment("day0");
+        server.failNext("runs/search", 400, "INVALID_PARAMETER_VALUE", "rejected password=hunter22\" in filter", 1);
+
+        CliRun run = find();
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(output(run).get("detail").asText()).contains("rejected password=[REDACTED]\" in filter");
+        assertThat(run.out() + run.err()).doesNotContain("hunter22");
+    }
+
+    @Test
     public void shouldRequireTheTrackingUriWithExit2() {
         CliRun run = find(Map.of());
 

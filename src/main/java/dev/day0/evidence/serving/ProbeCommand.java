@@ -1,10 +1,10 @@
 package dev.day0.evidence.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.cli.Console;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.ExitCodes;
 import dev.day0.io.InputException;
-import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -92,9 +92,8 @@ public final class ProbeCommand {
             Instant checkedAt = Instant.now();
             ServingEvidence evidence = probe.probe(root, model, expect);
 
-            // A server may echo the key back in an error body; mask it before anything is written.
-            String text = redactor.redact(Json.write(evidence.toJson(redactor.redact(root.toString()), checkedAt)));
-            JsonNode document = Json.parse(text, "serving evidence");
+            // A server may echo the key back in an error body; mask it in every value before anything is written.
+            JsonNode document = Console.redactValues(evidence.toJson(root.toString(), checkedAt), redactor);
             console().document(document, out);
             console().info("day0 probe serving: " + (evidence.healthy() ? "healthy" : "UNHEALTHY") + ": "
                     + redactor.redact(evidence.detail()));

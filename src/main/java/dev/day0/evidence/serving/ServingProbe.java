@@ -131,7 +131,7 @@ public final class ServingProbe {
         if (!completion.passed()) {
             return new ServingEvidence(false, completion.detail(), models.model(), checks, elapsedMs(started));
         }
-        String detail = "healthy: /health answered 200 after " + health.extra().path("attempts").asInt()
+        String detail = "/health answered 200 after " + health.extra().path("attempts").asInt()
                 + " attempt(s), " + models.served() + " model(s) served, the completion of \"" + PROMPT
                 + "\" returned text";
         return new ServingEvidence(true, detail, models.model(), checks, elapsedMs(started));
@@ -337,9 +337,23 @@ public final class ServingProbe {
         }
     }
 
+    /**
+     * The useful part of an error body: vLLM's {@code {"object": "error", "type", "message"}} or OpenAI's
+     * {@code {"error": {"type", "message"}}} as "type: message", anything else clipped to one line.
+     */
     private static String snippet(String body) {
         if (body == null || body.isBlank()) {
             return "";
+        }
+        JsonNode json = parse(body);
+        if (json != null && json.isObject()) {
+            JsonNode error = json.path("error").isObject() ? json.get("error") : json;
+            JsonNode message = error.get("message");
+            if (message != null && message.isTextual()) {
+                JsonNode type = error.get("type");
+                return ": " + (type != null && type.isTextual() ? type.textValue() + ": " : "")
+                        + clip(message.textValue()).strip();
+            }
         }
         return ": " + clip(body).strip();
     }

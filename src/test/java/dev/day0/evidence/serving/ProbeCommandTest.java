@@ -200,8 +200,7 @@ public class ProbeCommandTest {
         assertThat(completion.get("status").asText()).isEqualTo("fail");
         assertThat(completion.get("http_status").intValue()).isEqualTo(500);
         assertThat(evidence.get("detail").asText())
-                .startsWith("POST /v1/completions answered HTTP 500")
-                .contains("CUDA error: out of memory");
+                .isEqualTo("POST /v1/completions answered HTTP 500: InternalServerError: CUDA error: out of memory");
         assertThat(check(evidence, "health").get("status").asText()).isEqualTo("pass");
         assertThat(check(evidence, "models").get("status").asText()).isEqualTo("pass");
     }
@@ -259,8 +258,24 @@ public class ProbeCommandTest {
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(server.requests("/v1/models").get(0).header("Authorization")).isEqualTo("Bearer " + key);
         assertThat(server.requests("/health").get(0).header("Authorization")).isNull();
-        assertThat(run.out()).doesNotContain(key).contains("HTTP 401");
+        assertThat(run.out()).doesNotContain(key);
+        assertThat(evidence(run).get("detail").asText())
+                .isEqualTo("GET /v1/models answered HTTP 401: Unauthorized: bad key [REDACTED]");
         assertThat(run.err()).doesNotContain(key);
+    }
+
+    @Test
+    public void shouldKeepTheEvidenceValidJsonWhenASecretInAnErrorIsFollowedByAQuote() {
+        // Regression: redacting the serialized text cut an escaped quote in half and left invalid JSON.
+        server.completion(500, "{\"object\":\"error\",\"message\":\"invalid token: sk9Xq2Lm\\\"; retry\","
+                + "\"type\":\"AuthenticationError\",\"param\":null,\"code\":500}");
+
+        CliRun run = probe();
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(evidence(run).get("detail").asText()).isEqualTo("POST /v1/completions answered HTTP 500: "
+                + "AuthenticationError: invalid token: [REDACTED]\"; retry");
+        assertThat(run.out()).doesNotContain("sk9Xq2Lm");
     }
 
     @Test
