@@ -145,8 +145,10 @@ public final class ServingProbe {
         Exchange last;
         while (true) {
             attempts++;
+            // Each attempt may wait for the rest of the timeout, but at least a second: an answer that is merely
+            // slow on a loaded machine must not read as "not healthy" at the last attempt.
             Duration wait = min(requestTimeout, Duration.ofNanos(Math.max(deadline - System.nanoTime(),
-                    Duration.ofMillis(50).toNanos())));
+                    Duration.ofSeconds(1).toNanos())));
             last = send(HttpRequest.newBuilder(uri).GET().timeout(wait), false);
             if (last.status() == 200) {
                 ObjectNode extra = Json.object();
