@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
             GateCommand.class,
             TriageCommand.class,
             ReportCommand.class,
+            dev.day0.evidence.serving.ProbeCommand.class,
+            dev.day0.mlflow.MlflowCommand.class,
             dev.day0.release.ReleaseCommand.class,
             CommandLine.HelpCommand.class
         },
@@ -63,7 +65,8 @@ public final class Day0 implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
-        // Options such as --scales take @FILE themselves; picocli's own @-file expansion would swallow it.
+        // "@FILE" is day0's own convention for JSON options (--scales, --tasks): picocli must not expand it as an
+        // argument file.
         commandLine.setExpandAtFiles(false);
         commandLine.setParameterExceptionHandler((ex, arguments) -> {
             CommandLine failed = ex.getCommandLine();

@@ -1,5 +1,10 @@
 package dev.day0.redact;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -144,6 +149,33 @@ public final class Redactor {
             result = rule.apply(result);
         }
         return result;
+    }
+
+    /**
+     * A copy of a JSON document with every string value and field name redacted on its own. Redacting the
+     * serialized text instead can cut an escape sequence in half (a secret-shaped value followed by an escaped
+     * quote) and leave invalid JSON, so documents are redacted as trees.
+     */
+    public JsonNode redactJson(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual()) {
+            String text = node.textValue();
+            String redacted = redact(text);
+            return redacted.equals(text) ? node : TextNode.valueOf(redacted);
+        }
+        if (node.isObject()) {
+            ObjectNode copy = JsonNodeFactory.instance.objectNode();
+            node.fields().forEachRemaining(e -> copy.set(redact(e.getKey()), redactJson(e.getValue())));
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+            node.forEach(item -> copy.add(redactJson(item)));
+            return copy;
+        }
+        return node;
     }
 
     /** True when redaction would change the text: a secret or a secret-shaped value is in it. */
