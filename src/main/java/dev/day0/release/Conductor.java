@@ -9,6 +9,9 @@ import dev.day0.io.AtomicFiles;
 import dev.day0.io.Fields;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.mlflow.BaselineFinder;
+import dev.day0.mlflow.MlflowClient;
+import dev.day0.mlflow.MlflowException;
 import dev.day0.redact.Redactor;
 import dev.day0.report.DecisionRecord;
 import dev.day0.report.ReportWriter;
@@ -69,6 +72,8 @@ public final class Conductor {
     }
 
     static final String REPORT_HTML = "report.html";
+    private static final String REUSED_RUN = "reused_mlflow_run";
+    private static final String MLFLOW_SCORES = "mlflow-baseline-scores.json";
     private static final List<String> OWN_DIRECTORIES = List.of("logs", "stages", "evidence", "gates", "report");
 
     private final ReleasePlan plan;
@@ -271,7 +276,8 @@ public final class Conductor {
         if (work == null) {
             return null;
         }
-        if (Stages.isWork(work) && specOf(work).runner() == ReleasePlan.Runner.REUSE) {
+        if (!Stages.isWork(stage) && Stages.isWork(work) && specOf(work).runner() == ReleasePlan.Runner.REUSE) {
+            // Given evidence judged again is the same evidence: only a lookup (MLflow) is worth retrying.
             return null;
         }
         int tries = state.tries(work);
@@ -351,7 +357,7 @@ public final class Conductor {
         }
         var endpoints = checks.putArray("endpoints");
         List<String> unreachable = new ArrayList<>();
-        for (ReleasePlan.Endpoint endpoint : plan.setup().endpoints()) {
+        for (ReleasePlan.Endpoint endpoint : requiredEndpoints()) {
             String problem = Reachability.check(endpoint.url(), endpoint.timeoutSeconds());
             ObjectNode item = endpoints.addObject();
             item.put("name", endpoint.name());
@@ -369,16 +375,37 @@ public final class Conductor {
             return StepResult.fromJson(result);
         }
         ObjectNode result = StepResult.resultJson(true, null, requiredCredentials().size()
-                + " credentials present, " + plan.setup().endpoints().size() + " endpoints reachable");
+                + " credentials present, " + requiredEndpoints().size() + " endpoints reachable");
         result.set("checks", checks);
         return StepResult.fromJson(result);
     }
 
+    /** The plan's credentials, and those its runners need (MLflow's tracking server). */
     private List<String> requiredCredentials() {
-        return new ArrayList<>(new LinkedHashSet<>(plan.setup().env()));
+        LinkedHashSet<String> names = new LinkedHashSet<>(plan.setup().env());
+        if (plan.mlflow() != null) {
+            names.add(MlflowClient.ENV_URI);
+        }
+        return new ArrayList<>(names);
+    }
+
+    /** The plan's endpoints, and the servers its runners talk to. */
+    private List<ReleasePlan.Endpoint> requiredEndpoints() {
+        List<ReleasePlan.Endpoint> endpoints = new ArrayList<>(plan.setup().endpoints());
+        if (plan.mlflow() != null && env.get(MlflowClient.ENV_URI) != null) {
+            endpoints.add(new ReleasePlan.Endpoint("mlflow", env.get(MlflowClient.ENV_URI).trim(), 10));
+        }
+        return endpoints;
     }
 
     private StepResult work(ReleasePlan.StageSpec spec) {
+        state.clearNote(spec.key(), REUSED_RUN);
+        if (spec.reuseMlflow()) {
+            StepResult reused = reuseFromMlflow(spec);
+            if (reused != null) {
+                return reused;
+            }
+        }
         return switch (spec.runner()) {
             case REUSE -> {
                 progress.stage(spec.key(), "reuse: nothing to run, the evidence is given");
@@ -388,6 +415,37 @@ public final class Conductor {
             case ROCKIE -> StepResult.failed(FailureClass.USER_CONFIG_ERROR, "the rockie runner is not part of "
                     + "this build of day0");
         };
+    }
+
+    /**
+     * Looks for a baseline in MLflow that matches the plan's model, task set and sampling parameters. Returns the
+     * stage's result when one is found (or MLflow fails), null when the baseline has to be run.
+     */
+    private StepResult reuseFromMlflow(ReleasePlan.StageSpec spec) {
+        progress.stage(spec.key(), "looking for a matching baseline in MLflow experiment \""
+                + plan.mlflow().experiment() + "\"");
+        Path stageDir = stageDir(spec.key());
+        deleteTree(stageDir);
+        createDirectories(stageDir);
+        BaselineFinder.Result found;
+        try {
+            found = new MlflowBridge(plan, env, redactor).find();
+        } catch (MlflowException e) {
+            boolean users = e.kind() == MlflowException.Kind.REJECTED || e.kind() == MlflowException.Kind.AUTH;
+            return StepResult.failed(users ? FailureClass.USER_CONFIG_ERROR : FailureClass.INFRA_TRANSIENT,
+                    "MLflow: " + e.getMessage());
+        }
+        if (found.found()) {
+            MlflowBridge.writeScores(found.scores(), stageDir.resolve(MLFLOW_SCORES), redactor);
+            state.note(spec.key(), REUSED_RUN, found.run().runId());
+            return StepResult.ok("reused: " + found.detail());
+        }
+        if (spec.runner() == ReleasePlan.Runner.REUSE) {
+            return StepResult.failed(FailureClass.USER_CONFIG_ERROR, found.detail()
+                    + " (the stage only reuses, so there is nothing to run instead)");
+        }
+        progress.line("  " + found.detail() + ": running the baseline eval");
+        return null;
     }
 
     private StepResult runLocal(ReleasePlan.StageSpec spec) {
@@ -530,8 +588,12 @@ public final class Conductor {
     }
 
     private StepResult runGate(String gateStage, ReleasePlan.StageSpec spec) {
-        progress.stage(gateStage, "judging the " + spec.key() + " run");
         deleteTree(evidenceDir(gateStage));
+        String reusedRun = state.note(spec.key(), REUSED_RUN);
+        if (reusedRun != null) {
+            return reusedGate(gateStage, spec, reusedRun);
+        }
+        progress.stage(gateStage, "judging the " + spec.key() + " run");
         ReleasePlan.Evidence evidence = spec.evidence();
         Path runSummary;
         Path scores;
@@ -570,7 +632,71 @@ public final class Conductor {
                 result.put("detail", problem);
             }
         }
+        if (result.path("pass").asBoolean() && Stages.BASELINE_GATE.equals(gateStage) && plan.mlflow() != null
+                && plan.mlflow().log()) {
+            result.set("mlflow", logBaseline(Json.read(scores)));
+        }
         return gateResult(gateStage, result);
+    }
+
+    /**
+     * A baseline reused from MLflow has no run summary to judge here: it was judged when it was recorded. What is
+     * checked is that its scores are the plan's task set, each a finite number; the result says where they came from.
+     */
+    private StepResult reusedGate(String gateStage, ReleasePlan.StageSpec spec, String runId) {
+        progress.stage(gateStage, "checking the baseline reused from MLflow run " + runId);
+        Path source = stageDir(spec.key()).resolve(MLFLOW_SCORES);
+        if (!Files.isRegularFile(source)) {
+            return gateResult(gateStage, StepResult.failed(FailureClass.UNKNOWN, source + " does not exist (the "
+                    + spec.key() + " stage did not write it)").result());
+        }
+        Path scores = evidenceDir(gateStage).resolve("scores.json");
+        createDirectories(scores.getParent());
+        try {
+            Files.copy(source, scores, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + source + ": " + e.getMessage(), e);
+        }
+        state.output(gateStage, "scores", scores);
+        JsonNode doc = Json.read(scores);
+        ObjectNode runTasks = Json.object();
+        plan.tasks().forEach(runTasks::putObject);
+        String problem = taskSetProblem(runTasks, "MLflow run " + runId, doc, scores.toString());
+        List<String> invalid = new ArrayList<>();
+        for (String task : plan.tasks()) {
+            if (doc.has(task) && Fields.finiteNumber(doc.get(task)) == null) {
+                invalid.add(task);
+            }
+        }
+        if (problem == null && !invalid.isEmpty()) {
+            problem = scores + ": not finite numbers: " + String.join(", ", invalid);
+        }
+        ObjectNode result = problem == null
+                ? StepResult.resultJson(true, null, "baseline reused from MLflow run " + runId + " (experiment \""
+                        + plan.mlflow().experiment() + "\"); its run was judged when it was recorded")
+                : StepResult.resultJson(false, FailureClass.SAMPLE_ACCOUNTING_FAILED, problem);
+        ObjectNode reused = result.putObject("reused");
+        reused.put("source", "mlflow");
+        reused.put("experiment", plan.mlflow().experiment());
+        reused.put("run_id", runId);
+        return gateResult(gateStage, result);
+    }
+
+    /** Records a judged baseline in MLflow for later releases; a failure is reported, not fatal. */
+    private ObjectNode logBaseline(JsonNode scores) {
+        ObjectNode note = Json.object();
+        try {
+            String runId = new MlflowBridge(plan, env, redactor).logEval(scores, "day0 " + plan.name()
+                    + " baseline");
+            note.put("logged", true);
+            note.put("run_id", runId);
+            progress.line("  recorded the baseline in MLflow: run " + runId);
+        } catch (MlflowException | dev.day0.io.InputException e) {
+            note.put("logged", false);
+            note.put("problem", e.getMessage());
+            progress.line("  warning: the baseline could not be recorded in MLflow: " + e.getMessage());
+        }
+        return note;
     }
 
     /**
@@ -665,6 +791,7 @@ public final class Conductor {
         Path html = reportDir.resolve(REPORT_HTML);
         AtomicFiles.write(html, redactor.redact(HtmlReport.render(recordJson, plan)));
         files.add(html);
+        ObjectNode mlflowNote = logDecision(recordJson, files);
 
         DecisionRecord.Outcome outcome = record.outcome();
         boolean stopped = Stages.ALL.stream()
@@ -678,6 +805,9 @@ public final class Conductor {
         decision.put("resumable", stopped);
         var fileList = decision.putArray("files");
         files.forEach(path -> fileList.add(path.toString()));
+        if (mlflowNote != null) {
+            decision.set("mlflow", mlflowNote);
+        }
         state.decision(decision);
         state.end(Stages.CLOSEOUT, ReleaseState.StageStatus.COMPLETED, null, (System.nanoTime() - start) / 1e9);
         state.status(stopped ? ReleaseState.Status.STOPPED : ReleaseState.Status.FINISHED);
@@ -685,6 +815,27 @@ public final class Conductor {
         printTable(recordJson);
         options.stopHook().afterStage(Stages.CLOSEOUT);
         return outcomeFrom(decision);
+    }
+
+    /** Records the decision in MLflow when the plan asks for it and setup passed; a failure is a warning. */
+    private ObjectNode logDecision(ObjectNode recordJson, List<Path> files) {
+        if (plan.mlflow() == null || !plan.mlflow().log()
+                || state.stageStatus(Stages.SETUP) != ReleaseState.StageStatus.COMPLETED) {
+            return null;
+        }
+        ObjectNode note = Json.object();
+        try {
+            String runId = new MlflowBridge(plan, env, redactor).logDecision(recordJson, files.get(0), files,
+                    "day0 " + plan.name() + " decision");
+            note.put("logged", true);
+            note.put("run_id", runId);
+            progress.line("  recorded the decision in MLflow: run " + runId);
+        } catch (MlflowException | dev.day0.io.InputException | UncheckedIOException e) {
+            note.put("logged", false);
+            note.put("problem", e.getMessage());
+            progress.line("  warning: the decision could not be recorded in MLflow: " + e.getMessage());
+        }
+        return note;
     }
 
     private Outcome finishedOutcome() {
@@ -734,7 +885,7 @@ public final class Conductor {
             }
             String gate = switch (stage) {
                 case Stages.PTQ_GATE -> "ptq";
-                case Stages.BASELINE_GATE, Stages.QUANTIZED_GATE -> "run";
+                case Stages.BASELINE_GATE, Stages.QUANTIZED_GATE -> result.has("reused") ? "reuse" : "run";
                 case Stages.COMPARE -> "compare";
                 case Stages.SETUP -> "setup";
                 default -> "stage";

@@ -23,8 +23,8 @@ import java.util.TreeMap;
  */
 public record ReleasePlan(Path file, Path dir, String name, String model, String recipe, List<String> tasks,
                           ObjectNode sampling, double threshold, boolean relative, JsonNode scales,
-                          PathTemplate published, Retry retry, Setup setup, StageSpec ptq, StageSpec baselineEval,
-                          StageSpec quantizedEval, String sha256) {
+                          PathTemplate published, Retry retry, Setup setup, Mlflow mlflow, StageSpec ptq,
+                          StageSpec baselineEval, StageSpec quantizedEval, String sha256) {
 
     public static final int FORMAT_VERSION = 1;
     public static final double DEFAULT_THRESHOLD = 0.01;
@@ -53,6 +53,13 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
 
     /** Checks made before anything is spent: credentials present, endpoints reachable. */
     public record Setup(List<String> env, List<Endpoint> endpoints) {
+    }
+
+    /**
+     * MLflow: the experiment where baselines are looked up ({@code reuse: mlflow}) and, with {@code log}, where the
+     * baseline eval and the decision are recorded. The server and credentials come from the environment.
+     */
+    public record Mlflow(String experiment, boolean log) {
     }
 
     /** An HTTP endpoint that must answer (any HTTP status) within the timeout. */
@@ -101,7 +108,7 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         PlanReader r = new PlanReader(file.toString());
         ObjectNode root = r.object(doc, "");
         r.onlyKnown(root, "", Set.of("version", "name", "model", "recipe", "tasks", "sampling", "threshold",
-                "relative", "scales", "published", "retry", "setup", "stages"));
+                "relative", "scales", "published", "retry", "setup", "mlflow", "stages"));
         long version = r.requireLong(root, "version", "", 1, Integer.MAX_VALUE);
         if (version != FORMAT_VERSION) {
             throw r.error("version", "this day0 reads plan format " + FORMAT_VERSION + ", found " + version);
@@ -127,6 +134,7 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         PathTemplate published = r.optionalPath(root, "published", "");
         Retry retry = retry(r, root);
         Setup setup = setup(r, root);
+        Mlflow mlflow = mlflow(r, root);
 
         ObjectNode stages = r.object(root.get("stages"), "stages");
         r.onlyKnown(stages, "stages", Set.of("ptq", "baseline_eval", "quantized_eval"));
@@ -137,10 +145,14 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
             throw r.error("stages.quantized_eval.reuse", "only the baseline can be reused from MLflow: the "
                     + "quantized checkpoint is new");
         }
+        if (baseline.reuseMlflow() && mlflow == null) {
+            throw r.error("stages.baseline_eval.reuse", "reuse: mlflow needs an mlflow block with the experiment "
+                    + "to search");
+        }
 
         Path absolute = file.toAbsolutePath().normalize();
         return new ReleasePlan(absolute, absolute.getParent(), name, model, recipe, List.copyOf(tasks), sampling,
-                threshold, relative, scales, published, retry, setup, ptq, baseline, quantized, hash(root));
+                threshold, relative, scales, published, retry, setup, mlflow, ptq, baseline, quantized, hash(root));
     }
 
     private static ObjectNode sampling(PlanReader r, ObjectNode root) {
@@ -234,6 +246,17 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
             }
         }
         return new Setup(List.copyOf(env), List.copyOf(endpoints));
+    }
+
+    private static Mlflow mlflow(PlanReader r, ObjectNode root) {
+        JsonNode raw = root.get("mlflow");
+        if (raw == null || raw.isNull()) {
+            return null;
+        }
+        ObjectNode node = r.object(raw, "mlflow");
+        r.onlyKnown(node, "mlflow", Set.of("experiment", "log"));
+        return new Mlflow(r.requireString(node, "experiment", "mlflow"),
+                r.optionalBoolean(node, "log", "mlflow", true));
     }
 
     private static StageSpec stage(PlanReader r, ObjectNode stages, String key, boolean ptq) {

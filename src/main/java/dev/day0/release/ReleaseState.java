@@ -196,6 +196,10 @@ public final class ReleaseState {
         return value == null || !value.isTextual() ? null : value.textValue();
     }
 
+    public void clearNote(String stage, String key) {
+        stage(stage).remove(key);
+    }
+
     public void decision(ObjectNode decision) {
         root.set("decision", decision);
     }

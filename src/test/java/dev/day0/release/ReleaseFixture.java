@@ -15,8 +15,8 @@ import java.util.Map;
  * run number to runs.log, copies evidence files into its stage directory and exits as told), evidence files for a
  * release that passes, and a plan whose parts each test can replace.
  */
-final class ReleaseFixture {
-    static final String SCRIPT = """
+public final class ReleaseFixture {
+    public static final String SCRIPT = """
             #!/bin/sh
             # Test stage: records that it ran, copies the named evidence files into its stage directory.
             # A file NAME.runN replaces NAME on run N; a file fail.STAGE makes the stage exit 3.
@@ -34,15 +34,15 @@ final class ReleaseFixture {
             exit "${EXIT_CODE:-0}"
             """;
 
-    static final String GOOD_SUMMARY = """
+    public static final String GOOD_SUMMARY = """
             {"source_bytes": 16000, "output_bytes": 4600, "recipe": "nvfp4",
              "layer_precision_counts": {"NVFP4": 14, "excluded": 1, "unexpected_unquantized": 0,
                                         "declaration_mismatch": 0},
              "metadata_diffs": []}
             """;
 
-    final Path dir;
-    String header = """
+    public final Path dir;
+    public String header = """
             version: 1
             name: fixture
             model: test-org/tiny-model
@@ -51,18 +51,18 @@ final class ReleaseFixture {
             sampling: {temperature: 0.0, max_tokens: 256}
             retry: {transient_wait_seconds: 0, judge_wait_seconds: 0}
             """;
-    String extra = "";
-    String ptq = """
+    public String extra = "";
+    public String ptq = """
               ptq:
                 runner: local
                 command: [sh, stage.sh, summary.json]
                 timeout_seconds: 60
                 evidence: {summary: "{stage_dir}/summary.json"}
             """;
-    String baseline = evalStage("baseline_eval", "baseline");
-    String quantized = evalStage("quantized_eval", "quantized");
+    public String baseline = evalStage("baseline_eval", "baseline");
+    public String quantized = evalStage("quantized_eval", "quantized");
 
-    ReleaseFixture(Path dir) {
+    public ReleaseFixture(Path dir) {
         this.dir = dir;
         file("stage.sh", SCRIPT);
         file("summary.json", GOOD_SUMMARY);
@@ -70,7 +70,7 @@ final class ReleaseFixture {
         run("quantized", 69.5, 79.6);
     }
 
-    static String evalStage(String key, String folder) {
+    public static String evalStage(String key, String folder) {
         return "  " + key + ":\n"
                 + "    runner: local\n"
                 + "    command: [sh, stage.sh, " + folder + "/run-summary.json, " + folder + "/scores.json]\n"
@@ -79,13 +79,13 @@ final class ReleaseFixture {
     }
 
     /** Writes a successful run summary and the scores of an eval folder. */
-    ReleaseFixture run(String folder, double mmlu, double gsm8k) {
+    public ReleaseFixture run(String folder, double mmlu, double gsm8k) {
         file(folder + "/scores.json", "{\"mmlu\": " + mmlu + ", \"gsm8k\": " + gsm8k + "}\n");
         file(folder + "/run-summary.json", runSummary("SUCCESS", mmlu, gsm8k, "[]"));
         return this;
     }
 
-    static String runSummary(String status, double mmlu, double gsm8k, String errors) {
+    public static String runSummary(String status, double mmlu, double gsm8k, String errors) {
         return "{\"tasks\": {"
                 + "\"mmlu\": {\"status\": \"" + status + "\", \"expected_samples\": 100, \"scored_samples\": 100, "
                 + "\"score\": " + mmlu + ", \"errors\": " + errors + "}, "
@@ -93,7 +93,7 @@ final class ReleaseFixture {
                 + "\"score\": " + gsm8k + ", \"errors\": []}}}\n";
     }
 
-    ReleaseFixture file(String name, String text) {
+    public ReleaseFixture file(String name, String text) {
         Path path = dir.resolve(name);
         try {
             Files.createDirectories(path.getParent());
@@ -104,7 +104,7 @@ final class ReleaseFixture {
         return this;
     }
 
-    ReleaseFixture delete(String name) {
+    public ReleaseFixture delete(String name) {
         try {
             Files.deleteIfExists(dir.resolve(name));
         } catch (IOException e) {
@@ -113,21 +113,21 @@ final class ReleaseFixture {
         return this;
     }
 
-    String planText() {
+    public String planText() {
         return header + extra + "stages:\n" + ptq + baseline + quantized;
     }
 
-    Path plan() {
+    public Path plan() {
         file("release.yaml", planText());
         return dir.resolve("release.yaml");
     }
 
-    Path workdir() {
+    public Path workdir() {
         return dir.resolve("work");
     }
 
     /** The stages that ran, one entry per run, in order ("ptq 1", "baseline_eval 1", ...). */
-    List<String> runs() {
+    public List<String> runs() {
         Path log = dir.resolve("runs.log");
         try {
             return Files.exists(log) ? Files.readAllLines(log) : new ArrayList<>();
@@ -137,7 +137,7 @@ final class ReleaseFixture {
     }
 
     /** An environment for a run: a PATH for the scripts and anything else given. */
-    static Map<String, String> env(String... pairs) {
+    public static Map<String, String> env(String... pairs) {
         Map<String, String> env = new HashMap<>();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         for (int i = 0; i + 1 < pairs.length; i += 2) {
