@@ -17,9 +17,11 @@ import java.util.regex.Pattern;
  *
  * <p>Two kinds of secret are removed. Known values (the tenant token, tokens read from the environment) are
  * replaced wherever they appear, also URL-encoded. Secret-shaped text is found by pattern: URL user-info,
- * signed-URL query values, {@code Authorization} and {@code Cookie} values, bearer tokens, and the token formats
- * of GitHub, Hugging Face, OpenAI-style {@code sk-} keys and AWS access keys. Replacements keep the shape of the
- * text ({@code key=[REDACTED]}) so a reader still sees what was there.
+ * signed-URL query values, {@code Authorization} and {@code Cookie} values, bearer tokens, secret-named fields,
+ * assignments and command-line flags, PEM private keys, and the token formats of GitHub, Hugging Face, OpenAI-style
+ * {@code sk-} keys and AWS access keys. Replacements keep the shape of the text ({@code key=[REDACTED]}) so a
+ * reader still sees what was there. The shared test corpus (src/test/resources/dev/day0/redact/secret-corpus.json)
+ * is the specification of what must go and what must stay.
  */
 public final class Redactor {
     public static final String MASK = "[REDACTED]";

@@ -106,13 +106,21 @@ public final class SubmitFlow {
                 }
                 out.say("rockie: re-attaching to job " + jobId + " (from " + request.stateFile() + "); nothing is "
                         + "submitted again");
-                state.clearOutcome();
-                save();
                 ObjectNode event = event("reattached");
                 event.put("job_id", jobId);
                 event.put("idempotency_key", state.idempotencyKey());
                 out.event(event);
-                return afterSubmit();
+                if (request.noWait()) {
+                    // Not following the job: report what the state file knows and leave its outcome as it is.
+                    Outcome known = state.outcome() == null ? null : Outcome.valueOf(state.outcome());
+                    int code = state.json().path("exit_code").isInt() ? state.json().get("exit_code").intValue()
+                            : RockieExitCodes.DONE;
+                    return finish(known, code, state.json().path("detail").isTextual()
+                            ? state.json().get("detail").textValue() : null);
+                }
+                state.clearOutcome();
+                save();
+                return watch();
             }
             case SubmissionState.PREPARED, SubmissionState.REJECTED -> {
                 return post(sheet);

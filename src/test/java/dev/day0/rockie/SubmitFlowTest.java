@@ -453,6 +453,23 @@ public class SubmitFlowTest {
         assertThat(follow.exitCode()).isEqualTo(0);
         assertThat(rockie.count("POST", "/api/jobs/submit")).isEqualTo(1);
         assertThat(state().path("outcome").asText()).isEqualTo("DONE");
+
+        CliRun look = submitRun("--no-wait");
+
+        assertThat(look.exitCode()).isEqualTo(0);
+        assertThat(state().path("outcome").asText()).as("a --no-wait re-run keeps the outcome").isEqualTo("DONE");
+        assertThat(rockie.count("POST", "/api/jobs/submit")).isEqualTo(1);
+    }
+
+    @Test
+    public void shouldKeepAFailedOutcomeAndItsExitCodeOnANoWaitReattach() {
+        rockie.acceptSubmit("rj_19", 17500).jobStates("rj_19", finished("FAILED", "boom", 300, "exit 1"));
+        assertThat(submitRun().exitCode()).isEqualTo(RockieExitCodes.FAILED);
+
+        CliRun look = submitRun("--no-wait");
+
+        assertThat(look.exitCode()).isEqualTo(RockieExitCodes.FAILED);
+        assertThat(event(look, "result").path("outcome").asText()).isEqualTo("FAILED");
     }
 
     @Test
