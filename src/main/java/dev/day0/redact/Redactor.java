@@ -48,8 +48,8 @@ public final class Redactor {
                     + "(?:[^\\s/@:?#\"']+(?::[^\\s/@?#\"']*)?|:[^\\s/@?#\"']+)@"), "$1" + MASK + "@"),
             // signed-URL and form parameters: ?X-Amz-Signature=... &sig=... ;token=..., also after a JSON-escaped
             // ampersand (\\u0026, as Go's encoder writes it)
-            new Rule(Pattern.compile("(?i)((?:[?&;]|\\\\u0026)" + SECRET_PARAM + "=)(?:(?!\\\\u0026)[^&\\s\"'#<>\\\\])+"),
-                    "$1" + MASK),
+            new Rule(Pattern.compile("(?i)((?:[?&;]|\\\\u0026)" + SECRET_PARAM + "=)"
+                    + "(?:(?!\\\\u0026)[^&\\s\"'#<>\\\\])+"), "$1" + MASK),
             // command-line flags that take a secret: --token X, --password=X, --api-key X
             new Rule(Pattern.compile("(?i)(--(?:[a-z0-9]+-)*(?:token|password|passwd|secret|api-?key|apikey|"
                     + "access-key|secret-key|credentials?)(?:=|\\s+))(?!-)[^\\s\"']+"), "$1" + MASK),

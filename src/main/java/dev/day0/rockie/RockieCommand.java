@@ -355,15 +355,18 @@ public final class RockieCommand {
             Events events = new Events(console(), console().redactor());
             try {
                 SubmitRequest request = request();
-                Redactor redactor = console().redactor().and(secretValues(request));
+                Set<String> namedSecrets = secretValues(request, false);
+                Redactor redactor = console().redactor().and(secretValues(request, true));
                 events = new Events(console(), redactor);
                 RockieConfig config = RockieConfig.fromEnvironment(env());
-                if (redactor.containsSecret(request.script())) {
+                Redactor scriptCheck = console().redactor().and(namedSecrets);
+                if (scriptCheck.containsSecret(request.script())) {
                     throw RockieException.usage(script + ": the script carries a secret-shaped value (line "
-                            + firstSecretLine(redactor, request.script()) + "); pass secrets with --env NAME so "
-                            + "they come from the environment, never from the script text");
+                            + firstSecretLine(scriptCheck, request.script()) + "); pass secrets with --env NAME "
+                            + "so they come from the environment, never from the script text");
                 }
-                TermSheet sheet = TermSheet.read(termSheet, redactor);
+                // The sheet is read with the base redactor only: its hash must not depend on this run's env values.
+                TermSheet sheet = TermSheet.read(termSheet, console().redactor());
                 Preflight.check(sheet, request);
                 Events flowEvents = events;
                 return underLock(request, () -> new SubmitFlow(request, new RockieClient(config,
@@ -469,13 +472,16 @@ public final class RockieCommand {
             return result;
         }
 
-        /** Values the redactor must mask: env values passed by name, and any whose name says it is a secret. */
-        private Set<String> secretValues(SubmitRequest request) {
+        /**
+         * Values the redactor must mask: those whose variable name says it is a secret and, with {@code byName},
+         * also every value passed by name (the documented way to pass a secret).
+         */
+        private Set<String> secretValues(SubmitRequest request, boolean byName) {
             Set<String> secrets = new LinkedHashSet<>();
             for (String entry : envEntries) {
                 int eq = entry.indexOf('=');
                 String name = eq < 0 ? entry : entry.substring(0, eq);
-                if (eq < 0 || SECRET_NAME.matcher(name).matches()) {
+                if (byName && eq < 0 || SECRET_NAME.matcher(name).matches()) {
                     secrets.add(request.jobEnv().get(name));
                 }
             }

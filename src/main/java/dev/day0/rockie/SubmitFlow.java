@@ -179,8 +179,8 @@ public final class SubmitFlow {
             String jobId = answer == null ? null : answer.path("job_id").asText(null);
             if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
                 return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.NO_JOB_ID, "the platform answered the submit "
-                        + "with HTTP " + status + " but no usable job_id: a job may exist. Look for it (Idempotency-Key "
-                        + state.idempotencyKey() + ")");
+                        + "with HTTP " + status + " but no usable job_id: a job may exist. Look for it "
+                        + "(Idempotency-Key " + state.idempotencyKey() + ")");
             }
             Path dir = request.artifactsDir() != null ? request.artifactsDir()
                     : request.stateFile().toAbsolutePath().getParent().resolve("rockie-artifacts")

@@ -257,7 +257,8 @@ public final class RockieTestServer implements AutoCloseable {
         files.forEach((name, content) -> {
             String signed = host.url() + "/storage/" + jobId + "/" + name
                     + "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20260105"
-                    + "&X-Amz-Expires=900&X-Amz-Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+                    + "&X-Amz-Expires=900"
+                    + "&X-Amz-Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
             list.addObject().put("name", name).put("size_bytes", content.length).put("url", signed);
             host.on("GET", "/storage/" + jobId + "/" + name, bytes(200, content));
         });

@@ -529,4 +529,21 @@ public class SubmitFlowTest {
         assertThat(run.exitCode()).isEqualTo(0);
         assertThat(run.err()).contains("debug: HF token is [REDACTED]");
     }
+
+    @Test
+    public void shouldNotMistakeAPlainValuePassedByNameForASecretInTheScriptOrSheet() throws Exception {
+        Path script = dir.resolve("named.sh");
+        Files.writeString(script, "#!/usr/bin/env bash\necho lora_finetune on A100_80GB\necho JOB_DONE\n");
+        Map<String, String> withShape = new java.util.HashMap<>(env);
+        withShape.put("JOB_SHAPE", "lora_finetune");
+        rockie.acceptSubmit("rj_20", 17500).jobStates("rj_20", finished("DONE", "JOB_DONE", 50, null))
+                .artifacts("rj_20", files("metrics.json", "{}"), storage);
+
+        CliRun run = FIXTURE.run(withShape, submit(dir, sheet, "--script", script.toString(), "--env",
+                "JOB_SHAPE"));
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
+        assertThat(rockie.requests("POST", "/api/jobs/submit").get(0).json().path("budget_term_sheet")
+                .path("job_shape").asText()).isEqualTo("lora_finetune");
+    }
 }
