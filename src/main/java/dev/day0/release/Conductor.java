@@ -12,6 +12,7 @@ import dev.day0.io.Json;
 import dev.day0.mlflow.BaselineFinder;
 import dev.day0.mlflow.MlflowClient;
 import dev.day0.mlflow.MlflowException;
+import dev.day0.rockie.RockieConfig;
 import dev.day0.redact.Redactor;
 import dev.day0.report.DecisionRecord;
 import dev.day0.report.ReportWriter;
@@ -74,7 +75,8 @@ public final class Conductor {
     static final String REPORT_HTML = "report.html";
     private static final String REUSED_RUN = "reused_mlflow_run";
     private static final String MLFLOW_SCORES = "mlflow-baseline-scores.json";
-    private static final List<String> OWN_DIRECTORIES = List.of("logs", "stages", "evidence", "gates", "report");
+    private static final List<String> OWN_DIRECTORIES = List.of("logs", "stages", "evidence", "gates", "report",
+            "rockie");
 
     private final ReleasePlan plan;
     private final Options options;
@@ -374,8 +376,19 @@ public final class Conductor {
             result.set("checks", checks);
             return StepResult.fromJson(result);
         }
+        var approved = checks.putArray("approved_gpu_stages");
+        for (ReleasePlan.StageSpec spec : pendingRockieStages()) {
+            StepResult problem = rockie(spec).prepareApproval(options.approvals().get(spec.key()),
+                    options.terminal());
+            if (problem != null) {
+                problem.result().set("checks", checks);
+                return problem;
+            }
+            approved.add(spec.key());
+        }
         ObjectNode result = StepResult.resultJson(true, null, requiredCredentials().size()
-                + " credentials present, " + requiredEndpoints().size() + " endpoints reachable");
+                + " credentials present, " + requiredEndpoints().size() + " endpoints reachable, "
+                + approved.size() + " GPU stages approved");
         result.set("checks", checks);
         return StepResult.fromJson(result);
     }
@@ -386,6 +399,9 @@ public final class Conductor {
         if (plan.mlflow() != null) {
             names.add(MlflowClient.ENV_URI);
         }
+        if (!pendingRockieStages().isEmpty()) {
+            names.addAll(RockieStage.credentials());
+        }
         return new ArrayList<>(names);
     }
 
@@ -394,6 +410,9 @@ public final class Conductor {
         List<ReleasePlan.Endpoint> endpoints = new ArrayList<>(plan.setup().endpoints());
         if (plan.mlflow() != null && env.get(MlflowClient.ENV_URI) != null) {
             endpoints.add(new ReleasePlan.Endpoint("mlflow", env.get(MlflowClient.ENV_URI).trim(), 10));
+        }
+        if (!pendingRockieStages().isEmpty() && env.get(RockieConfig.API_URL) != null) {
+            endpoints.add(new ReleasePlan.Endpoint("rockie", env.get(RockieConfig.API_URL).trim(), 10));
         }
         return endpoints;
     }
@@ -412,8 +431,7 @@ public final class Conductor {
                 yield StepResult.ok("reused: the evidence is given in the plan");
             }
             case LOCAL -> runLocal(spec);
-            case ROCKIE -> StepResult.failed(FailureClass.USER_CONFIG_ERROR, "the rockie runner is not part of "
-                    + "this build of day0");
+            case ROCKIE -> rockie(spec).submit(state.runs(spec.key()));
         };
     }
 
@@ -446,6 +464,23 @@ public final class Conductor {
         }
         progress.line("  " + found.detail() + ": running the baseline eval");
         return null;
+    }
+
+    private RockieStage rockie(ReleasePlan.StageSpec spec) {
+        return new RockieStage(plan, spec, workdir, stageDir(spec.key()), env, redactor, progress);
+    }
+
+    /** The rockie stages that have yet to run (a completed or skipped one needs no approval any more). */
+    private List<ReleasePlan.StageSpec> pendingRockieStages() {
+        List<ReleasePlan.StageSpec> pending = new ArrayList<>();
+        for (ReleasePlan.StageSpec spec : plan.workingStages()) {
+            ReleaseState.StageStatus status = state.stageStatus(spec.key());
+            if (spec.runner() == ReleasePlan.Runner.ROCKIE && status != ReleaseState.StageStatus.COMPLETED
+                    && status != ReleaseState.StageStatus.SKIPPED) {
+                pending.add(spec);
+            }
+        }
+        return pending;
     }
 
     private StepResult runLocal(ReleasePlan.StageSpec spec) {

@@ -71,10 +71,15 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
                             List<Integer> transientExitCodes, PathTemplate cwd) {
     }
 
-    /** A {@code rockie} stage: the job script and shape, and the quoted term sheet a person approves. */
+    /**
+     * A {@code rockie} stage: the job script and shape, the quoted term sheet a person may approve at the terminal,
+     * the job's environment (literal values, and names whose values are taken from this environment: the way
+     * secrets travel), and how often to poll.
+     */
     public record RockieSpec(PathTemplate script, String gpuType, int gpuCount, String region, String tier,
                              long timeoutSeconds, PathTemplate termSheet, Map<String, String> env,
-                             String originSkill, String monitoringProfileId) {
+                             List<String> envFrom, String originSkill, String monitoringProfileId,
+                             double pollIntervalSeconds) {
     }
 
     /**
@@ -278,7 +283,8 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         switch (runner) {
             case LOCAL -> known.addAll(Set.of("command", "timeout_seconds", "env", "transient_exit_codes", "cwd"));
             case ROCKIE -> known.addAll(Set.of("script", "gpu_type", "gpu_count", "region", "tier",
-                    "timeout_seconds", "term_sheet", "env", "origin_skill", "monitoring_profile_id"));
+                    "timeout_seconds", "term_sheet", "env", "env_from", "origin_skill", "monitoring_profile_id",
+                    "poll_interval_seconds"));
             default -> {
             }
         }
@@ -334,12 +340,31 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         String region = r.requireString(node, "region", field);
         String tier = r.requireString(node, "tier", field);
         long timeout = r.requireLong(node, "timeout_seconds", field, 60, 30L * 86_400);
-        PathTemplate termSheet = r.requirePath(node, "term_sheet", field);
+        PathTemplate termSheet = r.optionalPath(node, "term_sheet", field);
         Map<String, String> env = r.optionalStringMap(node, "env", field);
+        List<String> envFrom = r.optionalStringList(node, "env_from", field);
+        for (int i = 0; i < envFrom.size(); i++) {
+            if (!envFrom.get(i).matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw r.error(field + ".env_from[" + i + "]", "is not an environment variable name: \""
+                        + envFrom.get(i) + "\"");
+            }
+            if (env.containsKey(envFrom.get(i))) {
+                throw r.error(field + ".env_from[" + i + "]", envFrom.get(i) + " is also in env");
+            }
+        }
+        for (String name : env.keySet()) {
+            if (name.startsWith("DAY0_") || name.startsWith("ROCKIELAB_")) {
+                throw r.error(field + ".env." + name, "DAY0_ and ROCKIELAB_ variables are not the job's to set");
+            }
+        }
         String originSkill = r.optionalString(node, "origin_skill", field);
         String profile = r.optionalString(node, "monitoring_profile_id", field);
+        double poll = r.optionalNumber(node, "poll_interval_seconds", field).orElse(10);
+        if (!(poll > 0) || poll > 3600) {
+            throw r.error(field + ".poll_interval_seconds", "must be more than 0 and at most 3600, found " + poll);
+        }
         return new RockieSpec(script, gpuType, gpuCount, region, tier, timeout, termSheet, Map.copyOf(env),
-                originSkill, profile);
+                List.copyOf(envFrom), originSkill, profile, poll);
     }
 
     private static Evidence ptqEvidence(PlanReader r, ObjectNode stage, String stageField) {
