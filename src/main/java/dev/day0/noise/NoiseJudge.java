@@ -8,6 +8,8 @@ import dev.day0.io.Json;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Judges one task of a comparison against evaluation noise: pairs the per-sample files when both runs have one
@@ -94,9 +96,18 @@ public final class NoiseJudge {
         MetricChoice baselineMetric = new MetricChoice(rules.metric());
         MetricChoice candidateMetric = new MetricChoice(rules.metric());
         SamplePairing pairing = new SamplePairing();
-        String problem = read(baselineFile, baselineMetric, pairing::baseline);
+        // The runs' files are independent: read the candidate's on a second core while this one reads the baseline.
+        CompletableFuture<String> candidateRead = CompletableFuture.supplyAsync(
+                () -> read(candidateFile, candidateMetric, pairing::candidate));
+        String problem;
+        String candidateProblem;
+        try {
+            problem = read(baselineFile, baselineMetric, pairing::baseline);
+        } finally {
+            candidateProblem = join(candidateRead);
+        }
         if (problem == null) {
-            problem = read(candidateFile, candidateMetric, pairing::candidate);
+            problem = candidateProblem;
         }
         if (problem == null && !baselineMetric.name.equals(candidateMetric.name)) {
             problem = "the per-sample files carry different metrics (" + baselineMetric.name + " in the baseline, "
@@ -150,6 +161,18 @@ public final class NoiseJudge {
         Flips flips = items.binary() ? Flips.of(worse, better) : null;
         VarianceSplit variance = varianceSplit(items, deltas, unit, interval);
         return TaskAssessment.judged(interval, limit, (long) n, flips, variance, samples);
+    }
+
+    /** Waits for a read on another thread; its input errors surface as if it had run on this one. */
+    private static String join(CompletableFuture<String> read) {
+        try {
+            return read.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     /**

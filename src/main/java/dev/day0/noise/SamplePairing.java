@@ -15,6 +15,7 @@ import java.util.TreeMap;
  * problem instead of comparing what happens to overlap.
  *
  * <p>Memory is per item, not per record: 12,032 items with 64 repeats each keep 12,032 accumulators per side.
+ * The two sides are independent, so one thread may fill the baseline while another fills the candidate.
  */
 public final class SamplePairing {
     private static final int SHOWN = 3;
@@ -60,6 +61,7 @@ public final class SamplePairing {
         double recordSum;
         boolean binary = true;
         String problem;
+        Item last;
 
         Side(String name) {
             this.name = name;
@@ -73,11 +75,16 @@ public final class SamplePairing {
                 }
                 return;
             }
-            String key = docHash == null ? docId : docId + '\u0000' + docHash;
-            Item item = items.get(key);
-            if (item == null) {
-                item = new Item(docId, docHash, promptHash, category);
-                items.put(key, item);
+            Item item = last;
+            // Repeats of an item usually follow each other: skip building and hashing the key for them.
+            if (item == null || !item.docId.equals(docId) || !Objects.equals(item.docHash, docHash)) {
+                String key = docHash == null ? docId : docId + '\u0000' + docHash;
+                item = items.get(key);
+                if (item == null) {
+                    item = new Item(docId, docHash, promptHash, category);
+                    items.put(key, item);
+                }
+                last = item;
             }
             item.sum += value;
             item.squares += value * value;

@@ -92,8 +92,37 @@ public final class SyntheticSamples {
         }
     }
 
+    /**
+     * One short line per item and generation, with only the fields pairing reads (doc_id, doc_hash, prompt_hash,
+     * filter, metrics and the metric), the way a per-generation export looks; used to time pairing itself.
+     *
+     * @param outcome outcome(item, repeat) of the metric
+     */
+    public static void writeCompact(Path file, int items, int repeats, java.util.function.IntBinaryOperator outcome) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                StringBuilder line = new StringBuilder(256);
+                for (int i = 0; i < items; i++) {
+                    String docHash = hash("doc", i);
+                    String promptHash = hash("prompt", i);
+                    for (int r = 0; r < repeats; r++) {
+                        line.setLength(0);
+                        line.append("{\"doc_id\": ").append(i).append(", \"doc_hash\": \"").append(docHash)
+                                .append("\", \"prompt_hash\": \"").append(promptHash)
+                                .append("\", \"filter\": \"none\", \"metrics\": [\"exact_match\"], \"exact_match\": ")
+                                .append(outcome.applyAsInt(i, r)).append("}\n");
+                        out.append(line);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A stable 64-hex-digit stand-in for the harness's sha256 of an item. */
-    static String hash(String kind, int i) {
+    public static String hash(String kind, int i) {
         long x = (kind.hashCode() * 0x9E3779B97F4A7C15L) ^ (i * 0xBF58476D1CE4E5B9L);
         StringBuilder hex = new StringBuilder(64);
         for (int k = 0; k < 4; k++) {
