@@ -141,7 +141,7 @@ public final class GateCommand {
 
         @Option(names = "--noise", paramLabel = "MODE", defaultValue = "off",
                 description = "off (the point rule, default), paired (per-sample files of both runs) or unpaired "
-                        + "(standard errors or item counts): judge each drop by its 95 % interval.")
+                        + "(standard errors or item counts): judge each drop by its 95%% interval.")
         NoiseMode noise;
 
         @Option(names = "--baseline-samples", paramLabel = "DIR",

@@ -407,6 +407,16 @@ public class NoiseCompareCommandTest {
         assertThat(junit).contains("<failure message=\"INSUFFICIENT_EVIDENCE: ");
     }
 
+    @Test
+    public void shouldDescribeTheNoiseOptionsInTheHelpWithoutWarnings() {
+        CliRun run = CliRun.run("gate", "compare", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("--noise=MODE", "judge each drop by its 95% interval", "--policy=FILE",
+                "--sample-counts=FILE", "NEEDS_HUMAN");
+        assertThat(run.out() + run.err()).doesNotContain("WARN");
+    }
+
     // ---- bad input ----
 
     @Test
