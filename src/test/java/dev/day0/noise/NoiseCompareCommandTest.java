@@ -412,7 +412,7 @@ public class NoiseCompareCommandTest {
         CliRun run = CliRun.run("gate", "compare", "--help");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("--noise=MODE", "judge each drop by its 95% interval", "--policy=FILE",
+        assertThat(run.out()).contains("--noise=MODE", "judge each drop by its 95%", "--policy=FILE",
                 "--sample-counts=FILE", "NEEDS_HUMAN");
         assertThat(run.out() + run.err()).doesNotContain("WARN");
     }
