@@ -8,6 +8,7 @@ import dev.day0.io.Json;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -254,10 +255,11 @@ public final class NoiseJudge {
             kept[0]++;
             if (metric.name == null) {
                 if (record.metrics().size() != 1) {
-                    throw new InputException(file.toString(), "line 1", record.metrics().isEmpty()
-                            ? "carries no numeric metric"
-                            : "carries several metrics " + record.metrics().keySet() + "; name the canonical one "
-                            + "in the policy (metric: name or name,filter)");
+                    throw new InputException(file.toString(), "", record.metrics().isEmpty()
+                            ? "its first sample line (doc " + record.docId() + ") carries no numeric metric"
+                            : "its sample lines carry several metrics " + new TreeSet<>(
+                                    record.metrics().keySet()) + "; name the canonical one in the policy (metric: "
+                            + "name or name,filter)");
                 }
                 metric.name = record.metrics().keySet().iterator().next();
             }

@@ -475,6 +475,23 @@ public class NoiseCompareCommandTest {
         assertThat(Json.parse(run.out(), "stdout").path("per_task").path("gsm8k").path("n").asInt()).isEqualTo(100);
     }
 
+    @Test
+    public void shouldAskForTheCanonicalMetricWhenTheSampleLinesCarrySeveral() throws IOException {
+        String line = "{\"doc_id\": %d, \"doc_hash\": \"h%d\", \"metrics\": [\"acc\", \"acc_norm\"], "
+                + "\"acc\": 1, \"acc_norm\": 0}\n";
+        Files.writeString(baselineDir.resolve("hellaswag.jsonl"), String.format(line, 0, 0) + String.format(line, 1, 1));
+        Files.writeString(candidateDir.resolve("hellaswag.jsonl"), String.format(line, 0, 0) + String.format(line, 1, 1));
+        writeScores("hellaswag", 1.0, 1.0);
+
+        assertInputError(paired(), "its sample lines carry several metrics [acc, acc_norm]; name the canonical one");
+
+        Files.writeString(dir.resolve("policy.yaml"), "tasks:\n  hellaswag:\n    metric: acc_norm\n");
+        writeScores("hellaswag", 0.0, 0.0);
+        CliRun run = paired("--policy", dir.resolve("policy.yaml").toString());
+        assertThat(Json.parse(run.out(), "stdout").path("per_task").path("hellaswag").path("samples").path("metric")
+                .asText()).as(run.toString()).isEqualTo("acc_norm");
+    }
+
     private void assertInputError(CliRun run, String message) {
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
         assertThat(run.err()).contains(message).doesNotContain("Exception");
