@@ -194,44 +194,8 @@ public final class CompareGate {
                     breaches.add(pointBreach);
                 }
             } else {
-                row.put("tier", rules.tier().label());
-                row.put("direction", rules.direction().label());
-                row.put("limit", Numbers.round(limit, 6));
-                Verdict verdict;
-                String clause;
-                TaskAssessment assessment = null;
-                if (judge == null) {
-                    verdict = within ? Verdict.PASS : Verdict.BREACH;
-                    clause = pointBreach;
-                } else {
-                    assessment = judge.assess(task, rules,
-                            new NoiseJudge.Scores(bv, cv, divisor, scale.range()), limit);
-                    if (assessment.accountingProblem() != null) {
-                        row.put("within_threshold", false);
-                        row.putNull("verdict");
-                        row.put("sample_accounting", assessment.accountingProblem());
-                        accounting.add(assessment.describe(task, limit));
-                        checkPublished(task, bv, divisor, row, publishedMismatches);
-                        continue;
-                    }
-                    verdict = assessment.verdict();
-                    clause = assessment.describe(task, limit);
-                    row.put("within_threshold", verdict == Verdict.PASS);
-                }
-                boolean blocking = rules.tier().blocks(verdict, dropFraction, limit);
-                row.put("verdict", verdict.name());
-                row.put("blocking", blocking);
-                if (assessment != null) {
-                    assessment.writeTo(row);
-                }
-                verdicts.merge(verdict, 1, Integer::sum);
-                if (blocking && verdict == Verdict.BREACH) {
-                    breaches.add(clause);
-                } else if (blocking) {
-                    inconclusive.add(clause);
-                } else if (verdict != Verdict.PASS) {
-                    notBlocking.add(task + " (" + rules.tier().label() + ", " + verdict.name() + ")");
-                }
+                judgeTask(task, rules, new NoiseJudge.Scores(bv, cv, divisor, scale.range()), dropFraction, limit,
+                        pointBreach, row, new Tally(breaches, accounting, inconclusive, notBlocking, verdicts));
             }
             checkPublished(task, bv, divisor, row, publishedMismatches);
         }
@@ -291,6 +255,55 @@ public final class CompareGate {
             text.append("; not blocking: ").append(String.join(", ", notBlocking));
         }
         return text.toString();
+    }
+
+    /** Where the verdicts of judged tasks are collected for the decision. */
+    private record Tally(List<String> breaches, List<String> accounting, List<String> inconclusive,
+                         List<String> notBlocking, Map<Verdict, Integer> verdicts) {
+    }
+
+    /**
+     * Gives a task its verdict under the policy: the point rule's when there is no noise judge, else the judge's;
+     * writes tier, direction, limit, verdict, blocking and the evidence into the row.
+     */
+    private void judgeTask(String task, TaskPolicy rules, NoiseJudge.Scores scores, double dropFraction, double limit,
+                           String pointBreach, ObjectNode row, Tally tally) {
+        row.put("tier", rules.tier().label());
+        row.put("direction", rules.direction().label());
+        row.put("limit", Numbers.round(limit, 6));
+        Verdict verdict;
+        String clause;
+        TaskAssessment assessment = null;
+        if (judge == null) {
+            verdict = dropFraction <= limit ? Verdict.PASS : Verdict.BREACH;
+            clause = pointBreach;
+        } else {
+            assessment = judge.assess(task, rules, scores, limit);
+            if (assessment.accountingProblem() != null) {
+                row.put("within_threshold", false);
+                row.putNull("verdict");
+                row.put("sample_accounting", assessment.accountingProblem());
+                tally.accounting().add(assessment.describe(task, limit));
+                return;
+            }
+            verdict = assessment.verdict();
+            clause = assessment.describe(task, limit);
+            row.put("within_threshold", verdict == Verdict.PASS);
+        }
+        boolean blocking = rules.tier().blocks(verdict, dropFraction, limit);
+        row.put("verdict", verdict.name());
+        row.put("blocking", blocking);
+        if (assessment != null) {
+            assessment.writeTo(row);
+        }
+        tally.verdicts().merge(verdict, 1, Integer::sum);
+        if (blocking && verdict == Verdict.BREACH) {
+            tally.breaches().add(clause);
+        } else if (blocking) {
+            tally.inconclusive().add(clause);
+        } else if (verdict != Verdict.PASS) {
+            tally.notBlocking().add(task + " (" + rules.tier().label() + ", " + verdict.name() + ")");
+        }
     }
 
     private GateResult anomalous(FailureClass failureClass, String detail, ObjectNode perTask) {
