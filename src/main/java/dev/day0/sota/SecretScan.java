@@ -31,7 +31,7 @@ public final class SecretScan {
             "session_token", "private_token", "hf_token", "github_token");
 
     private static final Pattern USER_INFO = Pattern.compile("(?i)\\b[a-z][a-z0-9+.-]*://([^\\s/@?#\"']+)@");
-    private static final Pattern PARAMETER = Pattern.compile("[?&;#]([^=&;#?\\s\"']+)=([^&;#\\s\"'<>]*)");
+    private static final Pattern PARAMETER = Pattern.compile("[?&;#]([^=&;#?\\s\"']+)=([^&;#?\\s\"'<>]*)");
 
     private record TokenShape(String kind, Pattern pattern) {
     }
