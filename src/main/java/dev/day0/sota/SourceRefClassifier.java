@@ -33,6 +33,7 @@ public final class SourceRefClassifier {
     static final int MAX_LENGTH = 4096;
 
     private static final Pattern URL = Pattern.compile("(?i)^([a-z][a-z0-9+.-]*)://([^/?#]*)([^?#]*)(\\?[^#]*)?(#.*)?$");
+    private static final Pattern ENCODED_URL = Pattern.compile("(?i)^https?%3A%2F%2F");
     private static final Pattern SSH_GITHUB = Pattern.compile("^git@(?:www\\.)?github\\.com:([^/]+)/([^/]+?)/?$");
     private static final Pattern ARXIV_PREFIX = Pattern.compile("(?i)^arxiv:\\s*(.+)$");
     private static final Pattern ARXIV_DOI = Pattern.compile("(?i)^(?:doi:\\s*)?10\\.48550/arxiv\\.(.+)$");
@@ -101,6 +102,13 @@ public final class SourceRefClassifier {
             redactions.add(new Redaction("secret_shaped_text", null, false));
         }
         Builder builder = new Builder(display, redactions, redactor);
+        if (ENCODED_URL.matcher(text).find()) {
+            // A whole address pasted percent-encoded (copied out of another URL's query) is that address.
+            String decoded = decodePath(text);
+            if (!decoded.equals(text) && decoded.chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
+                return classifyText(decoded.strip(), builder);
+            }
+        }
         return classifyText(text, builder);
     }
 

@@ -100,6 +100,15 @@ public class SourceRefClassifierTest {
     }
 
     @Test
+    public void shouldReadAWhollyPercentEncodedAddressAsTheAddress() {
+        SourceRef ref = classify("https%3A%2F%2Fgithub.com%2Fowner%2Frepo");
+
+        assertThat(ref.kind()).isEqualTo(SourceKind.GITHUB_REPO);
+        assertThat(ref.repository()).isEqualTo("owner/repo");
+        assertThat(ref.display()).isEqualTo("https%3A%2F%2Fgithub.com%2Fowner%2Frepo");
+    }
+
+    @Test
     public void shouldCallEverythingElseUnknownInsteadOfGuessing() {
         assertThat(classify("the llama paper").kind()).isEqualTo(SourceKind.UNKNOWN);
         assertThat(classify("https://example.org/blog/post").kind()).isEqualTo(SourceKind.UNKNOWN);
