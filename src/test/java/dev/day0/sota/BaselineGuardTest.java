@@ -69,6 +69,13 @@ public class BaselineGuardTest {
     }
 
     @Test
+    public void shouldRefuseAHardLinkToTheBaselineFile() throws Exception {
+        Path link = Files.createLink(Files.createDirectories(root.resolve("other")).resolve("hard.json"), baseline);
+
+        assertThatThrownBy(() -> guard.checkDelta(link)).hasMessageContaining("is the baseline's own metrics file");
+    }
+
+    @Test
     public void shouldRefuseAnOutputThatWouldOverwriteABaselineFileOrTheDelta() {
         assertThatThrownBy(() -> guard.checkOutput("--out", baseline, null)).isInstanceOf(InputException.class)
                 .hasMessageStartingWith("--out: ").hasMessageContaining("baseline artifacts are never overwritten");
