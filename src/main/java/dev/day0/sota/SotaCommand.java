@@ -42,6 +42,20 @@ public final class SotaCommand {
             }
         }
 
+        /** An output file is never one of the command's own inputs: a verdict must not replace its evidence. */
+        static void refuseOverwritingInputs(Path out, Path... inputs) {
+            if (out == null) {
+                return;
+            }
+            Path target = BaselineGuard.resolve(out);
+            for (Path input : inputs) {
+                if (input != null && target.equals(BaselineGuard.resolve(input))) {
+                    throw new InputException("--out", "", out + " is also an input of this command (" + input
+                            + "); it would be overwritten");
+                }
+            }
+        }
+
         SourceRefClassifier classifier() {
             return new SourceRefClassifier(console().redactor(), env(), Path.of("").toAbsolutePath());
         }
@@ -190,6 +204,7 @@ public final class SotaCommand {
 
         @Override
         public Integer call() {
+            refuseOverwritingInputs(out, claims, metrics, jobState);
             Claims claimed = Claims.read(claims);
             JobState state = jobState == null ? null : JobState.read(jobState);
             Assessment.Result result = Assessment.assess(claimed, MetricsDocument.load(metrics), state);
@@ -253,6 +268,7 @@ public final class SotaCommand {
             guard.checkDelta(delta);
             if (out != null) {
                 guard.checkOutput("--out", out, delta);
+                refuseOverwritingInputs(out, claims, deltaJobState);
             }
             List<DeltaReview.MetricSpec> specs = specs();
             JobState state = deltaJobState == null ? null : JobState.read(deltaJobState);

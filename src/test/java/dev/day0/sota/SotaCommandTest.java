@@ -263,6 +263,19 @@ public class SotaCommandTest {
     }
 
     @Test
+    public void assessAndReviewShouldNeverWriteOverTheirOwnInputs() throws Exception {
+        Path metricsFile = metrics("run/metrics.json", "{\"accuracy\": 93.4, \"loss\": 0.26}");
+        String before = Files.readString(metricsFile);
+
+        assertInputError(run("assess", "--claims", claims.toString(), "--metrics", metricsFile.toString(), "--out",
+                metricsFile.toString()), "is also an input of this command");
+        assertInputError(review("{\"accuracy\": 94.0, \"loss\": 0.30}", "--out", claims.toString()),
+                "is also an input of this command");
+        assertThat(Files.readString(metricsFile)).isEqualTo(before);
+        assertThat(Files.readString(claims)).isEqualTo(SotaFiles.CLAIMS);
+    }
+
+    @Test
     public void assessShouldWriteTheVerdictToOut() throws Exception {
         Path out = dir.resolve("verdict/assess.json");
 
@@ -376,6 +389,16 @@ public class SotaCommandTest {
         assertInputError(run("review", "--baseline", thinBaseline.toString(), "--delta", d, "--delta-description",
                 "x", "--direction", "accuracy=higher"), "--baseline: ");
         assertThat(run("review", "--baseline", b, "--delta", d).exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    public void shouldPlanTheDocumentedExamples() {
+        for (String recipeFile : new String[] {"examples/sota/recipe.yaml", "examples/sota/recipe-delta.yaml"}) {
+            CliRun run = run("plan", "--source-ref", "https://arxiv.org/abs/1810.04805v2", "--claims",
+                    "examples/sota/claims.yaml", "--recipe", recipeFile);
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            assertThat(out(run).path("claimed_metrics").get(0).path("pointer").asText()).isEqualTo("/eval_exact_match");
+        }
     }
 
     @Test
