@@ -6,6 +6,7 @@ import dev.day0.redact.Redactor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Writes the bash script of a reproduction job.
@@ -134,14 +135,15 @@ public final class JobScript {
         s.append("cat > \"$RESULTS_DIR/config/").append(phase).append(".sh\" <<'").append(delimiter).append("'\n")
                 .append(body).append('\n').append(delimiter).append('\n');
         s.append("echo \"day0: ").append(phase).append(" phase\"\n");
-        s.append("bash \"$RESULTS_DIR/config/").append(phase).append(".sh\" < /dev/null 2>&1 | tee \"$RESULTS_DIR/logs/")
+        s.append("bash \"$RESULTS_DIR/config/").append(phase).append(".sh\" < /dev/null 2>&1 | ")
+                .append("tee \"$RESULTS_DIR/logs/")
                 .append(phase).append(".log\"\n\n");
     }
 
     /** A here-document delimiter that no line of the body equals. */
     static String delimiter(String phase, String body) {
-        String base = "DAY0_" + phase.toUpperCase(java.util.Locale.ROOT) + "_"
-                + sha256(body).substring(0, 12).toUpperCase(java.util.Locale.ROOT);
+        String base = "DAY0_" + phase.toUpperCase(Locale.ROOT) + "_"
+                + sha256(body).substring(0, 12).toUpperCase(Locale.ROOT);
         String candidate = base;
         int attempt = 0;
         while (body.lines().anyMatch(candidate::equals)) {

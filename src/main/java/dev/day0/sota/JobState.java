@@ -6,6 +6,7 @@ import dev.day0.io.Fields;
 import dev.day0.io.Json;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
@@ -150,7 +151,7 @@ public record JobState(Path file, String idempotencyKey, String quoteSha256, Str
             json.put("cost_actual_cents", costActualCents);
         }
         json.put("artifacts_dir", artifactsDir);
-        json.put("condition", condition().name().toLowerCase(java.util.Locale.ROOT));
+        json.put("condition", condition().name().toLowerCase(Locale.ROOT));
         return json;
     }
 }

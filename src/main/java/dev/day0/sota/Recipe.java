@@ -8,6 +8,7 @@ import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -78,7 +79,7 @@ public record Recipe(Path file, String name, String workdir, List<String> setup,
         setup = List.copyOf(setup);
         run = List.copyOf(run);
         configFiles = List.copyOf(configFiles);
-        env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
         secrets = List.copyOf(secrets);
     }
 
@@ -236,7 +237,8 @@ public record Recipe(Path file, String name, String workdir, List<String> setup,
             String path = "env." + name;
             checkVariableName(fields, path, name);
             if (SECRET_NAME.matcher(name).matches() || Redactor.SECRET_ENV.contains(name)) {
-                throw fields.error(path, "is the name of a secret variable, and a recipe never holds secret values; list " + name
+                throw fields.error(path, "is the name of a secret variable, and a recipe never holds secret "
+                        + "values; list " + name
                         + " under secrets and pass its value in the job environment");
             }
             JsonNode value = entry.getValue();

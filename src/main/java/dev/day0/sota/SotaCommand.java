@@ -161,7 +161,7 @@ public final class SotaCommand {
                         unchanged.add(path);
                         continue;
                     }
-                } catch (IOException | java.io.UncheckedIOException e) {
+                } catch (IOException e) {
                     // unreadable counts as different: refuse below
                 }
                 throw new InputException("--out-dir", "", path + " exists with other content: a plan that may "

@@ -32,7 +32,8 @@ public final class SourceRefClassifier {
     public static final String OPTION = "--source-ref";
     static final int MAX_LENGTH = 4096;
 
-    private static final Pattern URL = Pattern.compile("(?i)^([a-z][a-z0-9+.-]*)://([^/?#]*)([^?#]*)(\\?[^#]*)?(#.*)?$");
+    private static final Pattern URL = Pattern.compile(
+            "(?i)^([a-z][a-z0-9+.-]*)://([^/?#]*)([^?#]*)(\\?[^#]*)?(#.*)?$");
     private static final Pattern ENCODED_URL = Pattern.compile("(?i)^https?%3A%2F%2F");
     private static final Pattern SSH_GITHUB = Pattern.compile("^git@(?:www\\.)?github\\.com:([^/]+)/([^/]+?)/?$");
     private static final Pattern ARXIV_PREFIX = Pattern.compile("(?i)^arxiv:\\s*(.+)$");
@@ -51,7 +52,7 @@ public final class SourceRefClassifier {
             "ijcai.org", "jmlr.org", "jair.org", "transacl.org", "nature.com", "science.org", "biorxiv.org",
             "medrxiv.org", "pnas.org", "iclr.cc", "icml.cc", "proceedings.iclr.cc", "sciencedirect.com",
             "onlinelibrary.wiley.com", "academic.oup.com", "papers.ssrn.com", "isca-archive.org",
-            "isca-speech.org", "ceur-ws.org", "doi.org", "dx.doi.org", "huggingface.co");
+            "isca-speech.org", "ceur-ws.org", "doi.org", "dx.doi.org");
     /** First path segments of github.com that are site pages, not owners. */
     private static final Set<String> GITHUB_RESERVED = Set.of("about", "account", "apps", "codespaces",
             "collections", "contact", "copilot", "customer-stories", "enterprise", "events", "explore", "features",
@@ -147,7 +148,8 @@ public final class SourceRefClassifier {
             return text;
         }
         String host = hostKey(text.substring(0, slash));
-        if (ARXIV_HOSTS.contains(host) || GITHUB_HOSTS.contains(host) || PAPER_HOSTS.contains(host)) {
+        if (ARXIV_HOSTS.contains(host) || GITHUB_HOSTS.contains(host) || PAPER_HOSTS.contains(host)
+                || host.equals("huggingface.co")) {
             return "https://" + text;
         }
         return text;
@@ -217,11 +219,10 @@ public final class SourceRefClassifier {
             builder.canonicalUrl = null;
             return builder.build(SourceKind.PDF_URL, "a PDF at " + host);
         }
-        if (PAPER_HOSTS.contains(host) && !host.equals("huggingface.co") && (segments.size() > 0
-                || !query.isEmpty())) {
-            return builder.build(SourceKind.PAPER_URL, "a paper page at " + host);
-        }
-        if (host.equals("huggingface.co") && segments.size() >= 2 && segments.get(0).equals("papers")) {
+        boolean paperPage = PAPER_HOSTS.contains(host) && (!segments.isEmpty() || !query.isEmpty());
+        boolean hubPaperPage = host.equals("huggingface.co") && segments.size() >= 2
+                && segments.get(0).equals("papers");
+        if (paperPage || hubPaperPage) {
             return builder.build(SourceKind.PAPER_URL, "a paper page at " + host);
         }
         return builder.unknown("a web address at " + host + " that is not a known paper site, a PDF or a "

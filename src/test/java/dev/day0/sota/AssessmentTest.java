@@ -96,7 +96,8 @@ public class AssessmentTest {
     public void shouldNotJudgeIncomparableValuesEvenWhenOthersMatch() {
         assertThat(assess("{\"accuracy\": 93.1}").json().path("detail").asText())
                 .contains("1 of 2 claimed metrics cannot be compared").contains("loss: is not there");
-        assertThat(assess("{\"accuracy\": NaN, \"loss\": 0.25}").verdict()).isEqualTo(Assessment.Verdict.COULD_NOT_JUDGE);
+        assertThat(assess("{\"accuracy\": NaN, \"loss\": 0.25}").verdict())
+                .isEqualTo(Assessment.Verdict.COULD_NOT_JUDGE);
         assertThat(assess("{\"accuracy\": \"93.1\", \"loss\": 0.25}").verdict())
                 .isEqualTo(Assessment.Verdict.COULD_NOT_JUDGE);
     }

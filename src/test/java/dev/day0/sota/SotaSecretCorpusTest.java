@@ -82,7 +82,7 @@ public class SotaSecretCorpusTest {
             cases.add(new Case(base + join + "sv=2022-11-02&se=2030-01-01T00%3A00%3A00Z&sr=b&sp=r&sig=" + sas,
                     List.of(sas, "sv2A" + n + "bcDEF123+xyz=")));
             String hf = "hf_" + n + "abcdefghijklmnopqrstuvwxyz0123";
-            cases.add(new Case(base.replace("://", "://") + (base.contains("?") ? "&x=" : "/") + hf, List.of(hf)));
+            cases.add(new Case(base + (base.contains("?") ? "&x=" : "/") + hf, List.of(hf)));
             String nestedSig = "nestedsig" + n + "abcdef0123456789";
             cases.add(new Case("https://example.org/redirect?url=" + enc(base + join + "X-Amz-Signature=" + nestedSig),
                     List.of(nestedSig)));
@@ -98,7 +98,8 @@ public class SotaSecretCorpusTest {
                 List.of("glpat-abcdefghij0123456789")));
         cases.add(new Case("git@github.com:o/r.git?token=github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
                 List.of("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz")));
-        cases.add(new Case("https://example.org/p.pdf?auth=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sgnSgnSgn123",
+        cases.add(new Case("https://example.org/p.pdf?auth="
+                + "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sgnSgnSgn123",
                 List.of("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sgnSgnSgn123")));
         cases.add(new Case("https://user%40corp.com:p%40ss%3Aword99@example.org/p.pdf",
                 List.of("p%40ss%3Aword99", "p@ss:word99")));
@@ -163,25 +164,20 @@ public class SotaSecretCorpusTest {
     @Test
     public void shouldKeepEverySecretOutOfPlanOutputAndFiles() {
         int index = 0;
+        int planned = 0;
         for (Case c : corpus()) {
             Path outDir = dir.resolve("plan-" + index++);
             CliRun run = CliRun.run(Map.of(), "sota", "plan", "--source-ref", c.ref(), "--claims",
                     claims.toString(), "--recipe", recipe.toString(), "--out-dir", outDir.toString());
             assertThat(run.exitCode()).as(run.toString()).isIn(0, 2);
+            planned += run.exitCode() == 0 ? 1 : 0;
             assertClean("plan " + c.ref(), run.out() + run.err() + allFiles(outDir), c.secrets());
 
             CliRun embedded = CliRun.run(Map.of(), "sota", "plan", "--source-ref", c.ref(), "--claims",
                     claims.toString(), "--recipe", recipe.toString());
             assertClean("plan (embedded script) " + c.ref(), embedded.out() + embedded.err(), c.secrets());
         }
-    }
-
-    @Test
-    public void shouldPlanMostReferencesRatherThanRefuseThem() {
-        long planned = corpus().stream().filter(c -> CliRun.run(Map.of(), "sota", "plan", "--source-ref", c.ref(),
-                "--claims", claims.toString(), "--recipe", recipe.toString()).exitCode() == 0).count();
-
-        assertThat(planned).as("secrets are removed, the reference still classified").isGreaterThan(40);
+        assertThat(planned).as("secrets are removed and the reference is still planned").isGreaterThan(40);
     }
 
     @Test
