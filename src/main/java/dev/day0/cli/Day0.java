@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
             dev.day0.evidence.serving.ProbeCommand.class,
             dev.day0.mlflow.MlflowCommand.class,
             dev.day0.rockie.RockieCommand.class,
+            dev.day0.sota.SotaCommand.class,
             dev.day0.release.ReleaseCommand.class,
             CommandLine.HelpCommand.class
         },

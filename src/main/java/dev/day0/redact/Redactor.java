@@ -49,7 +49,8 @@ public final class Redactor {
             new Rule(Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?"
                     + "(?:-----END [A-Z ]*PRIVATE KEY-----|$)"), MASK),
             // user:password@, :password@ or token@ in any scheme://
-            new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)"
+            // (the conventional ssh user "git@" carries no credential and stays, so clone URLs keep working)
+            new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)"
                     + "(?:[^\\s/@:?#\"']+(?::[^\\s/@?#\"']*)?|:[^\\s/@?#\"']+)@"), "$1" + MASK + "@"),
             // signed-URL and form parameters: ?X-Amz-Signature=... &sig=... ;token=..., also after a JSON-escaped
             // ampersand (\\u0026, as Go's encoder writes it)
