@@ -12,6 +12,12 @@ import dev.day0.io.Json;
 import dev.day0.mlflow.BaselineFinder;
 import dev.day0.mlflow.MlflowClient;
 import dev.day0.mlflow.MlflowException;
+import dev.day0.noise.NoiseJudge;
+import dev.day0.noise.NoiseMode;
+import dev.day0.noise.NoisePolicy;
+import dev.day0.noise.SampleCounts;
+import dev.day0.noise.SampleFiles;
+import dev.day0.noise.StandardErrors;
 import dev.day0.rockie.RockieConfig;
 import dev.day0.redact.Redactor;
 import dev.day0.report.DecisionRecord;
@@ -786,10 +792,34 @@ public final class Conductor {
             published = Json.read(copy);
             publishedName = source.toString();
         }
+        ReleasePlan.Noise noise = plan.noise();
+        NoisePolicy policy = NoisePolicy.none();
+        NoiseJudge judge = null;
+        if (noise != null) {
+            Path baselineDir = stageDir(Stages.BASELINE_EVAL);
+            Path candidateDir = stageDir(Stages.QUANTIZED_EVAL);
+            if (noise.policy() != null) {
+                policy = NoisePolicy.read(noise.policy().resolve(plan.dir(), workdir, workdir));
+            }
+            judge = new NoiseJudge(NoiseMode.valueOf(noise.mode().toUpperCase(Locale.ROOT)), policy,
+                    noise.baselineSamples() == null ? null : SampleFiles.scan(noise.baselineSamples()
+                            .resolve(plan.dir(), workdir, baselineDir), "noise.baseline_samples"),
+                    noise.candidateSamples() == null ? null : SampleFiles.scan(noise.candidateSamples()
+                            .resolve(plan.dir(), workdir, candidateDir), "noise.candidate_samples"),
+                    noise.baselineStderr() == null ? null : StandardErrors.read(noise.baselineStderr()
+                            .resolve(plan.dir(), workdir, baselineDir)),
+                    noise.candidateStderr() == null ? null : StandardErrors.read(noise.candidateStderr()
+                            .resolve(plan.dir(), workdir, candidateDir)),
+                    noise.sampleCounts() == null ? null : SampleCounts.read(noise.sampleCounts()
+                            .resolve(plan.dir(), workdir, workdir)));
+        }
         CompareGate gate = new CompareGate(plan.threshold(), plan.relative(), plan.scales(), published,
-                publishedName);
+                publishedName, policy, judge);
         ObjectNode result = gate.evaluate(Json.read(baseline), baseline.toString(), Json.read(candidate),
                 candidate.toString()).toJson();
+        if (judge != null) {
+            judge.usedSampleFiles().forEach((role, file) -> state.output(Stages.COMPARE, role, file));
+        }
         return gateResult(Stages.COMPARE, result);
     }
 

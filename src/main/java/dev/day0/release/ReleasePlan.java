@@ -23,8 +23,8 @@ import java.util.TreeMap;
  */
 public record ReleasePlan(Path file, Path dir, String name, String model, String recipe, List<String> tasks,
                           ObjectNode sampling, double threshold, boolean relative, JsonNode scales,
-                          PathTemplate published, Retry retry, Setup setup, Mlflow mlflow, StageSpec ptq,
-                          StageSpec baselineEval, StageSpec quantizedEval, String sha256) {
+                          PathTemplate published, Noise noise, Retry retry, Setup setup, Mlflow mlflow,
+                          StageSpec ptq, StageSpec baselineEval, StageSpec quantizedEval, String sha256) {
 
     public static final int FORMAT_VERSION = 1;
     public static final double DEFAULT_THRESHOLD = 0.01;
@@ -45,6 +45,16 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         String word() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+    }
+
+    /**
+     * Noise-aware comparison (docs/noise.md): each task's drop judged by its 95 % interval. Paired mode reads the
+     * per-sample files of both evals; unpaired reads standard errors or item counts. Paths with {@code {stage_dir}}
+     * mean the baseline_eval stage's directory for the baseline files and quantized_eval's for the candidate's.
+     */
+    public record Noise(String mode, PathTemplate policy, PathTemplate baselineSamples,
+                        PathTemplate candidateSamples, PathTemplate baselineStderr, PathTemplate candidateStderr,
+                        PathTemplate sampleCounts) {
     }
 
     /** Automatic retries: how long to wait before retrying INFRA_TRANSIENT, and how EVAL_JUDGE_FAILED retries. */
@@ -113,7 +123,7 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         PlanReader r = new PlanReader(file.toString());
         ObjectNode root = r.object(doc, "");
         r.onlyKnown(root, "", Set.of("version", "name", "model", "recipe", "tasks", "sampling", "threshold",
-                "relative", "scales", "published", "retry", "setup", "mlflow", "stages"));
+                "relative", "scales", "published", "noise", "retry", "setup", "mlflow", "stages"));
         long version = r.requireLong(root, "version", "", 1, Integer.MAX_VALUE);
         if (version != FORMAT_VERSION) {
             throw r.error("version", "this day0 reads plan format " + FORMAT_VERSION + ", found " + version);
@@ -137,6 +147,7 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         boolean relative = r.optionalBoolean(root, "relative", "", false);
         JsonNode scales = scales(r, root, tasks);
         PathTemplate published = r.optionalPath(root, "published", "");
+        Noise noise = noise(r, root, relative);
         Retry retry = retry(r, root);
         Setup setup = setup(r, root);
         Mlflow mlflow = mlflow(r, root);
@@ -157,7 +168,8 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
 
         Path absolute = file.toAbsolutePath().normalize();
         return new ReleasePlan(absolute, absolute.getParent(), name, model, recipe, List.copyOf(tasks), sampling,
-                threshold, relative, scales, published, retry, setup, mlflow, ptq, baseline, quantized, hash(root));
+                threshold, relative, scales, published, noise, retry, setup, mlflow, ptq, baseline, quantized,
+                hash(root));
     }
 
     private static ObjectNode sampling(PlanReader r, ObjectNode root) {
@@ -251,6 +263,43 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
             }
         }
         return new Setup(List.copyOf(env), List.copyOf(endpoints));
+    }
+
+    private static Noise noise(PlanReader r, ObjectNode root, boolean relative) {
+        JsonNode raw = root.get("noise");
+        if (raw == null || raw.isNull()) {
+            return null;
+        }
+        ObjectNode node = r.object(raw, "noise");
+        r.onlyKnown(node, "noise", Set.of("mode", "policy", "baseline_samples", "candidate_samples",
+                "baseline_stderr", "candidate_stderr", "sample_counts"));
+        String mode = r.optionalChoice(node, "mode", "noise", List.of("paired", "unpaired"), null);
+        if (mode == null) {
+            throw r.error("noise.mode", "is missing: paired or unpaired (leave the noise block out for the point "
+                    + "rule)");
+        }
+        if (relative) {
+            throw r.error("noise", "cannot be combined with relative: true (use the policy's relative_guard)");
+        }
+        Noise noise = new Noise(mode, r.optionalPath(node, "policy", "noise"),
+                r.optionalPath(node, "baseline_samples", "noise"), r.optionalPath(node, "candidate_samples", "noise"),
+                r.optionalPath(node, "baseline_stderr", "noise"), r.optionalPath(node, "candidate_stderr", "noise"),
+                r.optionalPath(node, "sample_counts", "noise"));
+        boolean samples = noise.baselineSamples() != null || noise.candidateSamples() != null;
+        if ((noise.baselineSamples() == null) != (noise.candidateSamples() == null)) {
+            throw r.error("noise", "give both baseline_samples and candidate_samples: pairing needs both runs");
+        }
+        if ((noise.baselineStderr() == null) != (noise.candidateStderr() == null)) {
+            throw r.error("noise", "give both baseline_stderr and candidate_stderr: the interval of a difference "
+                    + "needs both runs' standard errors");
+        }
+        if (mode.equals("paired") && !samples) {
+            throw r.error("noise", "mode paired needs baseline_samples and candidate_samples");
+        }
+        if (mode.equals("unpaired") && samples) {
+            throw r.error("noise", "mode unpaired does not read per-sample files; use mode paired");
+        }
+        return noise;
     }
 
     private static Mlflow mlflow(PlanReader r, ObjectNode root) {

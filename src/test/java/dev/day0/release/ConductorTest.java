@@ -328,6 +328,31 @@ public class ConductorTest {
     }
 
     @Test
+    public void shouldJudgeNoisyDropsByTheirIntervalsWhenThePlanAsks() throws Exception {
+        fixture.file("baseline/stderr.json", "{\"mmlu\": 0.9, \"gsm8k\": 0.05}\n");
+        fixture.file("quantized/stderr.json", "{\"mmlu\": 0.9, \"gsm8k\": 0.05}\n");
+        fixture.baseline = fixture.baseline.replace("baseline/scores.json]", "baseline/scores.json, baseline/stderr.json]");
+        fixture.quantized = fixture.quantized.replace("quantized/scores.json]",
+                "quantized/scores.json, quantized/stderr.json]");
+        fixture.extra = "noise: {mode: unpaired, baseline_stderr: \"{stage_dir}/stderr.json\", "
+                + "candidate_stderr: \"{stage_dir}/stderr.json\"}\n";
+
+        CliRun run = release();
+
+        JsonNode rows = decision().path("tasks");
+        assertThat(rows).hasSize(2);
+        for (JsonNode row : rows) {
+            assertThat(row.path("interval").path("lower").isNumber()).as(row.toString()).isTrue();
+            assertThat(row.path("verdict").isTextual()).as(row.toString()).isTrue();
+        }
+        assertThat(rows.get(0).path("task").asText()).isEqualTo("gsm8k");
+        assertThat(rows.get(0).path("verdict").asText()).isEqualTo("PASS");
+        assertThat(rows.get(1).path("verdict").asText()).isEqualTo("INSUFFICIENT_EVIDENCE");
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(5);
+        assertThat(Files.readString(fixture.workdir().resolve("report/report.html"))).contains("<line class=\"ci\"");
+    }
+
+    @Test
     public void shouldRefuseAChangedPlanOnResume() {
         fixture.file("fail.quantized_eval", "");
         assertThat(release().exitCode()).isEqualTo(5);
