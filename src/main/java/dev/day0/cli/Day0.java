@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             GateCommand.class,
             TriageCommand.class,
             ReportCommand.class,
+            InspectCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok or gate passed, 1 gate failed, 2 input could not be used, 70 internal error.",
