@@ -101,8 +101,8 @@ public final class CheckpointInspector {
     }
 
     /**
-     * The counts the ptq gate reads: the target precision, the three failure-relevant classes (always present,
-     * zero included) and any other precision seen.
+     * The counts the ptq gate reads: the target precision, excluded, unexpected_unquantized and
+     * declaration_mismatch (always present, zero included), and any other precision seen.
      */
     private static ObjectNode counts(List<LayerClassifier.Layer> layers, Precision target) {
         Map<String, Long> counts = new LinkedHashMap<>();

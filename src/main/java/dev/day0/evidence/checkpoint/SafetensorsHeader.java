@@ -137,11 +137,17 @@ public final class SafetensorsHeader {
                         + ", beyond the file size of " + size + " bytes (truncated shard?)");
             }
             TensorInfo tensor = new TensorInfo(name, dtype, shape, end - begin, shard);
+            long elements;
+            try {
+                elements = tensor.numel();
+            } catch (ArithmeticException e) {
+                throw fields.error(field + ".shape", "has more elements than a file can hold");
+            }
             int width = DtypeWidth.bytes(dtype);
             if (width > 0) {
                 long expected;
                 try {
-                    expected = Math.multiplyExact(tensor.numel(), width);
+                    expected = Math.multiplyExact(elements, width);
                 } catch (ArithmeticException e) {
                     throw fields.error(field + ".shape", "has more elements than a file can hold");
                 }

@@ -89,19 +89,23 @@ final class NelResults {
         fields.requireObject(node, prefix);
         ObjectNode metrics = fields.requireObject(node.get("metrics"), prefix + ".metrics");
         List<String> candidates = new ArrayList<>();
+        Map<String, String[]> parts = new java.util.HashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = metrics.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> metric = it.next();
             String metricField = prefix + ".metrics." + metric.getKey();
             fields.requireObject(metric.getValue(), metricField);
             ObjectNode scores = fields.requireObject(metric.getValue().get("scores"), metricField + ".scores");
-            scores.fieldNames().forEachRemaining(score -> candidates.add(metric.getKey() + "." + score));
+            scores.fieldNames().forEachRemaining(score -> {
+                candidates.add(metric.getKey() + "." + score);
+                parts.put(metric.getKey() + "." + score, new String[] {metric.getKey(), score});
+            });
         }
         String chosen = chooseMetric(spec, candidates, evidence);
         evidence.metric = chosen;
         if (chosen != null) {
-            String metric = chosen.substring(0, chosen.indexOf('.'));
-            String score = chosen.substring(chosen.indexOf('.') + 1);
+            String metric = parts.get(chosen)[0];
+            String score = parts.get(chosen)[1];
             String field = prefix + ".metrics." + metric + ".scores." + score;
             JsonNode entry = fields.requireObject(metrics.get(metric).get("scores").get(score), field);
             JsonNode value = entry.get("value");

@@ -65,7 +65,10 @@ public final class SampleAccount implements Consumer<SampleRecord> {
         return otherIds.add(docId);
     }
 
-    /** The value of a doc id of up to nine digits (no sign, no leading zero), else -1. */
+    /** Integer ids below this go to the bit set (at most 16 MB); larger ones to the set of strings. */
+    private static final int BITSET_LIMIT = 1 << 27;
+
+    /** The value of a doc id of up to nine digits (no sign, no leading zero) below the bit-set limit, else -1. */
     private static int smallInteger(String text) {
         int length = text.length();
         if (length == 0 || length > 9 || (length > 1 && text.charAt(0) == '0')) {
@@ -79,7 +82,7 @@ public final class SampleAccount implements Consumer<SampleRecord> {
             }
             value = value * 10 + (c - '0');
         }
-        return value;
+        return value < BITSET_LIMIT ? value : -1;
     }
 
     private static Double anyFinite(Map<String, Double> metrics) {

@@ -472,6 +472,29 @@ public class CheckpointInspectorTest {
     }
 
     @Test
+    public void shouldNameTheTensorWhoseShapeCannotFitInAFile() throws IOException {
+        writeGoodPair();
+        Path shard = output.resolve("model.safetensors");
+        SyntheticCheckpoint.writeShard(shard, java.util.List.of(new SyntheticCheckpoint.Tensor("lm_head.weight", "F4",
+                new long[] {1L << 40, 1L << 40})));
+
+        assertInputError(shard + ": header.lm_head.weight.shape: has more elements than a file can hold");
+    }
+
+    @Test
+    public void shouldNameTheTensorWhoseOffsetsDoNotMatchItsShape() throws IOException {
+        writeGoodPair();
+        Path shard = output.resolve("model.safetensors");
+        byte[] header = "{\"w.weight\": {\"dtype\": \"BF16\", \"shape\": [4, 4], \"data_offsets\": [0, 16]}}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(8 + header.length + 16)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(header.length).put(header);
+        Files.write(shard, bytes.array());
+
+        assertInputError(shard + ": header.w.weight.data_offsets: span 16 bytes but BF16[4, 4] needs 32");
+    }
+
+    @Test
     public void shouldNameTheIndexWhenAShardItListsIsMissing() throws IOException {
         Model model = Model.llama(2);
         writeSource(model);
