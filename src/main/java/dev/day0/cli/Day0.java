@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             dev.day0.mlflow.MlflowCommand.class,
             dev.day0.rockie.RockieCommand.class,
             dev.day0.sota.SotaCommand.class,
+            InspectCommand.class,
             dev.day0.release.ReleaseCommand.class,
             CommandLine.HelpCommand.class
         },
