@@ -2,6 +2,9 @@ package dev.day0.release;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.evidence.checkpoint.CheckpointInspector;
+import dev.day0.evidence.eval.EvalInspector;
+import dev.day0.evidence.eval.TaskMap;
 import dev.day0.gates.CompareGate;
 import dev.day0.gates.PtqGate;
 import dev.day0.gates.RunGate;
@@ -607,12 +610,13 @@ public final class Conductor {
         String summaryName;
         try {
             if (evidence.inspectCheckpoint()) {
-                return StepResult.failed(FailureClass.USER_CONFIG_ERROR, "checkpoint inspection is not part of "
-                        + "this build of day0");
+                summary = inspectCheckpoint(evidence);
+                summaryName = summary.toString();
+            } else {
+                summary = takeEvidence(evidence.summary(), Stages.PTQ, Stages.PTQ_GATE, "validation-summary.json");
+                summaryName = resolve(evidence.summary(), Stages.PTQ).toString();
             }
-            summary = takeEvidence(evidence.summary(), Stages.PTQ, Stages.PTQ_GATE, "validation-summary.json");
-            summaryName = resolve(evidence.summary(), Stages.PTQ).toString();
-        } catch (EvidenceMissing e) {
+        } catch (EvidenceMissing | EvidenceUnusable e) {
             return gateResult(Stages.PTQ_GATE, StepResult.failed(FailureClass.UNKNOWN, e.getMessage()).result());
         }
         state.output(Stages.PTQ_GATE, "summary", summary);
@@ -626,6 +630,72 @@ public final class Conductor {
                     + plan.recipe() + "\"");
         }
         return gateResult(Stages.PTQ_GATE, result);
+    }
+
+    /**
+     * Builds the validation summary from the checkpoints themselves (safetensors headers and quantization
+     * declarations, never tensor data), as {@code day0 inspect checkpoint} does.
+     */
+    private Path inspectCheckpoint(ReleasePlan.Evidence evidence) {
+        Path source = resolve(evidence.source(), Stages.PTQ);
+        Path output = resolve(evidence.output(), Stages.PTQ);
+        for (Path dir : List.of(source, output)) {
+            if (!Files.isDirectory(dir)) {
+                throw new EvidenceMissing(dir.equals(source) ? evidence.source().field() : evidence.output().field(),
+                        dir, Stages.PTQ);
+            }
+        }
+        CheckpointInspector.Inspection inspection;
+        try {
+            inspection = CheckpointInspector.inspect(source, output, plan.recipe());
+        } catch (InputException e) {
+            throw new EvidenceUnusable("the checkpoint cannot be inspected: " + e.getMessage());
+        }
+        Path summary = evidenceDir(Stages.PTQ_GATE).resolve("validation-summary.json");
+        Path layers = evidenceDir(Stages.PTQ_GATE).resolve("layers.json");
+        AtomicFiles.write(summary, redactor.redact(Json.write(inspection.summary())) + "\n");
+        AtomicFiles.write(layers, redactor.redact(Json.write(inspection.layers())) + "\n");
+        state.output(Stages.PTQ_GATE, "layers", layers);
+        progress.line("  inspected " + source + " and " + output + " (" + inspection.bytesRead()
+                + " bytes of headers and metadata read)");
+        return summary;
+    }
+
+    /**
+     * Builds the run summary and the {task: score} file from the harness output, as {@code day0 inspect eval} does.
+     */
+    private Path[] inspectResults(ReleasePlan.Evidence evidence, String workStage, String gateStage) {
+        Path results = resolve(evidence.results(), workStage);
+        if (!Files.exists(results)) {
+            throw new EvidenceMissing(evidence.results().field(), results, workStage);
+        }
+        TaskMap map = evidence.taskMap() == null ? TaskMap.builtIn()
+                : TaskMap.read(resolve(evidence.taskMap(), workStage));
+        EvalInspector.Inspection inspection;
+        try {
+            inspection = EvalInspector.inspect(results, EvalInspector.Format.parse(evidence.format()), map);
+        } catch (InputException e) {
+            throw new EvidenceUnusable("the " + workStage + " results cannot be read: " + e.getMessage());
+        }
+        Path dir = evidenceDir(gateStage);
+        Path runSummary = dir.resolve("run-summary.json");
+        Path scores = dir.resolve("scores.json");
+        Path report = dir.resolve("eval-inspection.json");
+        AtomicFiles.write(runSummary, redactor.redact(Json.write(inspection.runSummary())) + "\n");
+        AtomicFiles.write(scores, redactor.redact(Json.write(inspection.scores())) + "\n");
+        AtomicFiles.write(report, redactor.redact(Json.write(inspection.report())) + "\n");
+        state.output(gateStage, "eval_inspection", report);
+        progress.line("  read " + inspection.taskCount() + " tasks from " + results);
+        return new Path[] {runSummary, scores};
+    }
+
+    /** Evidence that exists but cannot be read: the gate cannot judge it, a person must look. */
+    private static final class EvidenceUnusable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        EvidenceUnusable(String message) {
+            super(message);
+        }
     }
 
     private StepResult runGate(String gateStage, ReleasePlan.StageSpec spec) {
@@ -643,17 +713,21 @@ public final class Conductor {
         String scoresName;
         try {
             if (evidence.inspectResults()) {
-                return StepResult.failed(FailureClass.USER_CONFIG_ERROR, "reading harness results is not part "
-                        + "of this build of day0");
+                Path[] built = inspectResults(evidence, spec.key(), gateStage);
+                runSummary = built[0];
+                scores = built[1];
+                runName = runSummary.toString();
+                scoresName = scores.toString();
+            } else {
+                runSummary = takeEvidence(evidence.runSummary(), spec.key(), gateStage, "run-summary.json");
+                scores = takeEvidence(evidence.scores(), spec.key(), gateStage, "scores.json");
+                runName = resolve(evidence.runSummary(), spec.key()).toString();
+                scoresName = resolve(evidence.scores(), spec.key()).toString();
             }
-            runSummary = takeEvidence(evidence.runSummary(), spec.key(), gateStage, "run-summary.json");
-            scores = takeEvidence(evidence.scores(), spec.key(), gateStage, "scores.json");
-            runName = resolve(evidence.runSummary(), spec.key()).toString();
-            scoresName = resolve(evidence.scores(), spec.key()).toString();
             if (evidence.serving() != null) {
                 serving = takeEvidence(evidence.serving(), spec.key(), gateStage, "serving.json");
             }
-        } catch (EvidenceMissing e) {
+        } catch (EvidenceMissing | EvidenceUnusable e) {
             return gateResult(gateStage, StepResult.failed(FailureClass.UNKNOWN, e.getMessage()).result());
         }
         state.output(gateStage, "run_summary", runSummary);

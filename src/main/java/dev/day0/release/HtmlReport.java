@@ -153,9 +153,12 @@ final class HtmlReport {
         for (double tick : ticks(min, max)) {
             double px = x.at(tick);
             html.append("<line class=\"grid\" x1=\"").append(fmt(px)).append("\" y1=\"").append(top)
-                    .append("\" x2=\"").append(fmt(px)).append("\" y2=\"").append(bottom).append("\"/>\n")
-                    .append("<text class=\"tick\" x=\"").append(fmt(px)).append("\" y=\"").append(top - 4)
-                    .append("\" text-anchor=\"middle\">").append(esc(signed(tick * 100))).append("</text>\n");
+                    .append("\" x2=\"").append(fmt(px)).append("\" y2=\"").append(bottom).append("\"/>\n");
+            // The limit has its own label; a tick label there would sit under the dashed line.
+            if (Math.abs(px - x.at(-limit)) > 24) {
+                html.append("<text class=\"tick\" x=\"").append(fmt(px)).append("\" y=\"").append(top - 4)
+                        .append("\" text-anchor=\"middle\">").append(esc(signed(tick * 100))).append("</text>\n");
+            }
         }
         html.append("<line class=\"limit\" x1=\"").append(fmt(bandLeft)).append("\" y1=\"").append(top - 16)
                 .append("\" x2=\"").append(fmt(bandLeft)).append("\" y2=\"").append(bottom).append("\"/>\n")
