@@ -74,7 +74,11 @@ public final class Conductor {
      * @param terminal the person in front of the run, if any
      */
     public record Options(Path workdir, boolean resume, Map<String, Path> approvals, Terminal terminal,
-                          StopHook stopHook, Sleeper sleeper) {
+                          StopHook stopHook, Sleeper sleeper, boolean confirmResubmit) {
+        public Options(Path workdir, boolean resume, Map<String, Path> approvals, Terminal terminal,
+                       StopHook stopHook, Sleeper sleeper) {
+            this(workdir, resume, approvals, terminal, stopHook, sleeper, false);
+        }
     }
 
     /** What the run ended with: the decision, the exit code and the JSON summary printed on stdout. */
@@ -440,7 +444,7 @@ public final class Conductor {
                 yield StepResult.ok("reused: the evidence is given in the plan");
             }
             case LOCAL -> runLocal(spec);
-            case ROCKIE -> rockie(spec).submit(state.runs(spec.key()));
+            case ROCKIE -> rockie(spec).submit(state.runs(spec.key()), options.confirmResubmit());
         };
     }
 

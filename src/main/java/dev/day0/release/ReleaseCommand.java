@@ -47,6 +47,12 @@ public final class ReleaseCommand {
                         + "out when the plan has one rockie stage).")
         List<String> approve = new ArrayList<>();
 
+        @Option(names = "--confirm-resubmit",
+                description = "For a rockie stage whose submission was cut off between the POST and the job id "
+                        + "(NEEDS_HUMAN): post again with the same Idempotency-Key. Only after checking the platform "
+                        + "has no such job.")
+        boolean confirmResubmit;
+
         @Override
         public Integer call() {
             ReleasePlan plan = ReleasePlan.load(planFile);
@@ -66,7 +72,7 @@ public final class ReleaseCommand {
                 }
             };
             Conductor.Options options = new Conductor.Options(dir, resume, approvals, terminal, hook,
-                    seconds -> Thread.sleep(seconds * 1000));
+                    seconds -> Thread.sleep(seconds * 1000), confirmResubmit);
             Conductor conductor = new Conductor(plan, options, env(), console().redactor(), console().rawErr(),
                     Version.current());
             Conductor.Outcome outcome = conductor.run();

@@ -199,7 +199,7 @@ final class RockieStage {
     // ---------------------------------------------------------------------------------------- submission
 
     /** Submits (or re-attaches) and follows the job to its end; the stage's result. */
-    StepResult submit(int run) {
+    StepResult submit(int run, boolean confirmResubmit) {
         if (!Files.isRegularFile(approvedSheet())) {
             return failed(FailureClass.USER_CONFIG_ERROR, "stage " + spec.key() + " has no approved term sheet ("
                     + approvedSheet() + "); nothing was submitted");
@@ -213,6 +213,9 @@ final class RockieStage {
                 "--state-file", stateFile().toString(), "--artifacts-dir", stageDir.resolve("artifacts").toString(),
                 "--origin-skill", rockie.originSkill() == null ? "day0-release" : rockie.originSkill(),
                 "--poll-interval", Double.toString(rockie.pollIntervalSeconds())));
+        if (confirmResubmit) {
+            args.add("--confirm-resubmit");
+        }
         if (rockie.monitoringProfileId() != null) {
             args.addAll(List.of("--monitoring-profile-id", rockie.monitoringProfileId()));
         }

@@ -1,10 +1,7 @@
 package dev.day0.release;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -71,10 +68,8 @@ public interface Terminal {
                 err.print(text);
                 err.flush();
                 try {
-                    BufferedReader reader = new BufferedReader(new InputStreamReader(System.in,
-                            StandardCharsets.UTF_8));
-                    return reader.readLine();
-                } catch (IOException e) {
+                    return console.readLine();
+                } catch (java.io.IOError e) {
                     return null;
                 }
             }

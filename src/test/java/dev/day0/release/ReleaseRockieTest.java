@@ -200,6 +200,27 @@ public class ReleaseRockieTest {
     }
 
     @Test
+    public void shouldPostAgainAfterAnUnclearSubmitOnlyWhenAPersonConfirms() {
+        rockie.on("POST", "/api/jobs/submit", json(500, "{\"error\": \"gateway timeout\"}"));
+
+        CliRun first = release("--approve", approved("approved.json").toString());
+        CliRun resumed = release("--resume");
+
+        assertThat(first.exitCode()).as(first.toString()).isEqualTo(5);
+        assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(5);
+        assertThat(resumed.err()).contains("--confirm-resubmit");
+        assertThat(rockie.count("POST", "/api/jobs/submit")).isEqualTo(1);
+
+        jobSucceeds();
+        CliRun confirmed = release("--resume", "--confirm-resubmit");
+
+        assertThat(confirmed.exitCode()).as(confirmed.toString()).isEqualTo(0);
+        List<RockieTestServer.Recorded> posts = rockie.requests("POST", "/api/jobs/submit");
+        assertThat(posts).hasSize(2);
+        assertThat(posts.get(1).header("Idempotency-Key")).isEqualTo(posts.get(0).header("Idempotency-Key"));
+    }
+
+    @Test
     public void shouldNeverCallAJobWithoutJobDoneASuccess() {
         rockie.acceptSubmit(JOB, 17500).jobStates(JOB, finished("DONE", "wrote results", 900, null))
                 .artifacts(JOB, Map.of("scores.json", "{}".getBytes(StandardCharsets.UTF_8)));
