@@ -72,7 +72,9 @@ public final class Redactor {
             new Rule(Pattern.compile("(?i)\\b(basic)\\s+(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{8,}={0,2}"),
                     "$1 " + MASK),
             // JSON or YAML fields and shell assignments that name a secret: "token": "x", password=x, API_KEY=x
-            new Rule(Pattern.compile("(?i)([\"']?[a-z0-9_.-]*(?:token|secret|password|passwd|api[_-]?key|apikey|"
+            // The look-behind anchors the key at its start: without it the engine retried the whole prefix from
+            // every position of a long word, and an 8 KB line without spaces took seconds.
+            new Rule(Pattern.compile("(?i)(?<![a-z0-9_.-])([\"']?[a-z0-9_.-]*(?:token|secret|password|passwd|api[_-]?key|apikey|"
                     + "access[_-]?key|private[_-]?key|credentials?|signature)[\"']?\\s*[:=]\\s*[\"']?)"
                     + "(?![\\[$]|\\s|\\{|null\\b|true\\b|false\\b|-?[0-9]+(?:\\.[0-9]+)?(?:[,}\\]\\s]|$)|$)"
                     + "[^\\s\"',}]+"), "$1" + MASK),

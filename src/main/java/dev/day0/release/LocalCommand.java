@@ -23,8 +23,12 @@ import java.util.function.Consumer;
  * children do not outlive the stage.
  */
 final class LocalCommand {
-    /** Longest line kept whole; longer output is split, so one endless line cannot exhaust memory. */
-    static final int MAX_LINE = 4096;
+    /**
+     * Longest line kept whole, so one endless line cannot exhaust memory. A longer line is split at its last space
+     * (a secret never contains one, so no secret is cut in two and missed by the redactor); a run this long with
+     * no space at all is a binary or base64 blob and is left out of the log, with a note saying so.
+     */
+    static final int MAX_LINE = 1 << 20;
     private static final long GRACE_MILLIS = 5_000;
 
     /** How the command ended. exitCode is -1 when it timed out or could not start. */
@@ -118,11 +122,12 @@ final class LocalCommand {
             int ch;
             while ((ch = reader.read()) >= 0) {
                 lastActivity.set(System.nanoTime());
-                if (ch == '\n' || line.length() >= MAX_LINE) {
-                    if (ch != '\n') {
-                        line.append((char) ch);
-                    }
+                if (ch == '\n') {
                     emit(line, log, redactor, onLine);
+                    lastActivity.set(System.nanoTime());
+                } else if (line.length() >= MAX_LINE) {
+                    line.append((char) ch);
+                    emitLongLine(line, log, redactor, onLine);
                     lastActivity.set(System.nanoTime());
                 } else if (ch != '\r') {
                     line.append((char) ch);
@@ -134,6 +139,22 @@ final class LocalCommand {
         } catch (IOException e) {
             // The process was ended; what it printed so far is already logged.
         }
+    }
+
+    /** Emits a line over {@link #MAX_LINE} up to its last space and keeps the rest, or drops a space-free blob. */
+    static void emitLongLine(StringBuilder line, BufferedWriter log, Redactor redactor, Consumer<String> onLine) {
+        int cut = Math.max(line.lastIndexOf(" "), line.lastIndexOf("\t"));
+        if (cut <= 0) {
+            String note = "[day0: " + line.length() + " characters without a space left out of the log]";
+            line.setLength(0);
+            writeLog(log, note);
+            onLine.accept(note);
+            return;
+        }
+        String rest = line.substring(cut + 1);
+        line.setLength(cut);
+        emit(line, log, redactor, onLine);
+        line.append(rest);
     }
 
     private static void emit(StringBuilder line, BufferedWriter log, Redactor redactor, Consumer<String> onLine) {

@@ -13,6 +13,20 @@ public class RedactorTest {
     private static final SecretCorpus CORPUS = SecretCorpus.get();
     private final Redactor redactor = Redactor.patternsOnly();
 
+    /**
+     * Regression: the secret-named-field rule restarted its key prefix at every position of a long word, so redaction
+     * was quadratic (8 KB without spaces took seconds; a 1 MB log line would have taken hours). The timeout guards
+     * against a hang; it is not a speed target.
+     */
+    @Test(timeout = 60_000)
+    public void shouldRedactAMegabyteLineWithoutSpacesAndStillFindTheSecretAtItsEnd() {
+        String line = "x_".repeat(1 << 19) + " token=abcdef123456";
+
+        String redacted = Redactor.patternsOnly().redact(line);
+
+        assertThat(redacted).endsWith(" token=[REDACTED]").startsWith("x_x_");
+    }
+
     @Test
     public void shouldHoldAtLeastFiftySecretBearingEntriesOfEveryKind() {
         assertThat(CORPUS.secretBearing()).hasSizeGreaterThanOrEqualTo(50);

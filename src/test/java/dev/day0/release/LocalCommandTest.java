@@ -87,10 +87,26 @@ public class LocalCommandTest {
     }
 
     @Test
-    public void shouldSplitAnEndlessLineInsteadOfHoldingItInMemory() {
-        sh("head -c 9000 /dev/zero | tr '\\0' 'x'", 10, temp.getRoot().toPath().resolve("c.log"));
+    public void shouldSplitAnEndlessLineAtASpaceSoASecretAcrossTheLimitIsStillMasked() {
+        // Regression: lines were cut every 4096 characters, and a token cut in two matched no redaction rule.
+        sh("awk 'BEGIN { for (i = 0; i < 209714; i++) printf \"word \"; "
+                + "printf \"ghp_abcdefghijklmnopqrstuvwxyz0123456789 \"; "
+                + "for (i = 0; i < 100000; i++) printf \"word \"; print \"\" }'", 30,
+                temp.getRoot().toPath().resolve("c.log"));
 
-        assertThat(lines).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(lines).allMatch(line -> line.length() <= LocalCommand.MAX_LINE + 1);
+        assertThat(lines).noneMatch(line -> line.contains("ghp_"));
+        assertThat(String.join("\n", lines)).contains("[REDACTED]");
+    }
+
+    @Test
+    public void shouldLeaveAnEndlessBlobWithoutSpacesOutOfTheLog() {
+        sh("head -c 3000000 /dev/zero | tr '\\0' 'x'", 30, temp.getRoot().toPath().resolve("c.log"));
+
+        // 3,000,000 characters: two full chunks over the limit are left out, the shorter tail is an ordinary line.
+        assertThat(lines).filteredOn(line -> line.contains("characters without a space left out of the log"))
+                .hasSize(2);
         assertThat(lines).allMatch(line -> line.length() <= LocalCommand.MAX_LINE + 1);
     }
 
