@@ -66,7 +66,7 @@ Map call(Map args = [:]) {
             baseline: opts.baseline, candidate: opts.candidate, threshold: opts.threshold, relative: opts.relative,
             scales: opts.scales, published: opts.published, failOn: opts.failOn, junit: opts.junit,
             archive: opts.archive, badge: opts.badge, engine: opts.engine, engineRepository: opts.engineRepository])
-    Map compare = day0Gate.evaluate(gateOpts, null)
+    Map compare = day0Gate.runStage(gateOpts, null)
     day0Gate.publish(compare, gateOpts)
 
     Map record = closeout(opts, compare)
@@ -82,8 +82,9 @@ Map call(Map args = [:]) {
     Map decision = [decision: record.decision, publishRecommendation: record.publish_recommendation,
                     failureClass: record.failure_class, detail: record.detail, buildResult: buildResult,
                     tasks: compare.result.per_task ?: [:], compare: compare,
-                    decisionFile: "${closeoutDir}/decision.json", reportFile: "${closeoutDir}/report.md",
-                    junitFile: "${closeoutDir}/junit.xml", closeoutDir: closeoutDir]
+                    decisionFile: "${closeoutDir}/decision.json".toString(),
+                    reportFile: "${closeoutDir}/report.md".toString(),
+                    junitFile: "${closeoutDir}/junit.xml".toString(), closeoutDir: closeoutDir]
     String message = "day0 decision ${record.decision} (${record.publish_recommendation}): ${record.detail}"
     if (buildResult == 'FAILURE') {
         catchError(buildResult: 'FAILURE', stageResult: 'FAILURE') {

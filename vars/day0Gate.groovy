@@ -55,7 +55,7 @@ import groovy.transform.Field
  */
 Map call(Map args = [:], Closure body = null) {
     Map opts = options(args)
-    Map outcome = evaluate(opts, body)
+    Map outcome = runStage(opts, body)
     publish(outcome, opts)
     if (outcome.pass) {
         echo("day0 gate ${outcome.name}: passed${outcome.decision ? ' (' + outcome.decision + ')' : ''}: ${outcome.detail}")
@@ -71,11 +71,11 @@ Map options(Map args) {
     if (!GATES.contains(opts.stage)) {
         error("day0Gate: stage: expected one of ${GATES.join(', ')}, got '${opts.stage}'")
     }
-    opts.name = opts.name ?: opts.stage
+    opts.name = (opts.name ?: opts.stage).toString()
     if (!(opts.name ==~ /[A-Za-z0-9._-]+/)) {
         error("day0Gate: name: use letters, digits, '.', '_' and '-' only, got '${opts.name}'")
     }
-    opts.reportDir = opts.reportDir ?: "day0/${opts.name}"
+    opts.reportDir = (opts.reportDir ?: "day0/${opts.name}").toString()
     List required = opts.stage == 'ptq' ? ['summary'] : (opts.stage == 'run' ? ['run'] : ['baseline', 'candidate'])
     for (int i = 0; i < required.size(); i++) {
         if (!opts[required[i]]) {
@@ -88,7 +88,7 @@ Map options(Map args) {
 }
 
 /** Runs the closure and the gate, retrying as triage allows; returns the outcome without publishing anything. */
-Map evaluate(Map opts, Closure body) {
+Map runStage(Map opts, Closure body) {
     int attempt = 1
     while (true) {
         if (body != null) {
@@ -99,7 +99,7 @@ Map evaluate(Map opts, Closure body) {
         Map gate = runGate(opts, attempt)
         Map outcome = [stage: opts.stage, name: opts.name, pass: gate.pass == true, decision: gate.decision,
                        failureClass: gate.failure_class, detail: gate.detail, nextAction: null, attempts: attempt,
-                       buildResult: null, resultFile: "${opts.reportDir}/gate.json", reportDir: opts.reportDir,
+                       buildResult: null, resultFile: "${opts.reportDir}/gate.json".toString(), reportDir: opts.reportDir,
                        result: gate]
         if (outcome.pass || !outcome.failureClass) {
             return outcome

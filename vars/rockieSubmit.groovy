@@ -148,15 +148,15 @@ Map options(Map args) {
         error('rockieSubmit: the Rockie tenant id and API URL are needed: pass tenantId: and apiUrl:, or set ' +
                 'ROCKIELAB_TENANT_ID and ROCKIELAB_API_URL')
     }
-    opts.name = opts.name ?: baseName(opts.script as String)
+    opts.name = (opts.name ?: baseName(opts.script as String)).toString()
     if (!(opts.name ==~ /[A-Za-z0-9._-]+/)) {
         error("rockieSubmit: name: use letters, digits, '.', '_' and '-' only, got '${opts.name}'")
     }
-    opts.dir = "day0/rockie/${opts.name}"
-    opts.artifactsDir = opts.artifactsDir ?: "${opts.dir}/artifacts"
-    opts.stateFile = opts.stateFile ?: "${opts.dir}/state.json"
-    opts.submissionId = opts.submissionId ?: "${env.JOB_NAME}#${env.BUILD_NUMBER}/${opts.name}"
-    opts.inputId = "Day0Gpu-${opts.name}"
+    opts.dir = "day0/rockie/${opts.name}".toString()
+    opts.artifactsDir = (opts.artifactsDir ?: "${opts.dir}/artifacts").toString()
+    opts.stateFile = (opts.stateFile ?: "${opts.dir}/state.json").toString()
+    opts.submissionId = (opts.submissionId ?: "${env.JOB_NAME}#${env.BUILD_NUMBER}/${opts.name}").toString()
+    opts.inputId = "Day0Gpu-${opts.name}".toString()
     return opts
 }
 
@@ -337,7 +337,7 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
     Map job = [name: opts.name, submissionId: opts.submissionId, jobId: state.job_id, state: state.state,
                jobDone: state.job_done, outcome: state.outcome, exitCode: submit.status,
                approver: record.approver, approvedAt: record.approved_at, quoteSha256: record.quote_sha256,
-               budgetCents: record.budget_cents, termSheet: approvedFile, approvalFile: "${opts.dir}/approval.json",
+               budgetCents: record.budget_cents, termSheet: approvedFile, approvalFile: "${opts.dir}/approval.json".toString(),
                stateFile: opts.stateFile, artifactsDir: opts.artifactsDir, reattached: approval.reattach == true]
     if (opts.archive) {
         archiveArtifacts(artifacts: "${opts.dir}/**", allowEmptyArchive: true, fingerprint: true)

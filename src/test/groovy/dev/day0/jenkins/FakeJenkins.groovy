@@ -130,6 +130,9 @@ class FakeJenkins {
         Throwable failure = null
         try {
             value = pipeline.runScript(pipeline.loadScript(script.path))
+        } catch (AssertionError harnessFailure) {
+            // A fake found the test's expectations broken (an unexpected call): that fails the test, not the build.
+            throw harnessFailure
         } catch (FlowInterruptedException interrupted) {
             failure = interrupted
             result('ABORTED')

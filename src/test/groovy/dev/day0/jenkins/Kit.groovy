@@ -19,7 +19,7 @@ import dev.day0.jenkins.fakes.SleepFake
  */
 class Kit {
     final EngineFake engine = new EngineFake()
-    final ShFake sh = new ShFake().engine(engine)
+    ShFake sh = new ShFake().engine(engine)
     final ErrorFake error = new ErrorFake()
     final EchoFake echo = new EchoFake()
     final NodeFake node = new NodeFake()
@@ -41,6 +41,12 @@ class Kit {
     FakeJenkins cps(File root) {
         jenkins = FakeJenkins.cps(root)
         return install()
+    }
+
+    /** sh runs for real, the engine included (no scripted engine). */
+    Kit withRealShell() {
+        sh = new ShFake().realShell()
+        return this
     }
 
     Kit withoutBadgePlugin() {

@@ -69,13 +69,13 @@ class EngineFake {
 
     Map answer(ShCall sh) {
         if (sh.script != RUNNER) {
-            throw new AssertionError('the engine was called with a script other than resources/dev/day0/jenkins/run-engine.sh')
+            throw new AssertionError((Object) 'the engine was called with a script other than resources/dev/day0/jenkins/run-engine.sh')
         }
         Call call = new Call(args: decode(new File(sh.cwd, sh.env.DAY0_ARGS).getText('UTF-8')), cwd: sh.cwd, env: sh.env)
         calls.add(call)
         Closure handler = handlers[call.command()]
         if (handler == null) {
-            throw new AssertionError("unexpected engine call: day0 ${call.args.join(' ')}")
+            throw new AssertionError((Object) "unexpected engine call: day0 ${call.args.join(' ')}")
         }
         Map result = handler(call) as Map
         File stdout = new File(sh.cwd, sh.env.DAY0_STDOUT)
@@ -101,7 +101,7 @@ class EngineFake {
                 return
             }
             if (!line.startsWith('"') || !line.endsWith('"')) {
-                throw new AssertionError("argument file line is not one quoted argument: ${line}")
+                throw new AssertionError((Object) "argument file line is not one quoted argument: ${line}")
             }
             StringBuilder value = new StringBuilder()
             String body = line.substring(1, line.length() - 1)

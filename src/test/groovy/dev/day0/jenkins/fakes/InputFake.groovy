@@ -2,6 +2,7 @@ package dev.day0.jenkins.fakes
 
 import dev.day0.jenkins.FakeJenkins
 import hudson.model.User
+import jenkins.model.CauseOfInterruption
 import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
 import org.jenkinsci.plugins.workflow.support.steps.input.Rejection
 
@@ -36,6 +37,12 @@ class InputFake implements StepFake {
         return this
     }
 
+    /** Someone aborts the whole build while the input waits (not an answer to the input). */
+    InputFake abortBuild(String user) {
+        answers.add([kind: 'abort', user: user])
+        return this
+    }
+
     InputFake noAnswer() {
         answers.add([kind: 'none'])
         return this
@@ -53,9 +60,13 @@ class InputFake implements StepFake {
             }
             if (answer.kind == 'none') {
                 if (timeout.depth == 0) {
-                    throw new AssertionError('the input waits for ever: no timeout around it')
+                    throw new AssertionError((Object) 'the input waits for ever: no timeout around it')
                 }
                 throw new NoAnswer('nobody answered')
+            }
+            if (answer.kind == 'abort') {
+                jenkins.log("Aborted by ${answer.user}")
+                throw new FlowInterruptedException(new CauseOfInterruption.UserInterruption(answer.user as String))
             }
             if (answer.kind == 'reject') {
                 jenkins.log("Rejected by ${answer.user}")

@@ -27,7 +27,7 @@ class RealShell {
             process.outputStream.close()
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly()
-                throw new AssertionError("sh did not finish in ${TIMEOUT_SECONDS} s: ${call.script}")
+                throw new AssertionError((Object) "sh did not finish in ${TIMEOUT_SECONDS} s: ${call.script}")
             }
             String stdout = out.getText('UTF-8')
             String stderr = err.getText('UTF-8')

@@ -44,7 +44,7 @@ class ShFake implements StepFake {
             }
             Map responder = responders.find { it.when(call) }
             if (responder == null) {
-                throw new AssertionError("unexpected sh call: ${call.script}")
+                throw new AssertionError((Object) "unexpected sh call: ${call.script}")
             }
             Map answer = responder.respond(call) as Map
             call.status = (answer.status ?: 0) as int
