@@ -121,7 +121,8 @@ void showBadge(String decision, String text, String link) {
             badge.link = link
         }
         if (decision == 'ACCEPT') {
-            addBadge(badge + [icon: 'symbol-checkmark-circle plugin-ionicons-api', style: 'color: var(--success-color)'])
+            addBadge(badge + [icon: 'symbol-checkmark-circle plugin-ionicons-api',
+                              style: 'color: var(--success-color)'])
         } else if (decision == 'REGRESSION' || decision == 'ANOMALOUS') {
             addWarningBadge(badge)
         } else if (decision == 'NEEDS_HUMAN') {

@@ -168,7 +168,7 @@ static String unsafeArgument(List command) {
         if (item == null) {
             return 'an engine argument is null'
         }
-        String text = item.toString()
+        String text = item
         if (text.contains('\n') || text.contains('\r')) {
             return "an engine argument contains a line break: ${abbreviate(text, 80)}"
         }
@@ -192,7 +192,10 @@ static String encodeArguments(List command) {
 
 @NonCPS
 static String displayCommand(List command) {
-    return command.collect { String arg = it.toString(); arg ==~ /[A-Za-z0-9_.,:\/=@%+-]+/ ? arg : "'${arg}'" }.join(' ')
+    return command.collect { Object item ->
+        String arg = item
+        arg ==~ /[A-Za-z0-9_.,:\/=@%+-]+/ ? arg : "'${arg}'"
+    }.join(' ')
 }
 
 @NonCPS
@@ -210,12 +213,13 @@ static Map parseProperties(String text) {
     return result
 }
 
-/** Parses JSON into plain (serializable) maps and lists; null when the text is not JSON. */
+/** Parses JSON into plain (serializable) maps and lists; null when the text is not JSON (callers say so). */
 @NonCPS
+@SuppressWarnings(['CatchException', 'ReturnNullFromCatchBlock'])
 static Object parseJson(String text) {
     try {
         return new JsonSlurperClassic().parseText(text)
-    } catch (Exception ignored) {
+    } catch (Exception notJson) {
         return null
     }
 }

@@ -58,7 +58,8 @@ Map call(Map args = [:], Closure body = null) {
     Map outcome = runStage(opts, body)
     publish(outcome, opts)
     if (outcome.pass) {
-        echo("day0 gate ${outcome.name}: passed${outcome.decision ? ' (' + outcome.decision + ')' : ''}: ${outcome.detail}")
+        String decided = outcome.decision ? " (${outcome.decision})" : ''
+        echo("day0 gate ${outcome.name}: passed${decided}: ${outcome.detail}")
         return outcome
     }
     return stop(outcome, opts)
@@ -97,10 +98,10 @@ Map runStage(Map opts, Closure body) {
             }
         }
         Map gate = runGate(opts, attempt)
+        String resultFile = "${opts.reportDir}/gate.json"
         Map outcome = [stage: opts.stage, name: opts.name, pass: gate.pass == true, decision: gate.decision,
                        failureClass: gate.failure_class, detail: gate.detail, nextAction: null, attempts: attempt,
-                       buildResult: null, resultFile: "${opts.reportDir}/gate.json".toString(), reportDir: opts.reportDir,
-                       result: gate]
+                       buildResult: null, resultFile: resultFile, reportDir: opts.reportDir, result: gate]
         if (outcome.pass || !outcome.failureClass) {
             return outcome
         }
@@ -186,7 +187,8 @@ Map runGate(Map opts, int attempt) {
     dir(reportDir) {
         deleteDir()
     }
-    List command = ['gate', opts.stage, "--out=${reportDir}/gate.json", "--report-dir=${reportDir}", "--stage=${opts.name}"]
+    List command = ['gate', opts.stage, "--out=${reportDir}/gate.json", "--report-dir=${reportDir}",
+                    "--stage=${opts.name}"]
     if (opts.stage == 'ptq') {
         command.add("--summary=${opts.summary}")
         if (opts.recipe) {

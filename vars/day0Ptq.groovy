@@ -156,7 +156,8 @@ Map judge(Map opts, String outputDir, Map job) {
     if (inspect.status != 0) {
         Map doc = inspect.json instanceof Map ? inspect.json as Map : [:]
         if (inspect.status != 2 || !doc.failure_class) {
-            error("day0 inspect checkpoint failed inside the engine (exit ${inspect.status}): ${doc.detail ?: 'see the log'}")
+            error("day0 inspect checkpoint failed inside the engine (exit ${inspect.status}): " +
+                    "${doc.detail ?: 'see the log'}")
         }
         // The checkpoints could not be read: triage says what follows, as for a failed gate.
         day0Gate.failWith([name: opts.name, reportDir: evidenceDir, failOn: opts.failOn, badge: opts.badge,

@@ -201,7 +201,7 @@ Map prepare(Map opts) {
             specFile = "${opts.dir}/job-spec.json"
             day0Engine.writeJsonFile(specFile, opts.jobSpec)
         }
-        List command = ['rockie', 'quote', "--job-spec=${specFile}"]
+        List command = ['rockie', 'quote', "--job-spec=${specFile}", "--out=${sheetFile}"]
         if (opts.marketJson) {
             command.add("--market-json=${opts.marketJson}")
         }
@@ -209,11 +209,10 @@ Map prepare(Map opts) {
             day0Engine(command: command, label: "rockie-quote-${opts.name}", json: false, engine: opts.engine,
                     engineRepository: opts.engineRepository)
         }
-        if (quote.status != 0 || !(day0Engine.parseJson(quote.stdout as String) instanceof Map)) {
+        if (quote.status != 0 || !(day0Engine.readJsonFile(sheetFile) instanceof Map)) {
             error("rockieSubmit ${opts.name}: day0 rockie quote failed (exit ${quote.status}); nothing was " +
                     'submitted. The reason is in the log above.')
         }
-        writeFile(file: sheetFile, text: quote.stdout as String, encoding: 'UTF-8')
     }
     Map render = day0Engine(command: ['rockie', 'render', "--term-sheet=${sheetFile}"],
             label: "rockie-render-${opts.name}", json: false, engine: opts.engine,
@@ -306,9 +305,10 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
                     text: "approved by ${approval.approver}, but day0 rockie approve refused the sheet (exit " +
                             "${approve.status}, budget ${approval.budgetCents ?: 'as quoted'}; see the log)"])
         }
+        Map decision = approved.decision instanceof Map ? approved.decision as Map : [:]
         record = [submission_id: opts.submissionId, input_id: opts.inputId, outcome: 'approved',
-                  approver: approval.approver, approved_by: approved.approved_by, approved_at: approved.approved_at,
-                  quote_id: approved.quote_id, quote_sha256: approved.quote_sha256,
+                  approver: approval.approver, approved_by: decision.approved_by, approved_at: decision.approved_at,
+                  decision_state: decision.state, quote_id: approved.quote_id, quote_sha256: decision.quote_sha256,
                   estimate_cents: approved.estimate_cents, budget_cents: approved.user_budget_cents,
                   compute: approved.compute, build_url: env.BUILD_URL]
         day0Engine.writeJsonFile("${opts.dir}/approval.json", record)
@@ -318,7 +318,7 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
     List command = ['rockie', 'submit', "--script=${opts.script}", "--gpu-type=${opts.gpuType}",
                     "--gpu-count=${opts.gpuCount}", "--timeout=${opts.timeoutSeconds}", "--region=${opts.region}",
                     "--tier=${opts.tier}", "--term-sheet=${approvedFile}", "--state-file=${opts.stateFile}",
-                    "--artifacts-dir=${opts.artifactsDir}"]
+                    "--artifacts-dir=${opts.artifactsDir}", "--run-id=${runId(opts.submissionId as String)}"]
     List jobEnv = envEntries(opts.env as Map)
     for (int i = 0; i < jobEnv.size(); i++) {
         command.add("--env=${jobEnv[i]}")
@@ -334,10 +334,11 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
                 engineRepository: opts.engineRepository)
     }
     Map state = day0Engine.readJsonFile(opts.stateFile as String) as Map ?: [:]
+    String approvalFile = "${opts.dir}/approval.json"
     Map job = [name: opts.name, submissionId: opts.submissionId, jobId: state.job_id, state: state.state,
                jobDone: state.job_done, outcome: state.outcome, exitCode: submit.status,
                approver: record.approver, approvedAt: record.approved_at, quoteSha256: record.quote_sha256,
-               budgetCents: record.budget_cents, termSheet: approvedFile, approvalFile: "${opts.dir}/approval.json".toString(),
+               budgetCents: record.budget_cents, termSheet: approvedFile, approvalFile: approvalFile,
                stateFile: opts.stateFile, artifactsDir: opts.artifactsDir, reattached: approval.reattach == true]
     if (opts.archive) {
         archiveArtifacts(artifacts: "${opts.dir}/**", allowEmptyArchive: true, fingerprint: true)
@@ -364,8 +365,12 @@ Object withPlatform(Map opts, Closure body) {
     return result
 }
 
-/** Why the input ended without approval, or null when the build itself was aborted (then it stays aborted). */
+/**
+ * Why the input ended without approval, or null when the build itself was aborted (then it stays aborted). A
+ * sandbox that does not let the causes be read still counts as "not approved": nothing is submitted either way.
+ */
 @NonCPS
+@SuppressWarnings(['CatchException', 'ReturnsNullInsteadOfEmptyCollection'])
 static Map notApproved(Throwable interruption, int minutes) {
     List causes
     try {
@@ -389,6 +394,16 @@ static Map notApproved(Throwable interruption, int minutes) {
     return null
 }
 
+/**
+ * The engine's run id (part of the idempotency key): derived from the submission id, so the same Jenkins submission
+ * always asks the platform for the same job, even if the state file is lost.
+ */
+@NonCPS
+static String runId(String submissionId) {
+    String id = submissionId.replaceAll(/[^A-Za-z0-9_.-]+/, '.').replaceAll(/^[^A-Za-z0-9]+/, '')
+    return id.length() <= 64 ? id : id.substring(id.length() - 64).replaceAll(/^[^A-Za-z0-9]+/, '')
+}
+
 @NonCPS
 static boolean wholeNumber(Object value) {
     return value.toString() ==~ /[1-9][0-9]*/
@@ -404,7 +419,7 @@ static String baseName(String path) {
 @NonCPS
 static String badEnvName(Map jobEnv) {
     for (Object key : jobEnv.keySet()) {
-        String name = key.toString()
+        String name = key
         if (!(name ==~ /[A-Za-z_][A-Za-z0-9_]*/)) {
             return "'${name}' is not a valid environment variable name"
         }

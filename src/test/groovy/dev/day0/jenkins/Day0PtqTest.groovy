@@ -202,10 +202,14 @@ class Day0PtqTest {
 
     private static void scriptRockie(EngineFake engine) {
         Map sheet = [quote_id: 'q1', estimate_cents: 1000, user_budget_cents: 1500, decision: [state: 'pending']]
-        engine.on('rockie quote') { EngineFake.Call call -> [status: 0, stdout: sheet] }
+        engine.on('rockie quote') { EngineFake.Call call ->
+            call.writeJson(call.opt('out'), sheet)
+            [status: 0]
+        }
         engine.on('rockie render') { EngineFake.Call call -> [status: 0, stdout: 'sheet q1'] }
         engine.on('rockie approve') { EngineFake.Call call ->
-            call.writeJson(call.opt('out'), sheet + [approved_by: call.opt('approver'), quote_sha256: 'b'.multiply(64)])
+            call.writeJson(call.opt('out'), sheet + [decision: [state: 'approve', approved_for_submit: true,
+                    approved_by: call.opt('approver'), quote_sha256: 'b'.multiply(64)]])
             [status: 0]
         }
         engine.on('rockie submit') { EngineFake.Call call ->

@@ -52,7 +52,10 @@ class RockieSubmitTest {
     /** A Rockie engine that quotes the reference sheet, approves as the engine does and submits into a state file. */
     private void scriptRockie(EngineFake engine) {
         Map pending = SHEET + [decision: [state: 'pending', approvable: true, approved_for_submit: false]]
-        engine.on('rockie quote') { EngineFake.Call call -> [status: 0, stdout: pending] }
+        engine.on('rockie quote') { EngineFake.Call call ->
+            call.writeJson(call.opt('out'), pending)
+            [status: 0]
+        }
         engine.on('rockie render') { EngineFake.Call call -> [status: 0, stdout: RENDERED] }
         engine.on('rockie approve') { EngineFake.Call call ->
             Map sheet = new JsonSlurper().parse(call.file(call.opt('term-sheet'))) as Map
@@ -62,9 +65,8 @@ class RockieSubmitTest {
             }
             call.writeJson(call.opt('out'), sheet + [user_budget_cents: budget,
                     decision: [state: budget == sheet.user_budget_cents ? 'approve' : 'modify_then_approve',
-                               approvable: true, approved_for_submit: true],
-                    approved_by: call.opt('approver'), approved_at: '2026-06-05T10:00:00Z',
-                    quote_sha256: 'a'.multiply(64)])
+                               approvable: true, approved_for_submit: true, approved_by: call.opt('approver'),
+                               approved_at: '2026-06-05T10:00:00Z', quote_sha256: 'a'.multiply(64)]])
             [status: 0]
         }
         engine.on('rockie submit') { EngineFake.Call call ->
@@ -126,7 +128,8 @@ class RockieSubmitTest {
         assertThat(submitted[0].args).containsExactly('rockie', 'submit', '--script=jobs/ptq.sh',
                 '--gpu-type=A100_80GB', '--gpu-count=1', '--timeout=3600', '--region=us', '--tier=spot',
                 '--term-sheet=day0/rockie/ptq/approved-term-sheet.json', '--state-file=day0/rockie/ptq/state.json',
-                '--artifacts-dir=day0/rockie/ptq/artifacts', '--env=DATASET=gsm8k', '--origin-skill=day0-ptq',
+                '--artifacts-dir=day0/rockie/ptq/artifacts', '--run-id=model-release.7.ptq', '--env=DATASET=gsm8k',
+                '--origin-skill=day0-ptq',
                 '--monitoring-profile-id=experiment.ml_baseline.v1')
         EngineFake.Call submitCall = kit.engine.calls('rockie submit')[0]
         assertThat(submitCall.env.ROCKIELAB_API_URL).isEqualTo('http://127.0.0.1:9/')
@@ -155,6 +158,7 @@ class RockieSubmitTest {
         assertThat(approval.outcome).isEqualTo('approved')
         assertThat(approval.approver).isEqualTo('alice')
         assertThat(approval.approved_by).isEqualTo('alice')
+        assertThat(approval.decision_state).isEqualTo('approve')
         assertThat(approval.approved_at).isEqualTo('2026-06-05T10:00:00Z')
         assertThat(approval.quote_sha256).isEqualTo('a'.multiply(64))
         assertThat(approval.budget_cents).isEqualTo(27000)

@@ -27,7 +27,8 @@ class VarsCompileTest {
 
     private static void compile(File file, boolean cps) {
         CompilerConfiguration config = new CompilerConfiguration()
-        config.addCompilationCustomizers(new ImportCustomizer().addImports('com.cloudbees.groovy.cps.NonCPS'))
+        config.addCompilationCustomizers(new ImportCustomizer().addImports('com.cloudbees.groovy.cps.NonCPS',
+                'org.jenkinsci.plugins.workflow.libs.Library'))
         if (cps) {
             config.addCompilationCustomizers(new CpsTransformer())
         }
