@@ -28,7 +28,7 @@ public final class Console {
 
     /** Prints one JSON document to stdout, or writes it atomically to {@code file} when given. */
     public void document(JsonNode document, Path file) {
-        String text = redactor.redact(Json.write(document)) + System.lineSeparator();
+        String text = Json.write(redactor.redactJson(document)) + System.lineSeparator();
         if (file == null) {
             out.print(text);
             out.flush();

@@ -22,6 +22,10 @@ import picocli.CommandLine.Spec;
             GateCommand.class,
             TriageCommand.class,
             ReportCommand.class,
+            dev.day0.evidence.serving.ProbeCommand.class,
+            dev.day0.mlflow.MlflowCommand.class,
+            dev.day0.rockie.RockieCommand.class,
+            dev.day0.sota.SotaCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok or gate passed, 1 gate failed, 2 input could not be used, 70 internal error.",
@@ -62,6 +66,9 @@ public final class Day0 implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        // "@FILE" is day0's own convention for JSON options (--scales, --tasks): picocli must not expand it as an
+        // argument file.
+        commandLine.setExpandAtFiles(false);
         commandLine.setParameterExceptionHandler((ex, arguments) -> {
             CommandLine failed = ex.getCommandLine();
             String name = failed.getCommandSpec().qualifiedName();

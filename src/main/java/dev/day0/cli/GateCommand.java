@@ -7,10 +7,18 @@ import dev.day0.gates.PtqGate;
 import dev.day0.gates.RunGate;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.noise.NoiseJudge;
+import dev.day0.noise.NoiseMode;
+import dev.day0.noise.NoisePolicy;
+import dev.day0.noise.SampleCounts;
+import dev.day0.noise.SampleFiles;
+import dev.day0.noise.StandardErrors;
 import dev.day0.report.DecisionRecord;
 import dev.day0.report.ReportWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -102,7 +110,9 @@ public final class GateCommand {
 
     @Command(name = "compare", mixinStandardHelpOptions = true,
             description = "Compare candidate scores with baseline scores task by task and decide ACCEPT, "
-                    + "REGRESSION or ANOMALOUS.")
+                    + "REGRESSION or ANOMALOUS (with --noise, also NEEDS_HUMAN when the evidence is inconclusive).",
+            footer = {"", "Exit codes: 0 ACCEPT, 1 REGRESSION, ANOMALOUS or NEEDS_HUMAN, 2 the input could not be used.",
+                "Noise-aware verdicts, the policy file and the sample-file naming: docs/noise.md."})
     static final class Compare extends GateOptions {
         @Option(names = "--baseline", required = true, paramLabel = "FILE", description = "{task: score} of the "
                 + "baseline.")
@@ -129,9 +139,52 @@ public final class GateCommand {
                         + "than 5 points away is EXTERNAL_BASELINE_MISMATCH.")
         Path published;
 
+        @Option(names = "--noise", paramLabel = "MODE", defaultValue = "off",
+                description = "off (the point rule, default), paired (per-sample files of both runs) or unpaired "
+                        + "(standard errors or item counts): judge each drop by its 95%% interval.")
+        NoiseMode noise;
+
+        @Option(names = "--baseline-samples", paramLabel = "DIR",
+                description = "Per-sample files of the baseline (lm-eval samples_<task>_<timestamp>.jsonl or "
+                        + "<task>.jsonl), for --noise paired.")
+        Path baselineSamples;
+
+        @Option(names = "--candidate-samples", paramLabel = "DIR",
+                description = "Per-sample files of the candidate, for --noise paired.")
+        Path candidateSamples;
+
+        @Option(names = "--baseline-stderr", paramLabel = "FILE",
+                description = "{task: stderr} of the baseline on the scores' scale (\"N/A\" allowed), or an lm-eval "
+                        + "results_*.json.")
+        Path baselineStderr;
+
+        @Option(names = "--candidate-stderr", paramLabel = "FILE",
+                description = "{task: stderr} of the candidate, or an lm-eval results_*.json.")
+        Path candidateStderr;
+
+        @Option(names = "--sample-counts", paramLabel = "FILE",
+                description = "{task: n}, items per task, for a binomial standard error when none is given.")
+        Path sampleCounts;
+
+        @Option(names = "--policy", paramLabel = "FILE",
+                description = "policy.yaml: per-task tier (critical, supporting, advisory), threshold, direction "
+                        + "(higher, lower), relative_guard, metric, n.")
+        Path policyFile;
+
         @Override
         public Integer call() {
             double limit = parseThreshold(threshold);
+            checkNoiseOptions();
+            NoisePolicy policy = policyFile == null ? NoisePolicy.none() : NoisePolicy.read(policyFile);
+            NoiseJudge judge = null;
+            if (noise != NoiseMode.OFF) {
+                judge = new NoiseJudge(noise, policy,
+                        baselineSamples == null ? null : SampleFiles.scan(baselineSamples, "--baseline-samples"),
+                        candidateSamples == null ? null : SampleFiles.scan(candidateSamples, "--candidate-samples"),
+                        baselineStderr == null ? null : StandardErrors.read(baselineStderr),
+                        candidateStderr == null ? null : StandardErrors.read(candidateStderr),
+                        sampleCounts == null ? null : SampleCounts.read(sampleCounts));
+            }
             JsonNode scalesDoc = null;
             Path scalesFile = null;
             if (scales != null) {
@@ -144,12 +197,60 @@ public final class GateCommand {
             }
             JsonNode publishedDoc = published == null ? null : Json.read(published);
             CompareGate gate = new CompareGate(limit, relative, scalesDoc, publishedDoc,
-                    published == null ? null : published.toString());
+                    published == null ? null : published.toString(), policy, judge);
             GateResult result = gate.evaluate(Json.read(baseline), baseline.toString(), Json.read(candidate),
                     candidate.toString());
-            return finish(result, List.of(new InputFile("baseline", baseline),
+            List<InputFile> inputs = new ArrayList<>(List.of(new InputFile("baseline", baseline),
                     new InputFile("candidate", candidate), new InputFile("scales", scalesFile),
-                    new InputFile("published", published)));
+                    new InputFile("published", published), new InputFile("policy", policyFile),
+                    new InputFile("baseline-stderr", baselineStderr),
+                    new InputFile("candidate-stderr", candidateStderr),
+                    new InputFile("sample-counts", sampleCounts)));
+            if (judge != null) {
+                for (Map.Entry<String, Path> used : judge.usedSampleFiles().entrySet()) {
+                    inputs.add(new InputFile(used.getKey(), used.getValue()));
+                }
+            }
+            return finish(result, inputs);
+        }
+
+        /** Evidence options only mean something with the noise mode that reads them; say so instead of ignoring. */
+        private void checkNoiseOptions() {
+            if ((baselineSamples == null) != (candidateSamples == null)) {
+                throw new InputException(baselineSamples == null ? "--candidate-samples" : "--baseline-samples", "",
+                        "needs " + (baselineSamples == null ? "--baseline-samples" : "--candidate-samples")
+                                + " too: pairing needs both runs");
+            }
+            if ((baselineStderr == null) != (candidateStderr == null)) {
+                throw new InputException(baselineStderr == null ? "--candidate-stderr" : "--baseline-stderr", "",
+                        "needs " + (baselineStderr == null ? "--baseline-stderr" : "--candidate-stderr")
+                                + " too: the interval of a difference needs both runs' standard errors");
+            }
+            boolean samples = baselineSamples != null;
+            boolean errors = baselineStderr != null || sampleCounts != null;
+            switch (noise) {
+                case OFF -> {
+                    if (samples || errors) {
+                        throw new InputException("--noise", "", "is off, so "
+                                + (samples ? "--baseline-samples/--candidate-samples" : baselineStderr != null
+                                ? "--baseline-stderr/--candidate-stderr" : "--sample-counts")
+                                + " would be ignored; add --noise " + (samples ? "paired" : "unpaired"));
+                    }
+                }
+                case PAIRED -> {
+                    if (!samples) {
+                        throw new InputException("--noise", "", "paired needs --baseline-samples DIR and "
+                                + "--candidate-samples DIR");
+                    }
+                }
+                case UNPAIRED -> {
+                    if (samples) {
+                        throw new InputException("--noise", "", "unpaired does not read per-sample files; use "
+                                + "--noise paired with --baseline-samples/--candidate-samples");
+                    }
+                }
+                default -> throw new IllegalStateException("unknown noise mode " + noise);
+            }
         }
     }
 

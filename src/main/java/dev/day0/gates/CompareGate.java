@@ -5,12 +5,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Fields;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.noise.Direction;
+import dev.day0.noise.DropInterval;
+import dev.day0.noise.NoiseJudge;
+import dev.day0.noise.NoiseMode;
+import dev.day0.noise.NoisePolicy;
+import dev.day0.noise.TaskAssessment;
+import dev.day0.noise.TaskPolicy;
+import dev.day0.noise.Verdict;
 import dev.day0.triage.Decision;
 import dev.day0.triage.FailureClass;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -20,6 +30,11 @@ import java.util.TreeSet;
  * <p>The rules follow the upstream {@code gate_compare.py} so teams can swap one for the other; where this gate
  * differs (signed score ranges, a REGRESSION detail that says by how much, a published-baseline check) the
  * difference only adds information or fails closed. See docs/gates.md.
+ *
+ * <p>With a policy ({@code --policy}) each task has its own tier, threshold and direction; with a noise judge
+ * ({@code --noise paired|unpaired}) each task gets a verdict from a 95 % interval of its drop instead of the point
+ * rule: any blocking BREACH is a REGRESSION, else any blocking INSUFFICIENT_EVIDENCE is NEEDS_HUMAN (inconclusive,
+ * with the evidence needed), else ACCEPT. Without either, the gate is exactly the point rule. See docs/noise.md.
  */
 public final class CompareGate {
     public static final double DEFAULT_THRESHOLD = 0.01;
@@ -33,6 +48,8 @@ public final class CompareGate {
     private final JsonNode scales;
     private final JsonNode published;
     private final String publishedSource;
+    private final NoisePolicy policy;
+    private final NoiseJudge judge;
 
     /**
      * @param threshold the largest allowed drop, as a fraction of the scale (or of the baseline with relative)
@@ -43,6 +60,15 @@ public final class CompareGate {
      */
     public CompareGate(double threshold, boolean relative, JsonNode scales, JsonNode published,
                        String publishedSource) {
+        this(threshold, relative, scales, published, publishedSource, NoisePolicy.none(), null);
+    }
+
+    /**
+     * @param policy per-task tiers, thresholds and directions ({@link NoisePolicy#none()} for none)
+     * @param judge the noise-aware judge, or null for the point rule
+     */
+    public CompareGate(double threshold, boolean relative, JsonNode scales, JsonNode published,
+                       String publishedSource, NoisePolicy policy, NoiseJudge judge) {
         if (!Double.isFinite(threshold) || threshold < 0) {
             throw new InputException("--threshold", "", "must be a finite number of at least 0, got "
                     + threshold);
@@ -52,6 +78,17 @@ public final class CompareGate {
         this.scales = scales;
         this.published = published;
         this.publishedSource = publishedSource;
+        this.policy = policy == null ? NoisePolicy.none() : policy;
+        this.judge = judge;
+        if (relative && (this.policy.present() || judge != null)) {
+            throw new InputException("--relative", "", "cannot be combined with --policy or --noise; use the "
+                    + "policy's relative_guard to limit drops on low baselines");
+        }
+    }
+
+    /** Whether tasks get a policy and a verdict (a policy or a noise judge is given), not just the point rule. */
+    private boolean judged() {
+        return policy.present() || judge != null;
     }
 
     public double threshold() {
@@ -86,10 +123,17 @@ public final class CompareGate {
         }
 
         requirePublishedOverlap(baselineTasks);
+        if (judged()) {
+            policy.requireKnownTasks(baselineTasks);
+        }
         ObjectNode perTask = Json.object();
         List<String> anomalies = new ArrayList<>();
         List<String> breaches = new ArrayList<>();
         List<String> publishedMismatches = new ArrayList<>();
+        List<String> accounting = new ArrayList<>();
+        List<String> inconclusive = new ArrayList<>();
+        List<String> notBlocking = new ArrayList<>();
+        Map<Verdict, Integer> verdicts = new EnumMap<>(Verdict.class);
         for (String task : baselineTasks) {
             TaskScale scale = taskScales.getOrDefault(task, TaskScale.UNDECLARED);
             JsonNode b = baseline.get(task);
@@ -100,8 +144,8 @@ public final class CompareGate {
                 problem = invalidScore("candidate", c, scale);
             }
             if (problem != null) {
-                row.set("baseline", b);
-                row.set("candidate", c);
+                row.set("baseline", Fields.echo(b));
+                row.set("candidate", Fields.echo(c));
                 row.put("within_threshold", false);
                 row.put("anomaly", problem);
                 anomalies.add(task + ": " + problem);
@@ -110,16 +154,21 @@ public final class CompareGate {
             double bv = b.doubleValue();
             double cv = c.doubleValue();
             double divisor = scale.divisorFor(bv, cv);
+            TaskPolicy rules = judged() ? policy.forTask(task, threshold) : null;
+            Direction direction = rules == null ? Direction.HIGHER : rules.direction();
+            // For "higher is better" this is bv - cv, exactly the upstream drop.
+            double worse = direction.worsening(bv, cv);
             double dropFraction;
             if (relative) {
-                dropFraction = bv == 0 ? 0.0 : (bv - cv) / Math.abs(bv);
+                dropFraction = bv == 0 ? 0.0 : worse / Math.abs(bv);
             } else {
-                dropFraction = (bv - cv) / divisor;
+                dropFraction = worse / divisor;
             }
-            boolean within = dropFraction <= threshold;
+            double limit = rules == null ? threshold : rules.limit(bv / divisor);
+            boolean within = dropFraction <= limit;
             row.put("baseline", Numbers.round(bv, 4));
             row.put("candidate", Numbers.round(cv, 4));
-            row.put("drop", Numbers.round(bv - cv, 4));
+            row.put("drop", Numbers.round(worse, 4));
             row.put("drop_fraction", Numbers.round(dropFraction, 4));
             if (scale.range()) {
                 ObjectNode range = row.putObject("scale");
@@ -129,7 +178,7 @@ public final class CompareGate {
                 row.put("scale", Numbers.round(divisor, 4));
             }
             row.put("within_threshold", within);
-            double gain = (cv - bv) / divisor;
+            double gain = direction.worsening(cv, bv) / divisor;
             if (gain > IMPLAUSIBLE_GAIN) {
                 String text = "candidate gains " + Numbers.fixed(gain * 100, 2) + " points over the baseline ("
                         + Numbers.plain(bv) + " -> " + Numbers.plain(cv) + "), more than "
@@ -137,31 +186,124 @@ public final class CompareGate {
                 row.put("anomaly", text);
                 anomalies.add(task + ": " + text);
             }
-            if (!within) {
-                breaches.add(task + " drop " + Numbers.against(dropFraction, threshold, 4) + " > limit "
-                        + Numbers.fixed(threshold, 4) + (relative ? " (relative to the baseline)"
-                        : " (" + Numbers.fixed((bv - cv) / divisor * 100, 2) + " points)"));
+            String pointBreach = task + " drop " + Numbers.against(dropFraction, limit, 4) + " > limit "
+                    + Numbers.fixed(limit, 4) + (relative ? " (relative to the baseline)"
+                    : " (" + Numbers.fixed(worse / divisor * 100, 2) + " points)");
+            if (rules == null) {
+                if (!within) {
+                    breaches.add(pointBreach);
+                }
+            } else {
+                judgeTask(task, rules, new NoiseJudge.Scores(bv, cv, divisor, scale.range()), dropFraction, limit,
+                        pointBreach, row, new Tally(breaches, accounting, inconclusive, notBlocking, verdicts));
             }
             checkPublished(task, bv, divisor, row, publishedMismatches);
         }
 
         ObjectNode body = body(perTask);
-        if (!anomalies.isEmpty() || !publishedMismatches.isEmpty()) {
+        if (judged()) {
+            body.put("policy", policy.source());
+            ObjectNode noise = body.putObject("noise");
+            noise.put("mode", (judge == null ? NoiseMode.OFF : judge.mode()).name().toLowerCase(Locale.ROOT));
+            noise.put("confidence", judge == null ? null : Numbers.round(DropInterval.CONFIDENCE, 2));
+            ObjectNode counts = noise.putObject("verdicts");
+            for (Verdict verdict : Verdict.values()) {
+                counts.put(verdict.name(), verdicts.getOrDefault(verdict, 0));
+            }
+        }
+        if (!anomalies.isEmpty() || !publishedMismatches.isEmpty() || !accounting.isEmpty()) {
             List<String> all = new ArrayList<>(anomalies);
             all.addAll(publishedMismatches);
-            FailureClass failureClass = anomalies.isEmpty() ? FailureClass.EXTERNAL_BASELINE_MISMATCH
-                    : FailureClass.UNKNOWN;
-            return new GateResult("compare", false, Decision.ANOMALOUS, failureClass,
-                    "anomalies: " + String.join("; ", all), body);
+            FailureClass failureClass = !anomalies.isEmpty() ? FailureClass.UNKNOWN
+                    : !accounting.isEmpty() ? FailureClass.SAMPLE_ACCOUNTING_FAILED
+                    : FailureClass.EXTERNAL_BASELINE_MISMATCH;
+            String detail = all.isEmpty() ? "" : "anomalies: " + String.join("; ", all);
+            if (!accounting.isEmpty()) {
+                detail = (detail.isEmpty() ? "" : detail + "; ") + "sample accounting failed: "
+                        + String.join("; ", accounting);
+            }
+            return new GateResult("compare", false, Decision.ANOMALOUS, failureClass, detail, body);
         }
         if (!breaches.isEmpty()) {
             return new GateResult("compare", false, Decision.REGRESSION, null,
                     "regression on " + breaches.size() + " of " + baselineTasks.size() + " tasks: "
-                            + String.join("; ", breaches), body);
+                            + String.join("; ", breaches) + notBlockingSuffix(inconclusive, notBlocking), body);
+        }
+        if (!inconclusive.isEmpty()) {
+            return new GateResult("compare", false, Decision.NEEDS_HUMAN, null,
+                    "inconclusive on " + inconclusive.size() + " of " + baselineTasks.size()
+                            + " tasks (the evidence cannot tell the drop from noise at the limit): "
+                            + String.join("; ", inconclusive) + notBlockingSuffix(List.of(), notBlocking), body);
+        }
+        if (judged()) {
+            return new GateResult("compare", true, Decision.ACCEPT, null,
+                    "all " + baselineTasks.size() + " tasks within their limits"
+                            + (judge == null ? "" : " at 95 % confidence")
+                            + notBlockingSuffix(List.of(), notBlocking), body);
         }
         return new GateResult("compare", true, Decision.ACCEPT, null,
                 "all " + baselineTasks.size() + " tasks within threshold " + Numbers.plain(threshold)
                         + (relative ? " (relative)" : ""), body);
+    }
+
+    private static String notBlockingSuffix(List<String> inconclusive, List<String> notBlocking) {
+        StringBuilder text = new StringBuilder();
+        if (!inconclusive.isEmpty()) {
+            text.append("; also inconclusive: ").append(String.join("; ", inconclusive));
+        }
+        if (!notBlocking.isEmpty()) {
+            text.append("; not blocking: ").append(String.join(", ", notBlocking));
+        }
+        return text.toString();
+    }
+
+    /** Where the verdicts of judged tasks are collected for the decision. */
+    private record Tally(List<String> breaches, List<String> accounting, List<String> inconclusive,
+                         List<String> notBlocking, Map<Verdict, Integer> verdicts) {
+    }
+
+    /**
+     * Gives a task its verdict under the policy: the point rule's when there is no noise judge, else the judge's;
+     * writes tier, direction, limit, verdict, blocking and the evidence into the row.
+     */
+    private void judgeTask(String task, TaskPolicy rules, NoiseJudge.Scores scores, double dropFraction, double limit,
+                           String pointBreach, ObjectNode row, Tally tally) {
+        row.put("tier", rules.tier().label());
+        row.put("direction", rules.direction().label());
+        row.put("limit", Numbers.round(limit, 6));
+        Verdict verdict;
+        String clause;
+        TaskAssessment assessment = null;
+        if (judge == null) {
+            verdict = dropFraction <= limit ? Verdict.PASS : Verdict.BREACH;
+            clause = pointBreach;
+        } else {
+            assessment = judge.assess(task, rules, scores, limit);
+            if (assessment.accountingProblem() != null) {
+                row.put("within_threshold", false);
+                row.putNull("verdict");
+                row.put("sample_accounting", assessment.accountingProblem());
+                tally.accounting().add(assessment.describe(task, limit));
+                return;
+            }
+            verdict = assessment.verdict();
+            clause = assessment.describe(task, limit);
+            row.put("within_threshold", verdict == Verdict.PASS);
+        }
+        boolean blocking = rules.tier().blocks(verdict, dropFraction, limit);
+        row.put("verdict", verdict.name());
+        row.put("blocking", blocking);
+        if (assessment != null) {
+            assessment.writeTo(row);
+        }
+        tally.verdicts().merge(verdict, 1, Integer::sum);
+        if (blocking && verdict == Verdict.BREACH) {
+            tally.breaches().add(clause);
+        } else if (blocking) {
+            tally.inconclusive().add(clause);
+        } else if (verdict != Verdict.PASS) {
+            tally.notBlocking().add(task + " (" + rules.tier().label() + ", " + verdict.name() + ")");
+        }
     }
 
     private GateResult anomalous(FailureClass failureClass, String detail, ObjectNode perTask) {

@@ -9,9 +9,9 @@ final class Numbers {
     private Numbers() {
     }
 
-    /** Rounds half-even to the given decimals, as Python's round() does on the decimal value. */
+    /** Rounds the exact binary value half-even, as Python's round() does, so figures match the upstream scripts. */
     static BigDecimal round(double value, int decimals) {
-        BigDecimal rounded = BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_EVEN).stripTrailingZeros();
+        BigDecimal rounded = new BigDecimal(value).setScale(decimals, RoundingMode.HALF_EVEN).stripTrailingZeros();
         return rounded.scale() < 0 ? rounded.setScale(0, RoundingMode.UNNECESSARY) : rounded;
     }
 

@@ -82,8 +82,8 @@ public final class PtqGate {
         ObjectNode size = checks.putObject("size");
         Double sourceBytes = positiveSize(doc, "source_bytes", source, problems);
         Double outputBytes = positiveSize(doc, "output_bytes", source, problems);
-        size.set("source_bytes", doc.get("source_bytes"));
-        size.set("output_bytes", doc.get("output_bytes"));
+        size.set("source_bytes", Fields.echo(doc.get("source_bytes")));
+        size.set("output_bytes", Fields.echo(doc.get("output_bytes")));
         if (sourceBytes == null || outputBytes == null) {
             size.putNull("ratio");
             size.put("judged", false);

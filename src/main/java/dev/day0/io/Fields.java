@@ -142,6 +142,22 @@ public final class Fields {
         }
     }
 
+    /**
+     * A value from an input, safe to echo into output: numbers that no double can hold (1e999999) or that are not
+     * finite become their text, so a report shows what was there without failing to serialize it.
+     */
+    public static JsonNode echo(JsonNode node) {
+        if (node == null) {
+            return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+        }
+        if (node.isNumber() && (!Double.isFinite(node.doubleValue())
+                || node.isBigDecimal() && Math.abs(node.decimalValue().scale()) > 9999)) {
+            return com.fasterxml.jackson.databind.node.TextNode.valueOf(node.isBigDecimal()
+                    ? node.decimalValue().toString() : node.asText());
+        }
+        return node;
+    }
+
     /** A short description of a value for error messages: its JSON type and, for scalars, the value. */
     public static String describe(JsonNode node) {
         if (node == null || node.isMissingNode()) {

@@ -1,5 +1,10 @@
 package dev.day0.redact;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,9 +22,11 @@ import java.util.regex.Pattern;
  *
  * <p>Two kinds of secret are removed. Known values (the tenant token, tokens read from the environment) are
  * replaced wherever they appear, also URL-encoded. Secret-shaped text is found by pattern: URL user-info,
- * signed-URL query values, {@code Authorization} and {@code Cookie} values, bearer tokens, and the token formats
- * of GitHub, Hugging Face, OpenAI-style {@code sk-} keys and AWS access keys. Replacements keep the shape of the
- * text ({@code key=[REDACTED]}) so a reader still sees what was there.
+ * signed-URL query values, {@code Authorization} and {@code Cookie} values, bearer tokens, secret-named fields,
+ * assignments and command-line flags, PEM private keys, and the token formats of GitHub, Hugging Face, OpenAI-style
+ * {@code sk-} keys and AWS access keys. Replacements keep the shape of the text ({@code key=[REDACTED]}) so a
+ * reader still sees what was there. The shared test corpus (src/test/resources/dev/day0/redact/secret-corpus.json)
+ * is the specification of what must go and what must stay.
  */
 public final class Redactor {
     public static final String MASK = "[REDACTED]";
@@ -38,23 +45,37 @@ public final class Redactor {
             + "secret|client_secret|credential|signature|sas)";
 
     private static final List<Rule> RULES = List.of(
-            // user:password@ or token@ in any scheme://
-            new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^\\s/@:?#\"']+(?::[^\\s/@?#\"']*)?@"),
-                    "$1" + MASK + "@"),
-            // signed-URL and form parameters: ?X-Amz-Signature=... &sig=... ;token=...
-            new Rule(Pattern.compile("(?i)([?&;]" + SECRET_PARAM + "=)[^&\\s\"'#<>]+"), "$1" + MASK),
+            // PEM private keys, whole block (the body spans lines)
+            new Rule(Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?"
+                    + "(?:-----END [A-Z ]*PRIVATE KEY-----|$)"), MASK),
+            // user:password@, :password@ or token@ in any scheme://
+            // (the conventional ssh user "git@" carries no credential and stays, so clone URLs keep working)
+            new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)"
+                    + "(?:[^\\s/@:?#\"']+(?::[^\\s/@?#\"']*)?|:[^\\s/@?#\"']+)@"), "$1" + MASK + "@"),
+            // signed-URL and form parameters: ?X-Amz-Signature=... &sig=... ;token=..., also after a JSON-escaped
+            // ampersand (\\u0026, as Go's encoder writes it)
+            new Rule(Pattern.compile("(?i)((?:[?&;]|\\\\u0026)" + SECRET_PARAM + "=)"
+                    + "(?:(?!\\\\u0026)[^&\\s\"'#<>\\\\])+"), "$1" + MASK),
+            // command-line flags that take a secret: --token X, --password=X, --api-key X
+            new Rule(Pattern.compile("(?i)(--(?:[a-z0-9]+-)*(?:token|password|passwd|secret|api-?key|apikey|"
+                    + "access-key|secret-key|credentials?)(?:=|\\s+))(?!-)[^\\s\"']+"), "$1" + MASK),
             // URL-encoded query parameters inside another URL's value: %3Fsig%3D...%26
             new Rule(Pattern.compile("(?i)((?:%3F|%26)" + SECRET_PARAM + "%3D)(?:(?!%26)[^&\\s\"'#<>])+"),
                     "$1" + MASK),
             // HTTP headers written as text: "Authorization: Bearer x", "Cookie: a=b", "X-Tenant-Token: x"
             new Rule(Pattern.compile("(?i)\\b((?:proxy-)?authorization|cookie|set-cookie|x-tenant-token|"
                     + "x-api-key|api-key)(\"?\\s*[:=]\\s*\"?)[^\"\\r\\n]+"), "$1$2" + MASK),
-            // Bearer and Basic credentials anywhere
-            new Rule(Pattern.compile("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{8,}"), "$1 " + MASK),
+            // Bearer and Basic credentials anywhere. A credential has a digit (or, for bearer, is long), which keeps
+            // prose such as "basic sanitychecks" intact.
+            new Rule(Pattern.compile("(?i)\\b(bearer)\\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}"
+                    + "|[A-Za-z0-9._~+/=-]{20,})"), "$1 " + MASK),
+            new Rule(Pattern.compile("(?i)\\b(basic)\\s+(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{8,}={0,2}"),
+                    "$1 " + MASK),
             // JSON or YAML fields and shell assignments that name a secret: "token": "x", password=x, API_KEY=x
             new Rule(Pattern.compile("(?i)([\"']?[a-z0-9_.-]*(?:token|secret|password|passwd|api[_-]?key|apikey|"
                     + "access[_-]?key|private[_-]?key|credentials?|signature)[\"']?\\s*[:=]\\s*[\"']?)"
-                    + "(?![\\[$]|\\s|\\{|null\\b|true\\b|false\\b|[0-9]+[,}\\s]|$)[^\\s\"',}]+"), "$1" + MASK),
+                    + "(?![\\[$]|\\s|\\{|null\\b|true\\b|false\\b|-?[0-9]+(?:\\.[0-9]+)?(?:[,}\\]\\s]|$)|$)"
+                    + "[^\\s\"',}]+"), "$1" + MASK),
             // Token formats with a recognisable prefix
             new Rule(Pattern.compile("\\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{20,}\\b"), MASK),
             new Rule(Pattern.compile("\\bgithub_pat_[A-Za-z0-9_]{20,}\\b"), MASK),
@@ -144,6 +165,33 @@ public final class Redactor {
             result = rule.apply(result);
         }
         return result;
+    }
+
+    /**
+     * A copy of a JSON document with every string value and field name redacted on its own. Redacting the
+     * serialized text instead can cut an escape sequence in half (a secret-shaped value followed by an escaped
+     * quote) and leave invalid JSON, so documents are redacted as trees.
+     */
+    public JsonNode redactJson(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual()) {
+            String text = node.textValue();
+            String redacted = redact(text);
+            return redacted.equals(text) ? node : TextNode.valueOf(redacted);
+        }
+        if (node.isObject()) {
+            ObjectNode copy = JsonNodeFactory.instance.objectNode();
+            node.fields().forEachRemaining(e -> copy.set(redact(e.getKey()), redactJson(e.getValue())));
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+            node.forEach(item -> copy.add(redactJson(item)));
+            return copy;
+        }
+        return node;
     }
 
     /** True when redaction would change the text: a secret or a secret-shaped value is in it. */

@@ -143,9 +143,9 @@ public final class DecisionRecord {
             if ("ptq".equals(stage.gate())) {
                 JsonNode size = stage.result().path("checks").path("size");
                 ObjectNode json = Json.object();
-                json.set("source_bytes", size.path("source_bytes").isMissingNode() ? null : size.get("source_bytes"));
-                json.set("output_bytes", size.path("output_bytes").isMissingNode() ? null : size.get("output_bytes"));
-                json.set("ratio", size.path("ratio").isMissingNode() ? null : size.get("ratio"));
+                for (String field : List.of("source_bytes", "output_bytes", "ratio")) {
+                    json.set(field, size.get(field));
+                }
                 return json;
             }
         }
@@ -168,15 +168,18 @@ public final class DecisionRecord {
                 row.put("task", entry.getKey());
                 row.set("baseline", task.get("baseline"));
                 row.set("candidate", task.get("candidate"));
-                row.set("delta", task.has("drop") ? Json.mapper().valueToTree(
-                        task.get("drop").decimalValue().negate()) : null);
+                // drop is "how much worse"; for a lower-is-better task that is candidate - baseline already.
+                boolean lowerIsBetter = "lower".equals(task.path("direction").asText());
+                row.set("delta", task.has("drop") ? Json.mapper().valueToTree(lowerIsBetter
+                        ? task.get("drop").decimalValue() : task.get("drop").decimalValue().negate()) : null);
                 row.set("drop_fraction", task.get("drop_fraction"));
-                row.set("limit", threshold);
+                row.set("limit", task.has("limit") ? task.get("limit") : threshold);
                 row.put("within", task.path("within_threshold").asBoolean(false));
                 if (task.has("anomaly")) {
                     row.set("anomaly", task.get("anomaly"));
                 }
-                for (String extra : List.of("verdict", "interval", "flips", "tier")) {
+                for (String extra : List.of("verdict", "interval", "flips", "tier", "blocking", "direction", "method",
+                        "n", "detectable_drop", "evidence_needed", "sample_accounting")) {
                     if (task.has(extra)) {
                         row.set(extra, task.get(extra));
                     }

@@ -86,6 +86,10 @@ final class JUnitReport {
                 for (Map.Entry<String, JsonNode> task : ReportWriter.entries(result.path("per_task"))) {
                     JsonNode row = task.getValue();
                     String failure = null;
+                    if (row.has("verdict") && !row.has("anomaly")) {
+                        cases.add(new Case(className, task.getKey(), verdictFailure(row), verdictOutput(row)));
+                        continue;
+                    }
                     if (row.has("anomaly")) {
                         failure = "anomaly: " + row.path("anomaly").asText();
                     } else if (!row.path("within_threshold").asBoolean(false)) {
@@ -107,6 +111,33 @@ final class JUnitReport {
             cases.add(new Case(className, gate, pass ? null : result.path("detail").asText(), null));
         }
         return cases;
+    }
+
+    /** A task judged by verdict fails its test case when the verdict blocks the release. */
+    private static String verdictFailure(JsonNode row) {
+        if (row.has("sample_accounting")) {
+            return "sample accounting: " + row.path("sample_accounting").asText();
+        }
+        String verdict = row.path("verdict").asText();
+        if ("PASS".equals(verdict) || !row.path("blocking").asBoolean(true)) {
+            return null;
+        }
+        String text = verdict + ": " + verdictOutput(row);
+        JsonNode needed = row.path("evidence_needed");
+        if ("INSUFFICIENT_EVIDENCE".equals(verdict) && needed.isObject()) {
+            text += "; " + needed.path("note").asText();
+        }
+        return text;
+    }
+
+    private static String verdictOutput(JsonNode row) {
+        JsonNode interval = row.path("interval");
+        return "baseline " + row.path("baseline").asText() + ", candidate " + row.path("candidate").asText()
+                + ", drop " + row.path("drop_fraction").asText()
+                + (interval.isObject() ? ", 95 % interval [" + interval.path("lower").asText() + ", "
+                        + interval.path("upper").asText() + "]" : "")
+                + ", limit " + row.path("limit").asText() + ", tier " + row.path("tier").asText()
+                + (row.path("blocking").asBoolean(true) ? "" : " (not blocking)");
     }
 
     static String escape(String text) {

@@ -28,7 +28,9 @@ final class MarkdownReport {
         }
 
         JsonNode tasks = record.path("tasks");
-        if (tasks.size() > 0) {
+        if (tasks.size() > 0 && hasVerdicts(tasks)) {
+            verdictTable(md, tasks);
+        } else if (tasks.size() > 0) {
             md.append("## Tasks\n\n| task | baseline | candidate | delta | drop fraction | limit | within |\n")
                     .append("|---|---:|---:|---:|---:|---:|:---:|\n");
             for (JsonNode row : tasks) {
@@ -72,6 +74,66 @@ final class MarkdownReport {
             }
         }
         return md.toString();
+    }
+
+    private static boolean hasVerdicts(JsonNode tasks) {
+        for (JsonNode row : tasks) {
+            if (row.has("verdict")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The task table of a policy or noise-aware comparison: tier, the 95 % interval of the drop (same unit as the
+     * drop fraction and the limit), the verdict and the flips, then what evidence each inconclusive task needs.
+     */
+    private static void verdictTable(StringBuilder md, JsonNode tasks) {
+        md.append("## Tasks\n\n| task | tier | baseline | candidate | delta | drop fraction | 95 % interval of the "
+                + "drop | limit | verdict | flips worse / better (McNemar p) |\n")
+                .append("|---|---|---:|---:|---:|---:|:---:|---:|---|---|\n");
+        for (JsonNode row : tasks) {
+            JsonNode interval = row.path("interval");
+            String intervalText = interval.isObject() ? "[" + text(interval.get("lower")) + ", "
+                    + text(interval.get("upper")) + "]" : "-";
+            JsonNode flips = row.path("flips");
+            String flipsText = flips.isObject() ? flips.path("correct_to_wrong").asText() + " / "
+                    + flips.path("wrong_to_correct").asText() + " (" + text(flips.get("mcnemar_p")) + ")" : "-";
+            String verdict = row.path("verdict").isTextual() ? row.path("verdict").asText()
+                    : row.has("sample_accounting") ? "SAMPLE_ACCOUNTING_FAILED" : "-";
+            boolean blocking = row.path("blocking").asBoolean(true);
+            String verdictText = "PASS".equals(verdict) || "-".equals(verdict) ? verdict
+                    : blocking ? "**" + verdict + "**" : verdict + " (not blocking)";
+            md.append("| ").append(cell(row.path("task").asText())).append(" | ")
+                    .append(cell(row.path("tier").asText("-"))).append(" | ")
+                    .append(text(row.get("baseline"))).append(" | ")
+                    .append(text(row.get("candidate"))).append(" | ")
+                    .append(text(row.get("delta"))).append(" | ")
+                    .append(text(row.get("drop_fraction"))).append(" | ")
+                    .append(cell(intervalText)).append(" | ")
+                    .append(text(row.get("limit"))).append(" | ")
+                    .append(verdictText).append(" | ")
+                    .append(cell(flipsText)).append(" |\n");
+        }
+        md.append('\n');
+        for (JsonNode row : tasks) {
+            String task = cell(row.path("task").asText());
+            if (row.has("anomaly")) {
+                md.append("- Anomaly in ").append(task).append(": ").append(cell(row.path("anomaly").asText()))
+                        .append('\n');
+            }
+            if (row.has("sample_accounting")) {
+                md.append("- Sample accounting failed in ").append(task).append(": ")
+                        .append(cell(row.path("sample_accounting").asText())).append('\n');
+            }
+            JsonNode needed = row.path("evidence_needed");
+            if ("INSUFFICIENT_EVIDENCE".equals(row.path("verdict").asText()) && needed.isObject()) {
+                md.append("- Evidence needed for ").append(task).append(": ")
+                        .append(cell(needed.path("note").asText())).append('\n');
+            }
+        }
+        md.append('\n');
     }
 
     static String text(JsonNode value) {

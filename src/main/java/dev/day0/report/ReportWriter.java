@@ -32,7 +32,7 @@ public final class ReportWriter {
         Path decision = dir.resolve(DECISION_JSON);
         Path markdown = dir.resolve(REPORT_MD);
         Path junit = dir.resolve(JUNIT_XML);
-        AtomicFiles.write(decision, redactor.redact(Json.write(json)) + "\n");
+        AtomicFiles.write(decision, Json.write(redactor.redactJson(json)) + "\n");
         AtomicFiles.write(markdown, redactor.redact(MarkdownReport.render(json)));
         AtomicFiles.write(junit, redactor.redact(JUnitReport.render(json)));
         return List.of(decision, markdown, junit);

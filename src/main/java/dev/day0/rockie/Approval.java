@@ -1,0 +1,65 @@
+package dev.day0.rockie;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Approving a pending term sheet: a named person accepts the estimate and sets the budget. The result carries
+ * {@code decision.quote_sha256}, so any later change to the quote voids the approval.
+ */
+public final class Approval {
+    static final Pattern APPROVER = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._@+'-]{0,199}");
+
+    private Approval() {
+    }
+
+    public static ObjectNode approve(TermSheet sheet, String approver, Long budgetCents, Instant now) {
+        if (approver == null || !APPROVER.matcher(approver.trim()).matches()) {
+            throw RockieException.usage("--approver: give the id of the person approving (letters, digits, "
+                    + "' ._@+-', up to 200 characters)");
+        }
+        if (sheet.approvedForSubmit() || !"pending".equals(sheet.decisionState())) {
+            throw RockieException.notApproved("ALREADY_DECIDED", sheet.source() + ": decision.state is \""
+                    + sheet.decisionState() + "\": a term sheet is approved once, for one submission; quote again");
+        }
+        if (!sheet.available() || !sheet.approvable()) {
+            throw RockieException.notApproved("NOT_APPROVABLE", sheet.source() + ": the quote is not approvable "
+                    + "(availability " + sheet.availability() + ")");
+        }
+        Long estimate = sheet.estimateCents();
+        if (estimate == null || estimate <= 0) {
+            throw budget(sheet.source() + ": estimate_cents is missing or not positive: nothing to approve");
+        }
+        if (sheet.stagesTotal() != estimate) {
+            throw budget(sheet.source() + ": the stages add up to " + sheet.stagesTotal() + " cents, not the "
+                    + "estimate of " + estimate);
+        }
+        Long budget = budgetCents != null ? budgetCents : sheet.userBudgetCents();
+        if (budget == null) {
+            throw budget(sheet.source() + ": user_budget_cents is missing; give --budget-cents");
+        }
+        if (budget < estimate) {
+            throw budget("a budget of " + Money.format(budget) + " is below the estimate of "
+                    + Money.format(estimate) + ": it cannot be approved");
+        }
+        boolean modified = budgetCents != null && !budgetCents.equals(sheet.userBudgetCents());
+        ObjectNode approved = sheet.json();
+        approved.put("user_budget_cents", budget);
+        approved.remove(TermSheet.DECISION);
+        String sha = TermSheet.quoteSha256(approved);
+        ObjectNode decision = approved.putObject(TermSheet.DECISION);
+        decision.put("state", modified ? "modify_then_approve" : "approve");
+        decision.put("approvable", true);
+        decision.put("approved_for_submit", true);
+        decision.put("approved_by", approver.trim());
+        decision.put("approved_at", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        decision.put("quote_sha256", sha);
+        return approved;
+    }
+
+    private static RockieException budget(String message) {
+        return new RockieException(RockieExitCodes.BUDGET, "BUDGET", message);
+    }
+}

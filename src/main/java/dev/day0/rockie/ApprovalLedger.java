@@ -1,0 +1,133 @@
+package dev.day0.rockie;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.io.Json;
+import dev.day0.redact.Redactor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Which approved term sheets have been used. One file per approval, named by its {@code quote_sha256} and created
+ * exclusively, so a second submission with the same approval (another state file, another script, another run
+ * id) is refused even when the first one's state file is gone. A re-run of the same submission (same idempotency
+ * key) is not a second use.
+ *
+ * <p>Default directory: {@code $DAY0_ROCKIE_LEDGER_DIR}, else {@code $HOME/.day0/rockie-ledger}.
+ */
+public final class ApprovalLedger {
+    public static final String ENV = "DAY0_ROCKIE_LEDGER_DIR";
+    private static final Pattern SHA = Pattern.compile("[0-9a-f]{64}");
+
+    private final Path dir;
+
+    public ApprovalLedger(Path dir) {
+        this.dir = dir;
+    }
+
+    public static Path defaultDir(Map<String, String> env) {
+        String configured = env.get(ENV);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured.trim());
+        }
+        String home = env.get("HOME");
+        if (home == null || home.isBlank()) {
+            home = System.getProperty("user.home");
+        }
+        return Path.of(home, ".day0", "rockie-ledger");
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The use recorded for this approval, or null when it is unused. */
+    public JsonNode use(String quoteSha256) {
+        Path entry = entry(quoteSha256);
+        if (!Files.exists(entry)) {
+            return null;
+        }
+        try {
+            String text = Files.readString(entry, StandardCharsets.UTF_8);
+            return text.isBlank() ? Json.object() : Json.parse(text, entry.toString());
+        } catch (IOException | RuntimeException e) {
+            // Present but unreadable still means "used": never treat a damaged record as a free approval.
+            return Json.object().put("unreadable", entry.toString());
+        }
+    }
+
+    /**
+     * Records that this approval is used by the submission with {@code idempotencyKey}. Refuses when it is already
+     * used by another submission.
+     */
+    public void claim(String quoteSha256, String quoteId, String idempotencyKey, Path stateFile,
+                      Redactor redactor) {
+        JsonNode existing = use(quoteSha256);
+        if (existing != null) {
+            requireSameSubmission(existing, quoteSha256, idempotencyKey);
+            return;
+        }
+        ObjectNode record = Json.object();
+        record.put("quote_sha256", quoteSha256);
+        record.put("quote_id", quoteId);
+        record.put("idempotency_key", idempotencyKey);
+        record.put("state_file", stateFile.toAbsolutePath().toString());
+        record.put("claimed_at", SubmissionState.now());
+        byte[] bytes = (redactor.redact(Json.write(record)) + System.lineSeparator())
+                .getBytes(StandardCharsets.UTF_8);
+        Path entry = entry(quoteSha256);
+        try {
+            Files.createDirectories(dir);
+            Path temp = Files.createTempFile(dir, ".claim", ".tmp");
+            try {
+                Files.write(temp, bytes, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
+                try {
+                    // A hard link appears whole or not at all and fails when the name exists: an exclusive claim.
+                    Files.createLink(entry, temp);
+                } catch (UnsupportedOperationException e) {
+                    Files.write(entry, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.SYNC);
+                }
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (FileAlreadyExistsException e) {
+            requireSameSubmission(use(quoteSha256), quoteSha256, idempotencyKey);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record the approval's use in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses when the recorded use belongs to another submission. */
+    public void requireUnusedOrSame(String quoteSha256, String idempotencyKey) {
+        JsonNode existing = use(quoteSha256);
+        if (existing != null) {
+            requireSameSubmission(existing, quoteSha256, idempotencyKey);
+        }
+    }
+
+    private static void requireSameSubmission(JsonNode existing, String quoteSha256, String idempotencyKey) {
+        if (idempotencyKey != null && idempotencyKey.equals(existing.path("idempotency_key").asText(null))) {
+            return;
+        }
+        throw RockieException.notApproved("SHEET_ALREADY_USED", "this approved term sheet (quote_sha256 "
+                + quoteSha256 + ") was already used for a submission"
+                + (existing.has("state_file") ? " with state file " + existing.path("state_file").asText() : "")
+                + (existing.has("claimed_at") ? " at " + existing.path("claimed_at").asText() : "")
+                + "; one approval covers one submission: re-run with that state file to re-attach, or quote and "
+                + "approve again");
+    }
+
+    private Path entry(String quoteSha256) {
+        if (!SHA.matcher(quoteSha256).matches()) {
+            throw new IllegalArgumentException("not a sha256: " + quoteSha256);
+        }
+        return dir.resolve(quoteSha256 + ".json");
+    }
+}

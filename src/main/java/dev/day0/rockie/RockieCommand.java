@@ -1,0 +1,554 @@
+package dev.day0.rockie;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.cli.EngineCommand;
+import dev.day0.io.FileDigest;
+import dev.day0.io.InputException;
+import dev.day0.io.Json;
+import dev.day0.redact.Redactor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code day0 rockie quote|render|approve|submit}: GPU jobs on the Rockie platform, gated by a term sheet. */
+@Command(name = "rockie",
+        description = "Run a GPU job on the Rockie platform: quote a term sheet, show it, approve it, submit it.",
+        mixinStandardHelpOptions = true,
+        subcommands = {RockieCommand.Quote.class, RockieCommand.Render.class, RockieCommand.Approve.class,
+            RockieCommand.Submit.class},
+        footer = {"", "Environment: ROCKIELAB_API_URL, ROCKIELAB_TENANT_TOKEN, ROCKIELAB_TENANT_ID.",
+            "Exit codes: 0 done, 1 job FAILED or could not be judged, 2 usage, 3 network, 4 HTTP 402 (credit), "
+                    + "5 other submit error, 6 job not found, 7 other job read error, 8 no job id (NEEDS_HUMAN), "
+                    + "9 no term sheet, 10 not approved or mismatch, 11 budget problem, 130 cancelled.",
+            "See docs/rockie.md."})
+public final class RockieCommand {
+    static final Set<String> MONITORING_PROFILES =
+            Set.of("common.default.v1", "experiment.ml_baseline.v1", "inference.batch_baseline.v1");
+    static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    static final Pattern SECRET_NAME =
+            Pattern.compile("(?i).*(TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH|COOKIE|SIGNATURE|SAS).*");
+    static final long MAX_SCRIPT_BYTES = 4L << 20;
+
+    private RockieCommand() {
+    }
+
+    @Command(name = "quote", mixinStandardHelpOptions = true,
+            description = "Quote a budget term sheet for a job spec from the platform's GPU market (or its price "
+                    + "list when the market route is missing), or from a saved market response.",
+            footer = {"", "The job spec (JSON, or YAML for .yaml/.yml): job_shape, gpu_type, gpu_count, region, "
+                    + "tier, wallclock_minutes, optional budget_cents and confidence.",
+                "Exit codes: 0 sheet printed (it may say unavailable), 2 bad spec or environment, 3 network, "
+                        + "5 the platform refused or garbled the price request."})
+    static final class Quote extends EngineCommand {
+        @Option(names = "--job-spec", required = true, paramLabel = "FILE", description = "What to run.")
+        Path jobSpec;
+
+        @Option(names = "--market-json", paramLabel = "FILE",
+                description = "A saved GET /api/gpu/market ({rows: [...]}) or /api/gpu/prices ({prices: {...}}) "
+                        + "answer; no network call is made.")
+        Path marketJson;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "Write the sheet here instead of stdout.")
+        Path out;
+
+        @Option(names = "--http-timeout", paramLabel = "SECONDS", defaultValue = "30",
+                description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
+        double httpTimeout;
+
+        @Option(names = "--max-retries", paramLabel = "N", defaultValue = "5",
+                description = "Retries of a failed price request (default: ${DEFAULT-VALUE}).")
+        int maxRetries;
+
+        @Option(names = "--retry-interval", paramLabel = "SECONDS", defaultValue = "1",
+                description = "First retry delay, doubled each time (default: ${DEFAULT-VALUE}).")
+        double retryInterval;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Events events = new Events(console(), console().redactor());
+            try {
+                requirePositive("--http-timeout", httpTimeout);
+                requirePositive("--retry-interval", retryInterval);
+                requireNonNegative("--max-retries", maxRetries);
+                JobSpec spec = JobSpec.read(jobSpec);
+                Pricing pricing = marketJson != null ? fromFile(spec) : fromPlatform(spec, events);
+                ObjectNode sheet = Quotes.termSheet(spec, pricing, Instant.now());
+                console().document(sheet, out);
+                TermSheet quoted = TermSheet.of(sheet, "quote");
+                events.say("rockie: quote " + quoted.quoteId() + ": " + quoted.availability() + ", estimate "
+                        + Money.format(quoted.estimateCents()) + ", recommended budget "
+                        + Money.format(quoted.recommendedBudgetCents()) + " (" + pricing.confidence()
+                        + " confidence)" + (out == null ? "" : "; written to " + out)
+                        + ". Show it with 'day0 rockie render', approve it with 'day0 rockie approve'.");
+                return RockieExitCodes.DONE;
+            } catch (RockieException e) {
+                return events.refused("day0 rockie quote", e);
+            }
+        }
+
+        private Pricing fromFile(JobSpec spec) {
+            JsonNode doc = Json.read(marketJson);
+            String name = marketJson.toString();
+            if (doc.isObject() && doc.has("rows")) {
+                return Pricing.fromMarket(doc, name, spec, "market_file");
+            }
+            if (doc.isObject() && doc.has("prices")) {
+                return Pricing.fromPrices(doc, name, spec, "prices_file");
+            }
+            throw new InputException(name, "", "expected a market answer {\"rows\": [...]} or a price list "
+                    + "{\"prices\": {...}}");
+        }
+
+        private Pricing fromPlatform(JobSpec spec, Events events) throws InterruptedException {
+            RockieClient client = new RockieClient(RockieConfig.fromEnvironment(env()), seconds(httpTimeout));
+            Map<String, String> query = new LinkedHashMap<>();
+            query.put("gpu_type", spec.gpuType().name());
+            query.put("gpu_count", Integer.toString(spec.gpuCount()));
+            query.put("region", spec.region());
+            query.put("tier", spec.tier());
+            query.put("wallclock_minutes", Integer.toString(spec.wallclockMinutes()));
+            RockieClient.Response market = priceRequest("GET /api/gpu/market", events,
+                    () -> client.getMarket(query));
+            if (market.status() == 404) {
+                events.say("rockie: the platform has no market route (HTTP 404); using its price list");
+                RockieClient.Response prices = priceRequest("GET /api/gpu/prices", events,
+                        () -> client.getPrices(Map.of("gpu_type", spec.gpuType().name())));
+                return Pricing.fromPrices(answer(prices, "GET /api/gpu/prices"), "GET /api/gpu/prices", spec,
+                        "prices");
+            }
+            return Pricing.fromMarket(answer(market, "GET /api/gpu/market"), "GET /api/gpu/market", spec,
+                    "market");
+        }
+
+        private JsonNode answer(RockieClient.Response response, String what) {
+            if (!response.ok()) {
+                throw new RockieException(RockieExitCodes.SUBMIT_ERROR, "PLATFORM_ERROR", what + " answered HTTP "
+                        + response.status());
+            }
+            try {
+                return Json.parse(response.body(), what);
+            } catch (InputException e) {
+                throw new RockieException(RockieExitCodes.SUBMIT_ERROR, "PLATFORM_ERROR", e.getMessage());
+            }
+        }
+
+        private interface PriceCall {
+            RockieClient.Response call() throws IOException, InterruptedException;
+        }
+
+        private RockieClient.Response priceRequest(String what, Events events, PriceCall call)
+                throws InterruptedException {
+            int failures = 0;
+            String problem;
+            while (true) {
+                try {
+                    RockieClient.Response response = call.call();
+                    if (response.status() < 500 && response.status() != 408 && response.status() != 429) {
+                        return response;
+                    }
+                    problem = "HTTP " + response.status();
+                } catch (IOException e) {
+                    problem = e.getClass().getSimpleName();
+                }
+                failures++;
+                if (failures > maxRetries) {
+                    throw new RockieException(RockieExitCodes.NETWORK, "NETWORK", what + ": " + problem
+                            + ", still failing after " + maxRetries + " retries");
+                }
+                double delay = Math.min(retryInterval * Math.pow(2, failures - 1), 60);
+                events.say(String.format(Locale.ROOT, "rockie: %s: %s; retry %d of %d in %.1f s", what, problem,
+                        failures, maxRetries, delay));
+                Thread.sleep(Math.max(1L, Math.round(delay * 1000)));
+            }
+        }
+    }
+
+    @Command(name = "render", mixinStandardHelpOptions = true,
+            description = "Show a term sheet for the person deciding: shape, wall-clock, estimate, budget, stages, "
+                    + "and what approving it means.",
+            footer = {"", "Exit codes: 0 shown, 9 no term sheet."})
+    static final class Render extends EngineCommand {
+        @Option(names = "--term-sheet", required = true, paramLabel = "FILE", description = "The sheet.")
+        Path termSheet;
+
+        @Override
+        public Integer call() {
+            Events events = new Events(console(), console().redactor());
+            try {
+                console().print(dev.day0.rockie.Render.text(TermSheet.read(termSheet, console().redactor())));
+                return RockieExitCodes.DONE;
+            } catch (RockieException e) {
+                return events.refused("day0 rockie render", e);
+            }
+        }
+    }
+
+    @Command(name = "approve", mixinStandardHelpOptions = true,
+            description = "Approve a pending term sheet for exactly one submission, optionally with another "
+                    + "budget (never below the estimate).",
+            footer = {"", "Prints the approved sheet (decision.state approve or modify_then_approve, "
+                    + "approved_for_submit, approved_by, approved_at, quote_sha256).",
+                "Exit codes: 0 approved, 2 usage, 9 no term sheet, 10 not approvable or already decided, "
+                        + "11 budget below the estimate."})
+    static final class Approve extends EngineCommand {
+        @Option(names = "--term-sheet", required = true, paramLabel = "FILE", description = "The pending sheet.")
+        Path termSheet;
+
+        @Option(names = "--approver", required = true, paramLabel = "ID",
+                description = "Who approves (recorded in the sheet).")
+        String approver;
+
+        @Option(names = "--budget-cents", paramLabel = "N",
+                description = "Approve this budget instead of the sheet's user_budget_cents (modify_then_approve).")
+        Long budgetCents;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "Write the approved sheet here.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            Events events = new Events(console(), console().redactor());
+            try {
+                if (budgetCents != null && budgetCents <= 0) {
+                    throw RockieException.usage("--budget-cents must be positive, got " + budgetCents);
+                }
+                TermSheet sheet = TermSheet.read(termSheet, console().redactor());
+                ObjectNode approved = Approval.approve(sheet, approver, budgetCents, Instant.now());
+                console().document(approved, out);
+                JsonNode decision = approved.get(TermSheet.DECISION);
+                events.say("rockie: " + sheet.quoteId() + " " + decision.path("state").asText() + " by "
+                        + decision.path("approved_by").asText() + ": budget "
+                        + Money.format(approved.path("user_budget_cents").longValue()) + " for one submission; "
+                        + "quote_sha256 " + decision.path("quote_sha256").asText()
+                        + (out == null ? "" : "; written to " + out));
+                return RockieExitCodes.DONE;
+            } catch (RockieException e) {
+                return events.refused("day0 rockie approve", e);
+            }
+        }
+    }
+
+    @Command(name = "submit", mixinStandardHelpOptions = true,
+            description = "Submit a job script under an approved term sheet, at most once, then follow it to the "
+                    + "end and download its artifacts.",
+            footer = {"", "Refuses before any network call unless the sheet is available, approved, unchanged, "
+                    + "unused, and matches --gpu-type/--gpu-count/--region/--tier and --timeout "
+                    + "(quoted - 60 < timeout <= quoted). There is no option to skip these checks.",
+                "stdout: JSON event lines (submitted, reattached, job_state, credit_gate, artifact, refused, "
+                        + "result); stderr: progress for people.",
+                "Exit codes: 0 DONE, 1 FAILED or could not be judged, 2 usage, 3 network, 4 HTTP 402, 5 other "
+                        + "submit error, 6 job not found, 7 other job read error, 8 no job id (NEEDS_HUMAN), "
+                        + "9 no term sheet, 10 not approved/mismatch/used, 11 budget, 130 cancelled."})
+    static final class Submit extends EngineCommand {
+        @Option(names = "--script", required = true, paramLabel = "FILE", description = "The bash job script.")
+        Path script;
+
+        @Option(names = "--gpu-type", required = true, paramLabel = "TYPE",
+                description = "A40_48GB, A100_80GB, H100_SXM, H200 or B200; must equal the sheet's.")
+        String gpuType;
+
+        @Option(names = "--gpu-count", required = true, paramLabel = "N", description = "Must equal the sheet's.")
+        int gpuCount;
+
+        @Option(names = "--timeout", required = true, paramLabel = "SECONDS",
+                description = "Job timeout: more than quoted - 60 and at most quoted (wallclock_minutes x 60).")
+        long timeout;
+
+        @Option(names = "--region", required = true, paramLabel = "R", description = "Must equal the sheet's.")
+        String region;
+
+        @Option(names = "--tier", required = true, paramLabel = "T", description = "Must equal the sheet's.")
+        String tier;
+
+        @Option(names = "--term-sheet", required = true, paramLabel = "FILE", description = "The approved sheet.")
+        Path termSheet;
+
+        @Option(names = "--env", paramLabel = "K=V|K",
+                description = "Job environment; repeatable. K alone passes this process's value of K (the way "
+                        + "to pass a secret: it never appears on a command line).")
+        List<String> envEntries = new ArrayList<>();
+
+        @Option(names = "--origin-skill", paramLabel = "S", defaultValue = "day0",
+                description = "Dashboard origin_skill (default: ${DEFAULT-VALUE}).")
+        String originSkill;
+
+        @Option(names = "--monitoring-profile-id", paramLabel = "P",
+                description = "common.default.v1, experiment.ml_baseline.v1 or inference.batch_baseline.v1 "
+                        + "(default with a notebook: common.default.v1).")
+        String monitoringProfileId;
+
+        @Option(names = "--notebook-id", paramLabel = "ID",
+                description = "Dashboard notebook (default: $ROCKIELAB_NOTEBOOK_ID); adds the dashboard block.")
+        String notebookId;
+
+        @Option(names = "--run-name", paramLabel = "NAME", description = "Dashboard run name.")
+        String runName;
+
+        @Option(names = "--run-id", paramLabel = "ID",
+                description = "Run id in the idempotency key (default: a new UUID, kept in the state file).")
+        String runId;
+
+        @Option(names = "--state-file", paramLabel = "FILE", defaultValue = "rockie-state.json",
+                description = "The submission's state file (default: ${DEFAULT-VALUE} in the working directory).")
+        Path stateFile;
+
+        @Option(names = "--artifacts-dir", paramLabel = "DIR",
+                description = "Where artifacts go (default: rockie-artifacts/<job id> next to the state file).")
+        Path artifactsDir;
+
+        @Option(names = "--ledger-dir", paramLabel = "DIR",
+                description = "Record of used approvals (default: $DAY0_ROCKIE_LEDGER_DIR, else "
+                        + "~/.day0/rockie-ledger).")
+        Path ledgerDir;
+
+        @Option(names = "--no-wait", description = "Submit (or re-attach) and return without following the job.")
+        boolean noWait;
+
+        @Option(names = "--confirm-resubmit",
+                description = "After a crash between the POST and the state update (exit 8), post again with the "
+                        + "same Idempotency-Key: only once you have checked the platform has no such job.")
+        boolean confirmResubmit;
+
+        @Option(names = "--poll-interval", paramLabel = "SECONDS", defaultValue = "10",
+                description = "Polling interval, with +-20 %% jitter; also the first retry delay (default: "
+                        + "${DEFAULT-VALUE}).")
+        double pollInterval;
+
+        @Option(names = "--http-timeout", paramLabel = "SECONDS", defaultValue = "30",
+                description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
+        double httpTimeout;
+
+        @Option(names = "--max-retries", paramLabel = "N", defaultValue = "5",
+                description = "Consecutive transient failures tolerated before INFRA_TRANSIENT (default: "
+                        + "${DEFAULT-VALUE}).")
+        int maxRetries;
+
+        @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "1800",
+                description = "How long past --timeout a job may stay unfinished before a person is asked to look "
+                        + "(default: ${DEFAULT-VALUE}).")
+        long grace;
+
+        @Override
+        public Integer call() {
+            Events events = new Events(console(), console().redactor());
+            try {
+                SubmitRequest request = request();
+                Set<String> namedSecrets = secretValues(request, false);
+                Redactor redactor = console().redactor().and(secretValues(request, true));
+                events = new Events(console(), redactor);
+                RockieConfig config = RockieConfig.fromEnvironment(env());
+                Redactor scriptCheck = console().redactor().and(namedSecrets);
+                if (scriptCheck.containsSecret(request.script())) {
+                    throw RockieException.usage(script + ": the script carries a secret-shaped value (line "
+                            + firstSecretLine(scriptCheck, request.script()) + "); pass secrets with --env NAME "
+                            + "so they come from the environment, never from the script text");
+                }
+                // The sheet is read with the base redactor only: its hash must not depend on this run's env values.
+                TermSheet sheet = TermSheet.read(termSheet, console().redactor());
+                Preflight.check(sheet, request);
+                Events flowEvents = events;
+                return underLock(request, () -> new SubmitFlow(request, new RockieClient(config,
+                        seconds(httpTimeout)), flowEvents, new ApprovalLedger(request.ledgerDir())).run(sheet));
+            } catch (RockieException e) {
+                return events.refused("day0 rockie submit", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                events.say("day0 rockie submit: interrupted; the state file is kept: re-run the same command to "
+                        + "re-attach");
+                return RockieExitCodes.CANCELLED;
+            }
+        }
+
+        private SubmitRequest request() {
+            GpuType type = GpuType.parse(gpuType).orElseThrow(() -> RockieException.usage("--gpu-type: unknown "
+                    + "GPU type \"" + gpuType + "\" (known: " + GpuType.known() + ")"));
+            if (gpuCount < 1 || gpuCount > JobSpec.MAX_GPUS) {
+                throw RockieException.usage("--gpu-count must be between 1 and " + JobSpec.MAX_GPUS);
+            }
+            if (timeout < 1) {
+                throw RockieException.usage("--timeout must be a positive number of seconds");
+            }
+            requirePositive("--poll-interval", pollInterval);
+            requirePositive("--http-timeout", httpTimeout);
+            requireNonNegative("--max-retries", maxRetries);
+            requireNonNegative("--grace", grace);
+            if (blank(region) || blank(tier)) {
+                throw RockieException.usage("--region and --tier must not be empty");
+            }
+            if (runId != null && !JobSpec.TOKEN.matcher(runId).matches()) {
+                throw RockieException.usage("--run-id: letters, digits, '_', '.', '-', up to 64 characters");
+            }
+            String notebook = notebookId != null ? notebookId : env().get("ROCKIELAB_NOTEBOOK_ID");
+            if (notebook != null && notebook.isBlank()) {
+                notebook = null;
+            }
+            String profile = monitoringProfileId;
+            if (profile != null && !MONITORING_PROFILES.contains(profile)) {
+                throw RockieException.usage("--monitoring-profile-id: unknown profile \"" + profile + "\" (known: "
+                        + String.join(", ", MONITORING_PROFILES.stream().sorted().toList()) + ")");
+            }
+            if (notebook == null && (profile != null || runName != null)) {
+                throw RockieException.usage("--monitoring-profile-id and --run-name go into the dashboard block, "
+                        + "which needs a notebook: give --notebook-id (or ROCKIELAB_NOTEBOOK_ID)");
+            }
+            if (notebook != null && profile == null) {
+                profile = "common.default.v1";
+            }
+            byte[] bytes = readScript();
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                throw RockieException.usage(script + ": not UTF-8 text");
+            }
+            if (text.isBlank()) {
+                throw RockieException.usage(script + ": the script is empty");
+            }
+            Path ledger = ledgerDir != null ? ledgerDir : ApprovalLedger.defaultDir(env());
+            return new SubmitRequest(script, text, FileDigest.sha256(bytes), type, gpuCount, timeout, region, tier,
+                    termSheet, jobEnv(), originSkill, profile, notebook, runName, runId, stateFile, artifactsDir,
+                    ledger, noWait, confirmResubmit, pollInterval, httpTimeout, maxRetries, grace);
+        }
+
+        private byte[] readScript() {
+            try {
+                if (Files.isDirectory(script)) {
+                    throw RockieException.usage(script + ": is a directory, expected the job script");
+                }
+                if (Files.size(script) > MAX_SCRIPT_BYTES) {
+                    throw RockieException.usage(script + ": larger than 4 MiB; ship data as artifacts, not in "
+                            + "the script");
+                }
+                return Files.readAllBytes(script);
+            } catch (NoSuchFileException e) {
+                throw RockieException.usage(script + ": file not found");
+            } catch (IOException e) {
+                throw RockieException.usage(script + ": cannot be read: " + e.getMessage());
+            }
+        }
+
+        private Map<String, String> jobEnv() {
+            Map<String, String> result = new LinkedHashMap<>();
+            for (String entry : envEntries) {
+                int eq = entry.indexOf('=');
+                String name = eq < 0 ? entry : entry.substring(0, eq);
+                if (!ENV_NAME.matcher(name).matches()) {
+                    throw RockieException.usage("--env: \"" + name + "\" is not a variable name");
+                }
+                if (name.equals(RockieConfig.TENANT_TOKEN)) {
+                    throw RockieException.usage("--env: the tenant token never goes into a job");
+                }
+                String value = eq < 0 ? env().get(name) : entry.substring(eq + 1);
+                if (value == null) {
+                    throw RockieException.usage("--env " + name + ": not set in this environment");
+                }
+                if (result.put(name, value) != null) {
+                    throw RockieException.usage("--env: " + name + " given twice");
+                }
+            }
+            return result;
+        }
+
+        /**
+         * Values the redactor must mask: those whose variable name says it is a secret and, with {@code byName},
+         * also every value passed by name (the documented way to pass a secret).
+         */
+        private Set<String> secretValues(SubmitRequest request, boolean byName) {
+            Set<String> secrets = new LinkedHashSet<>();
+            for (String entry : envEntries) {
+                int eq = entry.indexOf('=');
+                String name = eq < 0 ? entry : entry.substring(0, eq);
+                if (byName && eq < 0 || SECRET_NAME.matcher(name).matches()) {
+                    secrets.add(request.jobEnv().get(name));
+                }
+            }
+            return secrets;
+        }
+
+        private static int firstSecretLine(Redactor redactor, String text) {
+            String[] lines = text.split("\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                if (redactor.containsSecret(lines[i])) {
+                    return i + 1;
+                }
+            }
+            return 0;
+        }
+
+        private interface Work {
+            int run() throws InterruptedException;
+        }
+
+        /** Holds an exclusive lock on {@code <state file>.lock} so two submits never share one state file. */
+        private static int underLock(SubmitRequest request, Work work) throws InterruptedException {
+            Path state = request.stateFile().toAbsolutePath();
+            Path lockFile = state.resolveSibling(state.getFileName() + ".lock");
+            try {
+                Files.createDirectories(state.getParent());
+                try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE)) {
+                    FileLock lock;
+                    try {
+                        lock = channel.tryLock();
+                    } catch (OverlappingFileLockException e) {
+                        lock = null;
+                    }
+                    if (lock == null) {
+                        throw RockieException.usage("another 'day0 rockie submit' is using " + request.stateFile()
+                                + " right now");
+                    }
+                    try {
+                        return work.run();
+                    } finally {
+                        lock.release();
+                    }
+                }
+            } catch (IOException e) {
+                throw RockieException.usage("cannot lock " + lockFile + ": " + e.getMessage());
+            }
+        }
+    }
+
+    static Duration seconds(double seconds) {
+        return Duration.ofMillis(Math.max(1L, Math.round(seconds * 1000)));
+    }
+
+    static void requirePositive(String option, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw RockieException.usage(option + " must be a positive number");
+        }
+    }
+
+    static void requireNonNegative(String option, long value) {
+        if (value < 0) {
+            throw RockieException.usage(option + " must not be negative");
+        }
+    }
+
+    private static boolean blank(String text) {
+        return text == null || text.isBlank();
+    }
+}

@@ -1,0 +1,616 @@
+package dev.day0.rockie;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.io.FileDigest;
+import dev.day0.io.Json;
+import dev.day0.redact.Redactor;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpConnectTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * One submission from an approved term sheet to a judged outcome: at most one POST, then polling, then artifacts.
+ *
+ * <p>At most once: the state file is written before the POST (phase {@code prepared}, then {@code posting}) and
+ * updated with the job id after it ({@code submitted}). A re-run reads it: with a job id it re-attaches; with a
+ * POST that may have reached the platform but no job id it stops with NEEDS_HUMAN (exit 8) unless
+ * {@code --confirm-resubmit}, and then posts again with the same {@code Idempotency-Key}. The POST itself is only
+ * retried when the connection was never made (nothing was sent).
+ */
+public final class SubmitFlow {
+    static final Set<String> TERMINAL = Set.of("DONE", "FAILED", "CANCELLED");
+    static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    static final Pattern JOB_DONE = Pattern.compile("(?m)^\\s*JOB_DONE\\b");
+    static final double MAX_BACKOFF_SECONDS = 60;
+    static final int MAX_LOG_LINE = 400;
+
+    private final SubmitRequest request;
+    private final RockieClient client;
+    private final Events out;
+    private final Redactor redactor;
+    private final ApprovalLedger ledger;
+    private final Random random = new Random();
+
+    private SubmissionState state;
+    private String lastProblem;
+
+    public SubmitFlow(SubmitRequest request, RockieClient client, Events out, ApprovalLedger ledger) {
+        this.request = request;
+        this.client = client;
+        this.out = out;
+        this.redactor = out.redactor();
+        this.ledger = ledger;
+    }
+
+    /** The idempotency key: the approval, the exact script and the run, hashed together. */
+    public static String idempotencyKey(String quoteSha256, String scriptSha256, String runId) {
+        String material = "day0-rockie-submit/v1\n" + quoteSha256 + "\n" + scriptSha256 + "\n" + runId;
+        return FileDigest.sha256(material.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public int run(TermSheet sheet) throws InterruptedException {
+        String quoteSha = sheet.recordedSha256();
+        state = SubmissionState.readIfExists(request.stateFile());
+        if (state == null) {
+            String runId = request.runId() != null ? request.runId() : UUID.randomUUID().toString();
+            String key = idempotencyKey(quoteSha, request.scriptSha256(), runId);
+            ledger.requireUnusedOrSame(quoteSha, key);
+            state = SubmissionState.prepare(key, sheet, quoteSha, request, runId);
+            save();
+            return post(sheet);
+        }
+        if (!state.quoteSha256().equals(quoteSha)) {
+            throw RockieException.usage(request.stateFile() + " belongs to another term sheet (quote_sha256 "
+                    + state.quoteSha256() + "); give this submission its own --state-file");
+        }
+        if (!state.scriptSha256().equals(request.scriptSha256())) {
+            throw RockieException.notApproved("SHEET_ALREADY_USED", "this approved term sheet was used with "
+                    + "another script (script_sha256 " + state.scriptSha256() + " in " + request.stateFile()
+                    + "); one approval covers one submission: quote and approve again");
+        }
+        if (request.runId() != null && !request.runId().equals(state.runId())) {
+            throw RockieException.notApproved("SHEET_ALREADY_USED", "this approved term sheet was used by run "
+                    + state.runId() + " (" + request.stateFile() + "); one approval covers one submission");
+        }
+        String key = idempotencyKey(quoteSha, state.scriptSha256(), state.runId());
+        if (!key.equals(state.idempotencyKey())) {
+            throw RockieException.usage(request.stateFile() + ": idempotency_key does not match the sheet, script "
+                    + "and run id recorded with it: the file was edited; a person must look at it");
+        }
+        ledger.requireUnusedOrSame(quoteSha, key);
+        switch (state.phase()) {
+            case SubmissionState.SUBMITTED -> {
+                String jobId = state.jobId();
+                if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
+                    return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.NO_JOB_ID, request.stateFile()
+                            + " says submitted but holds no usable job id: a person must look");
+                }
+                out.say("rockie: re-attaching to job " + jobId + " (from " + request.stateFile() + "); nothing is "
+                        + "submitted again");
+                ObjectNode event = event("reattached");
+                event.put("job_id", jobId);
+                event.put("idempotency_key", state.idempotencyKey());
+                out.event(event);
+                if (request.noWait()) {
+                    // Not following the job: report what the state file knows and leave its outcome as it is.
+                    Outcome known = state.outcome() == null ? null : Outcome.valueOf(state.outcome());
+                    int code = state.json().path("exit_code").isInt() ? state.json().get("exit_code").intValue()
+                            : RockieExitCodes.DONE;
+                    return finish(known, code, state.json().path("detail").isTextual()
+                            ? state.json().get("detail").textValue() : null);
+                }
+                state.clearOutcome();
+                save();
+                return watch();
+            }
+            case SubmissionState.PREPARED, SubmissionState.REJECTED -> {
+                return post(sheet);
+            }
+            case SubmissionState.POSTING -> {
+                if (!request.confirmResubmit()) {
+                    return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.NO_JOB_ID, "a submission was started ("
+                            + request.stateFile() + ", posted_at " + state.json().path("posted_at").asText("?")
+                            + ", Idempotency-Key " + state.idempotencyKey() + ") but no job id was recorded: the "
+                            + "platform may have created the job. Look for it on the platform; if there is none, "
+                            + "re-run with --confirm-resubmit to post again with the same Idempotency-Key");
+                }
+                out.say("rockie: --confirm-resubmit: posting again with the same Idempotency-Key "
+                        + state.idempotencyKey());
+                return post(sheet);
+            }
+            default -> throw RockieException.usage(request.stateFile() + ": unknown phase \"" + state.phase()
+                    + "\"");
+        }
+    }
+
+    private int post(TermSheet sheet) throws InterruptedException {
+        ledger.claim(state.quoteSha256(), sheet.quoteId(), state.idempotencyKey(), request.stateFile(), redactor);
+        state.phase(SubmissionState.POSTING);
+        state.clearOutcome();
+        state.posted();
+        save();
+        String body = Json.writeLine(body(sheet));
+        RockieClient.Response response;
+        int refusedConnections = 0;
+        while (true) {
+            try {
+                response = client.submit(body, state.idempotencyKey());
+            } catch (ConnectException | HttpConnectTimeoutException e) {
+                // The connection was never made, so nothing was sent: trying again cannot submit twice.
+                refusedConnections++;
+                if (refusedConnections > request.maxRetries()) {
+                    state.phase(SubmissionState.PREPARED);
+                    return finish(Outcome.INFRA_TRANSIENT, RockieExitCodes.NETWORK, "cannot connect to "
+                            + client.config().apiUrl() + " (" + describe(e) + ") after " + refusedConnections
+                            + " attempts; nothing was submitted");
+                }
+                backoff("POST /api/jobs/submit: " + describe(e), refusedConnections);
+                continue;
+            } catch (IOException e) {
+                return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.NETWORK, "POST /api/jobs/submit: "
+                        + describe(e) + " after the request was sent: the platform may have created the job. "
+                        + "Look for it; re-run with --confirm-resubmit to post again with the same "
+                        + "Idempotency-Key");
+            }
+            break;
+        }
+        int status = response.status();
+        JsonNode answer = parseQuietly(response.body());
+        if (response.ok() || status == 409 && answer != null && answer.path("job_id").isTextual()) {
+            String jobId = answer == null ? null : answer.path("job_id").asText(null);
+            if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
+                return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.NO_JOB_ID, "the platform answered the submit "
+                        + "with HTTP " + status + " but no usable job_id: a job may exist. Look for it "
+                        + "(Idempotency-Key " + state.idempotencyKey() + ")");
+            }
+            Path dir = request.artifactsDir() != null ? request.artifactsDir()
+                    : request.stateFile().toAbsolutePath().getParent().resolve("rockie-artifacts")
+                            .resolve(jobId.replace(':', '_'));
+            state.submitted(jobId, answer, dir);
+            save();
+            ObjectNode event = event("submitted");
+            event.put("job_id", jobId);
+            event.set("estimated_cost_cents", answer.path("estimated_cost_cents").isNumber()
+                    ? answer.get("estimated_cost_cents") : null);
+            event.put("dashboard_note_id", answer.path("dashboard_note_id").asText(null));
+            event.put("idempotency_key", state.idempotencyKey());
+            event.put("state_file", request.stateFile().toString());
+            out.event(event);
+            out.say("rockie: submitted job " + jobId + " (estimated " + Money.format(answer.path(
+                    "estimated_cost_cents").isNumber() ? answer.get("estimated_cost_cents").longValue() : null)
+                    + ", budget " + Money.format(state.json().path("budget_cents").longValue()) + ")");
+            return afterSubmit();
+        }
+        String message = platformMessage(answer, response.body());
+        if (status == 402) {
+            ObjectNode credit = CreditError.event(response.body());
+            state.phase(SubmissionState.REJECTED);
+            ObjectNode recorded = credit.deepCopy();
+            recorded.remove("event");
+            state.creditError(recorded);
+            out.event(credit);
+            return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.CREDIT, "HTTP 402: not enough credit ("
+                    + credit.path("message").asText("") + "); nothing was submitted. Add credit, then re-run");
+        }
+        if (status >= 400 && status < 500 && status != 408 && status != 409) {
+            state.phase(SubmissionState.REJECTED);
+            return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.SUBMIT_ERROR, "the platform refused the submit: "
+                    + "HTTP " + status + (message.isEmpty() ? "" : ": " + message) + "; nothing was submitted");
+        }
+        return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.SUBMIT_ERROR, "the submit answered HTTP " + status
+                + (message.isEmpty() ? "" : ": " + message) + ": the platform may have created the job. Look for "
+                + "it; re-run with --confirm-resubmit to post again with the same Idempotency-Key");
+    }
+
+    private ObjectNode body(TermSheet sheet) {
+        ObjectNode body = Json.object();
+        body.put("tenant_id", client.config().tenantId());
+        ObjectNode spec = body.putObject("spec");
+        spec.put("gpu_type", request.gpuType().name());
+        spec.put("gpu_count", request.gpuCount());
+        spec.put("region", request.region());
+        spec.put("tier", request.tier());
+        body.put("script", request.script());
+        ObjectNode env = body.putObject("env");
+        request.jobEnv().forEach(env::put);
+        body.put("timeout_seconds", request.timeoutSeconds());
+        body.put("budget_cents", sheet.userBudgetCents());
+        body.set("budget_term_sheet", sheet.json());
+        if (request.notebookId() != null) {
+            ObjectNode dashboard = body.putObject("dashboard");
+            dashboard.put("notebook_id", request.notebookId());
+            dashboard.put("run_name", request.runName() != null ? request.runName()
+                    : sheet.jobShape() + "-" + state.runId().substring(0, Math.min(8, state.runId().length())));
+            dashboard.put("origin_skill", request.originSkill());
+            dashboard.put("monitoring_profile_id", request.monitoringProfileId());
+            dashboard.put("quote_id", sheet.quoteId());
+        }
+        return body;
+    }
+
+    private int afterSubmit() throws InterruptedException {
+        if (request.noWait()) {
+            out.say("rockie: --no-wait: not following the job; re-run the same command to re-attach");
+            return finish(null, RockieExitCodes.DONE, null);
+        }
+        return watch();
+    }
+
+    private int watch() throws InterruptedException {
+        String jobId = state.jobId();
+        Instant since = parseInstant(state.submittedAt());
+        Instant deadline = since.plusSeconds(request.timeoutSeconds() + request.graceSeconds());
+        while (true) {
+            RockieClient.Response response = withRetries("GET /api/jobs/" + jobId, () -> client.getJob(jobId));
+            if (response == null) {
+                return finish(Outcome.INFRA_TRANSIENT, RockieExitCodes.NETWORK, "reading job " + jobId + ": "
+                        + lastProblem + ", still failing after " + request.maxRetries() + " retries; the job "
+                        + "may still be running: re-run to re-attach");
+            }
+            if (response.status() == 404) {
+                return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.JOB_NOT_FOUND, "job " + jobId
+                        + " is not known to the platform (HTTP 404)");
+            }
+            JsonNode job = parseQuietly(response.body());
+            if (!response.ok() || job == null || !job.isObject() || !job.path("state").isTextual()) {
+                return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.JOB_READ_ERROR, "reading job " + jobId
+                        + ": HTTP " + response.status() + (response.ok() ? ", no state in the answer" : ": "
+                        + platformMessage(job, response.body())));
+            }
+            String logLine = job.path("last_log_line").isTextual() ? job.get("last_log_line").textValue() : null;
+            boolean sawJobDone = logLine != null && JOB_DONE.matcher(logLine).find();
+            String shown = logLine == null ? null : oneLine(redactor.redact(logLine));
+            if (state.observe(job, shown, sawJobDone)) {
+                report(jobId, since);
+            }
+            save();
+            String platformState = job.get("state").textValue();
+            if (TERMINAL.contains(platformState)) {
+                return terminal(platformState);
+            }
+            if (Instant.now().isAfter(deadline)) {
+                return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.JOB_READ_ERROR, "job " + jobId + " is still "
+                        + platformState + " " + request.graceSeconds() + " s past its timeout of "
+                        + request.timeoutSeconds() + " s: the platform should have stopped it; a person must look");
+            }
+            sleep(jitter(request.pollIntervalSeconds()));
+        }
+    }
+
+    private void report(String jobId, Instant since) {
+        long elapsed = Math.max(0, Duration.between(since, Instant.now()).getSeconds());
+        Long cost = state.costSoFarCents();
+        String log = state.json().path("last_log_line").isNull() ? null
+                : state.json().path("last_log_line").asText();
+        out.say("rockie: job " + jobId + " " + state.platformState() + " | elapsed " + clock(elapsed)
+                + " | cost so far " + Money.format(cost) + (log == null ? "" : " | " + log));
+        ObjectNode event = event("job_state");
+        event.put("job_id", jobId);
+        event.put("state", state.platformState());
+        event.put("elapsed_seconds", elapsed);
+        if (cost == null) {
+            event.putNull("cost_so_far_cents");
+        } else {
+            event.put("cost_so_far_cents", cost);
+        }
+        event.put("last_log_line", log);
+        out.event(event);
+    }
+
+    private int terminal(String platformState) throws InterruptedException {
+        String jobId = state.jobId();
+        String computeError = state.json().path("compute_error").isNull() ? null
+                : state.json().path("compute_error").asText();
+        switch (platformState) {
+            case "CANCELLED" -> {
+                return finish(Outcome.CANCELLED, RockieExitCodes.CANCELLED, "job " + jobId + " was cancelled");
+            }
+            case "FAILED" -> {
+                List<String> problems = fetchArtifacts();
+                return finish(Outcome.FAILED, RockieExitCodes.FAILED, "job " + jobId + " failed"
+                        + (computeError == null ? "" : ": " + computeError)
+                        + (problems.isEmpty() ? "" : " (artifacts: " + String.join("; ", problems) + ")"));
+            }
+            default -> {
+                List<String> problems = fetchArtifacts();
+                if (!state.jobDone()) {
+                    return finish(Outcome.COULD_NOT_JUDGE, RockieExitCodes.FAILED, "job " + jobId + " ended DONE "
+                            + "but no JOB_DONE line was seen in its log: the run could not be judged, it is not a "
+                            + "success" + (problems.isEmpty() ? "" : " (artifacts: " + String.join("; ", problems)
+                            + ")"));
+                }
+                if (!problems.isEmpty()) {
+                    return finish(Outcome.COULD_NOT_JUDGE, RockieExitCodes.JOB_READ_ERROR, "job " + jobId
+                            + " ended DONE but its artifacts could not be checked: " + String.join("; ", problems));
+                }
+                return finish(Outcome.DONE, RockieExitCodes.DONE, "job " + jobId + " DONE with JOB_DONE; "
+                        + state.json().path("artifacts").size() + " artifact(s) downloaded and size-checked");
+            }
+        }
+    }
+
+    /** Downloads every artifact and checks its size; returns the problems (empty when all is well). */
+    private List<String> fetchArtifacts() throws InterruptedException {
+        String jobId = state.jobId();
+        List<String> problems = new ArrayList<>();
+        RockieClient.Response response = withRetries("GET /api/jobs/" + jobId + "/artifacts",
+                () -> client.getArtifacts(jobId));
+        if (response == null) {
+            problems.add("the artifact list could not be read: " + lastProblem);
+            return problems;
+        }
+        JsonNode answer = parseQuietly(response.body());
+        JsonNode list = answer == null ? null : answer.isArray() ? answer : answer.get("artifacts");
+        if (!response.ok() || list == null || !list.isArray()) {
+            problems.add("the artifact list could not be read (HTTP " + response.status() + ")");
+            return problems;
+        }
+        Path dir = state.artifactsDir().toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            problems.add("cannot create " + dir + ": " + e.getMessage());
+            return problems;
+        }
+        ArrayNode recorded = state.artifacts();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode item = list.get(i);
+            String name = text(item, "name", "path");
+            String url = text(item, "url", "signed_url");
+            JsonNode sizeNode = item.has("size_bytes") ? item.get("size_bytes") : item.get("size");
+            Long size = dev.day0.io.Fields.wholeNumber(sizeNode);
+            String label = name == null ? "artifact #" + i : name;
+            if (name == null || url == null) {
+                problems.add(label + ": no name or no URL");
+                continue;
+            }
+            if (size == null || size < 0) {
+                problems.add(label + ": the platform gave no size, so the download cannot be checked");
+                continue;
+            }
+            Path target = dir.resolve(name).normalize();
+            if (name.startsWith("/") || name.contains("\\") || !target.startsWith(dir) || target.equals(dir)) {
+                problems.add(label + ": unsafe name (it would land outside " + dir + ")");
+                continue;
+            }
+            URI uri;
+            try {
+                uri = client.config().apiUrl().resolve(new URI(url));
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                problems.add(label + ": the URL is not valid");
+                continue;
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                problems.add(label + ": the URL is not http(s)");
+                continue;
+            }
+            String problem = download(label, uri, target, size);
+            if (problem != null) {
+                problems.add(problem);
+                continue;
+            }
+            ObjectNode entry = recorded.addObject();
+            entry.put("name", name);
+            entry.put("size_bytes", size);
+            entry.put("path", dir.relativize(target).toString());
+            entry.put("sha256", FileDigest.sha256(target));
+            ObjectNode event = event("artifact");
+            event.put("name", name);
+            event.put("size_bytes", size);
+            event.put("path", target.toString());
+            out.event(event);
+        }
+        save();
+        if (!problems.isEmpty()) {
+            out.say("rockie: artifact problems: " + String.join("; ", problems));
+        } else {
+            out.say("rockie: " + recorded.size() + " artifact(s) in " + dir + ", sizes checked");
+        }
+        return problems;
+    }
+
+    private String download(String label, URI uri, Path target, long size) throws InterruptedException {
+        try {
+            if (Files.isRegularFile(target) && Files.size(target) == size) {
+                return null;
+            }
+            Files.createDirectories(target.getParent());
+        } catch (IOException e) {
+            return label + ": " + e.getMessage();
+        }
+        int attempt = 0;
+        while (true) {
+            Path temp = null;
+            try {
+                temp = Files.createTempFile(target.getParent(), ".download", ".part");
+                long[] result = client.download(uri, temp, size + 1);
+                int status = (int) result[0];
+                if (status >= 200 && status < 300) {
+                    if (result[1] != size) {
+                        return label + ": downloaded " + (result[1] > size ? "more than " + size : result[1])
+                                + " bytes, the platform declared " + size;
+                    }
+                    try {
+                        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    return null;
+                }
+                if (status < 500 && status != 408 && status != 429) {
+                    return label + ": download answered HTTP " + status;
+                }
+                lastProblem = "HTTP " + status;
+            } catch (IOException e) {
+                lastProblem = describe(e);
+            } finally {
+                deleteQuietly(temp);
+            }
+            attempt++;
+            if (attempt > request.maxRetries()) {
+                return label + ": download failed after " + attempt + " attempts (" + lastProblem + ")";
+            }
+            backoff("download " + label + ": " + lastProblem, attempt);
+        }
+    }
+
+    private interface Call {
+        RockieClient.Response call() throws IOException, InterruptedException;
+    }
+
+    /**
+     * An idempotent GET with retries: connection problems, timeouts, 408, 429 and 5xx are retried with exponential
+     * backoff; null when they persist past the limit ({@link #lastProblem} says what it was).
+     */
+    private RockieClient.Response withRetries(String what, Call call) throws InterruptedException {
+        int failures = 0;
+        while (true) {
+            try {
+                RockieClient.Response response = call.call();
+                int status = response.status();
+                if (status < 500 && status != 408 && status != 429) {
+                    return response;
+                }
+                lastProblem = "HTTP " + status;
+            } catch (IOException e) {
+                lastProblem = describe(e);
+            }
+            failures++;
+            if (failures > request.maxRetries()) {
+                return null;
+            }
+            backoff(what + ": " + lastProblem, failures);
+        }
+    }
+
+    private void backoff(String what, int attempt) throws InterruptedException {
+        double base = Math.min(request.pollIntervalSeconds() * Math.pow(2, attempt - 1), MAX_BACKOFF_SECONDS);
+        double delay = jitter(base);
+        out.say(String.format(Locale.ROOT, "rockie: %s; retry %d of %d in %.1f s", what, attempt,
+                request.maxRetries(), delay));
+        sleep(delay);
+    }
+
+    /** Spreads clients out: the delay times a factor between 0.8 and 1.2. */
+    private double jitter(double seconds) {
+        return seconds * (0.8 + 0.4 * random.nextDouble());
+    }
+
+    private static void sleep(double seconds) throws InterruptedException {
+        Thread.sleep(Math.max(1L, Math.round(seconds * 1000)));
+    }
+
+    private int finish(Outcome outcome, int exitCode, String detail) {
+        state.finish(outcome, exitCode, detail);
+        save();
+        if (detail != null) {
+            out.say("rockie: " + (outcome == null ? "" : outcome + ": ") + detail);
+        }
+        ObjectNode event = event("result");
+        event.put("outcome", outcome == null ? null : outcome.name());
+        event.put("exit_code", exitCode);
+        event.put("job_id", state.jobId());
+        event.put("state", state.platformState());
+        event.put("job_done", state.jobDone());
+        JsonNode cost = state.json().get("cost_actual_cents");
+        event.set("cost_actual_cents", cost == null ? null : cost);
+        event.put("artifacts_dir", state.artifactsDir() == null ? null : state.artifactsDir().toString());
+        event.put("state_file", request.stateFile().toString());
+        event.put("detail", detail);
+        out.event(event);
+        return exitCode;
+    }
+
+    private void save() {
+        state.write(request.stateFile(), redactor);
+    }
+
+    private static ObjectNode event(String name) {
+        ObjectNode event = Json.object();
+        event.put("event", name);
+        return event;
+    }
+
+    private static JsonNode parseQuietly(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            return Json.mapper().readTree(body);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String platformMessage(JsonNode answer, String body) {
+        if (answer != null && answer.isObject()) {
+            for (String field : List.of("detail", "error", "message")) {
+                JsonNode value = answer.get(field);
+                if (value != null && value.isTextual()) {
+                    return oneLine(value.textValue());
+                }
+                if (value != null && value.isObject() && value.path("message").isTextual()) {
+                    return oneLine(value.path("message").textValue());
+                }
+            }
+        }
+        return body == null ? "" : oneLine(body);
+    }
+
+    private static String text(JsonNode item, String first, String second) {
+        JsonNode value = item.has(first) ? item.get(first) : item.get(second);
+        return value != null && value.isTextual() && !value.textValue().isBlank() ? value.textValue() : null;
+    }
+
+    static String oneLine(String text) {
+        String line = text.strip().replace("\r\n", "\n").replace('\r', '\n').replace("\n", " | ");
+        return line.length() > MAX_LOG_LINE ? line.substring(0, MAX_LOG_LINE) + "..." : line;
+    }
+
+    static String clock(long seconds) {
+        return String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    }
+
+    private static Instant parseInstant(String text) {
+        try {
+            return text == null ? Instant.now() : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return Instant.now();
+        }
+    }
+
+    private static String describe(Exception e) {
+        String name = e.getClass().getSimpleName();
+        return e.getMessage() == null || e.getMessage().isBlank() ? name : name + ": " + oneLine(e.getMessage());
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // A leftover .part file is harmless: the next download writes a new temporary file.
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.day0.redact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.day0.testing.SecretCorpus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.Test;
+
+public class RedactorTest {
+    private static final SecretCorpus CORPUS = SecretCorpus.get();
+    private final Redactor redactor = Redactor.patternsOnly();
+
+    @Test
+    public void shouldHoldAtLeastFiftySecretBearingEntriesOfEveryKind() {
+        assertThat(CORPUS.secretBearing()).hasSizeGreaterThanOrEqualTo(50);
+        assertThat(CORPUS.ofKind("source_ref")).hasSizeGreaterThanOrEqualTo(15);
+        assertThat(CORPUS.ofKind("token")).hasSizeGreaterThanOrEqualTo(10);
+        assertThat(CORPUS.ofKind("log_line")).hasSizeGreaterThanOrEqualTo(20);
+        CORPUS.secretBearing().forEach(entry -> entry.secrets().forEach(secret ->
+                assertThat(entry.text().contains(secret) || decoded(entry.text()).contains(secret))
+                        .as("corpus entry %s carries its secret %s", entry.text(), secret).isTrue()));
+    }
+
+    private static String decoded(String text) {
+        return java.net.URLDecoder.decode(text, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    public void shouldRemoveEverySecretOfTheCorpus() {
+        List<String> leaks = new ArrayList<>();
+        for (SecretCorpus.Entry entry : CORPUS.secretBearing()) {
+            String redacted = redactor.redact(entry.text());
+            for (String secret : entry.secrets()) {
+                if (redacted.contains(secret)) {
+                    leaks.add(entry.text() + "\n      -> " + redacted + "\n      still shows " + secret);
+                }
+            }
+            if (!redacted.contains(Redactor.MASK)) {
+                leaks.add(entry.text() + "\n      -> no mask in " + redacted);
+            }
+        }
+        assertThat(leaks).as("leaks").isEmpty();
+    }
+
+    @Test
+    public void shouldLeaveOrdinaryTextUnchanged() {
+        List<String> changed = new ArrayList<>();
+        for (String text : CORPUS.mustStayUnchanged()) {
+            String redacted = redactor.redact(text);
+            if (!redacted.equals(text)) {
+                changed.add(text + "\n      -> " + redacted);
+            }
+        }
+        assertThat(changed).as("ordinary text that was changed").isEmpty();
+    }
+
+    @Test
+    public void shouldKeepAQuoteHashAndAJobIdIntact() {
+        String sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        String line = "{\"quote_sha256\": \"" + sha + "\", \"job_id\": \"rj_01HZX3K9Q2M7N4P5R6S7T8V9W0\"}";
+
+        assertThat(redactor.redact(line)).isEqualTo(line);
+        assertThat(redactor.containsSecret(line)).isFalse();
+    }
+
+    @Test
+    public void shouldMaskTheTenantTokenFromTheEnvironmentAlsoWhenUrlEncoded() {
+        String token = "rk_live/Tenant+Token=42abc";
+        Redactor fromEnv = Redactor.fromEnvironment(Map.of("ROCKIELAB_TENANT_TOKEN", token,
+                "ROCKIELAB_TENANT_ID", "tenant-7"));
+
+        String plain = fromEnv.redact("tenant tenant-7 uses " + token + " today");
+        String encoded = fromEnv.redact("callback?t=rk_live%2FTenant%2BToken%3D42abc&x=1");
+
+        assertThat(plain).isEqualTo("tenant tenant-7 uses [REDACTED] today");
+        assertThat(encoded).doesNotContain("Tenant%2BToken").doesNotContain("42abc").contains("x=1");
+    }
+
+    @Test
+    public void shouldMaskKnownValuesAddedLater() {
+        Redactor more = redactor.and(Set.of("plainlookingvalue"));
+
+        assertThat(more.redact("echo plainlookingvalue")).isEqualTo("echo [REDACTED]");
+        assertThat(redactor.redact("echo plainlookingvalue")).isEqualTo("echo plainlookingvalue");
+    }
+
+    @Test
+    public void shouldKeepTheShapeOfWhatWasMasked() {
+        assertThat(redactor.redact("https://bob:pw123456@host.example/x"))
+                .isEqualTo("https://[REDACTED]@host.example/x");
+        assertThat(redactor.redact("https://h.example/f?X-Amz-Signature=abcdef0123&name=metrics.json"))
+                .isEqualTo("https://h.example/f?X-Amz-Signature=[REDACTED]&name=metrics.json");
+        assertThat(redactor.redact("Authorization: Bearer abc123def456"))
+                .isEqualTo("Authorization: [REDACTED]");
+    }
+
+    @Test
+    public void shouldNotMaskTheMaskAgain() {
+        String once = redactor.redact("token=abc123secretvalue");
+
+        assertThat(redactor.redact(once)).isEqualTo(once);
+    }
+
+    @Test
+    public void shouldReportWhetherTextHoldsASecret() {
+        assertThat(redactor.containsSecret("export HF_TOKEN=hf_QwErTyUiOpAsDfGhJkLzXcVbNm012345")).isTrue();
+        assertThat(redactor.containsSecret("loss=2.34 step=10")).isFalse();
+        assertThat(redactor.containsSecret(null)).isFalse();
+    }
+
+    @Test
+    public void shouldPassNullAndEmptyTextThrough() {
+        assertThat(redactor.redact(null)).isNull();
+        assertThat(redactor.redact("")).isEmpty();
+    }
+}

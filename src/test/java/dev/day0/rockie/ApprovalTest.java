@@ -1,0 +1,87 @@
+package dev.day0.rockie;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.io.Json;
+import java.time.Instant;
+import org.junit.Test;
+
+public class ApprovalTest {
+    private static final Instant NOW = Instant.parse("2026-06-05T12:34:56.789Z");
+
+    private static TermSheet pending() {
+        JobSpec spec = new JobSpec("lora_finetune", GpuType.A100_80GB, 1, "us", "spot", 60, null, null);
+        ObjectNode sheet = Quotes.termSheet(spec, Pricing.fromMarket(Json.read(RockieFixture.MARKET_AVAILABLE),
+                "m", spec, "market"), NOW);
+        return TermSheet.of(sheet, "quote.json");
+    }
+
+    private static int exitCodeOf(Runnable action) {
+        try {
+            action.run();
+            return -1;
+        } catch (RockieException e) {
+            return e.exitCode();
+        }
+    }
+
+    @Test
+    public void shouldApproveForOneSubmissionWithWhoWhenAndTheQuoteHash() {
+        ObjectNode approved = Approval.approve(pending(), "alice@example.com", null, NOW);
+
+        assertThat(approved.path("decision").path("state").asText()).isEqualTo("approve");
+        assertThat(approved.path("decision").path("approved_for_submit").asBoolean()).isTrue();
+        assertThat(approved.path("decision").path("approved_by").asText()).isEqualTo("alice@example.com");
+        assertThat(approved.path("decision").path("approved_at").asText()).isEqualTo("2026-06-05T12:34:56Z");
+        assertThat(approved.path("decision").path("quote_sha256").asText())
+                .isEqualTo(TermSheet.quoteSha256(approved));
+        assertThat(approved.path("user_budget_cents").asLong()).isEqualTo(27000);
+    }
+
+    @Test
+    public void shouldRecordAChangedBudgetAsModifyThenApprove() {
+        ObjectNode approved = Approval.approve(pending(), "alice", 20000L, NOW);
+
+        assertThat(approved.path("decision").path("state").asText()).isEqualTo("modify_then_approve");
+        assertThat(approved.path("user_budget_cents").asLong()).isEqualTo(20000);
+        assertThat(TermSheet.of(approved, "a").computeSha256())
+                .isEqualTo(approved.path("decision").path("quote_sha256").asText());
+    }
+
+    @Test
+    public void shouldAcceptABudgetEqualToTheEstimateAndNothingBelow() {
+        assertThat(Approval.approve(pending(), "alice", 18000L, NOW).path("user_budget_cents").asLong())
+                .isEqualTo(18000);
+        assertThat(exitCodeOf(() -> Approval.approve(pending(), "alice", 17999L, NOW)))
+                .isEqualTo(RockieExitCodes.BUDGET);
+    }
+
+    @Test
+    public void shouldNotApproveTwice() {
+        TermSheet approved = TermSheet.of(Approval.approve(pending(), "alice", null, NOW), "approved.json");
+
+        assertThatThrownBy(() -> Approval.approve(approved, "bob", null, NOW))
+                .isInstanceOfSatisfying(RockieException.class, e -> {
+                    assertThat(e.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+                    assertThat(e.reason()).isEqualTo("ALREADY_DECIDED");
+                });
+    }
+
+    @Test
+    public void shouldNotApproveAnUnavailableQuote() {
+        JobSpec spec = new JobSpec("x", GpuType.B200, 8, "us", "spot", 60, null, null);
+        TermSheet unavailable = TermSheet.of(Quotes.termSheet(spec, Pricing.fromMarket(
+                Json.read(RockieFixture.MARKET_AVAILABLE), "m", spec, "market"), NOW), "q");
+
+        assertThat(exitCodeOf(() -> Approval.approve(unavailable, "alice", null, NOW)))
+                .isEqualTo(RockieExitCodes.NOT_APPROVED);
+    }
+
+    @Test
+    public void shouldRequireAnApproverId() {
+        assertThat(exitCodeOf(() -> Approval.approve(pending(), " ", null, NOW))).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(exitCodeOf(() -> Approval.approve(pending(), "a\nb", null, NOW))).isEqualTo(RockieExitCodes.USAGE);
+    }
+}
