@@ -13,8 +13,9 @@ import groovy.transform.Field
  *      named by `engineRepository:` or DAY0_ENGINE_REPOSITORY and used only when its sha256 matches the pin.
  * When none works the step stops with an error that says how to install the engine.
  *
- * Arguments reach the engine through a file (one quoted argument per line, read as @FILE), never through the
- * shell command line: `sh` gets a fixed script and only environment variables.
+ * Arguments reach the engine through a file (one argument per line, which the fixed runner script reads into the
+ * engine's argument list), never through a shell command line: `sh` gets a fixed script and only environment
+ * variables, so no value is ever interpolated into shell code.
  */
 
 @Field static final Map DEFAULTS = [
@@ -169,23 +170,19 @@ static String unsafeArgument(List command) {
             return 'an engine argument is null'
         }
         String text = item
-        if (text.contains('\n') || text.contains('\r')) {
-            return "an engine argument contains a line break: ${abbreviate(text, 80)}"
-        }
-        if (text.startsWith('@')) {
-            return "an engine argument starts with '@' and would be read as an argument file: ${text}"
+        if (text.contains('\n') || text.contains('\r') || text.contains('\u0000')) {
+            return "an engine argument contains a line break or a NUL character: ${abbreviate(text, 80)}"
         }
     }
     return null
 }
 
-/** One argument per line, double-quoted, with backslashes and quotes escaped (the engine's @FILE format). */
+/** One argument per line, as it is: the runner script reads each line into one engine argument. */
 @NonCPS
 static String encodeArguments(List command) {
-    StringBuilder text = new StringBuilder('# day0 engine arguments, one per line\n')
+    StringBuilder text = new StringBuilder()
     for (Object item : command) {
-        String escaped = item.toString().replace('\\', '\\\\').replace('"', '\\"')
-        text.append('"').append(escaped).append('"\n')
+        text.append(item).append('\n')
     }
     return text.toString()
 }

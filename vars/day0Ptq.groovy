@@ -58,6 +58,7 @@ import groovy.transform.Field
     monitoringProfileId   : null,
     artifactsDir          : null,
     agent                 : null,
+    pollIntervalSeconds   : null,
     env                   : [:],
     engine                : null,
     engineRepository      : null,
@@ -65,8 +66,8 @@ import groovy.transform.Field
 
 @Field static final List ROCKIE_KEYS = ['gpuType', 'gpuCount', 'timeoutSeconds', 'region', 'tier', 'jobSpec',
         'termSheet', 'marketJson', 'approvers', 'credentialsId', 'tenantId', 'apiUrl', 'approvalTimeoutMinutes',
-        'budgetParameter', 'originSkill', 'monitoringProfileId', 'artifactsDir', 'agent', 'badge', 'engine',
-        'engineRepository']
+        'budgetParameter', 'originSkill', 'monitoringProfileId', 'artifactsDir', 'agent', 'pollIntervalSeconds',
+        'badge', 'engine', 'engineRepository']
 
 /**
  * Returns [summaryFile, layersFile, sizeRatio, pass, failureClass, detail, decision, reportDir, evidenceDir,

@@ -63,6 +63,8 @@ import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
     submissionId          : null,
     // Agent label for the quote and submit blocks; default any agent.
     agent                 : null,
+    // Seconds between the engine's polls of the job; default the engine's (10).
+    pollIntervalSeconds   : null,
     archive               : true,
     badge                 : true,
     engine                : null,
@@ -328,6 +330,9 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
     }
     if (opts.monitoringProfileId) {
         command.add("--monitoring-profile-id=${opts.monitoringProfileId}")
+    }
+    if (opts.pollIntervalSeconds) {
+        command.add("--poll-interval=${opts.pollIntervalSeconds}")
     }
     Map submit = withPlatform(opts) {
         day0Engine(command: command, label: "rockie-submit-${opts.name}", json: false, engine: opts.engine,

@@ -5,7 +5,7 @@
 #   DAY0_ENGINE_URL     where the pinned release is downloaded from (empty: no download configured)
 #   DAY0_ENGINE_SHA256  its pinned sha256
 #   DAY0_ENGINE_CACHE   where the verified jar is kept on this agent
-#   DAY0_ARGS           the argument file (one quoted argument per line, read by the engine as @FILE)
+#   DAY0_ARGS           the argument file: one argument per line, exactly as the engine gets it
 #   DAY0_STDOUT         where the engine's stdout (its JSON document) goes; stderr stays in the build log
 # Exit 127 means the engine could not be found, fetched or verified; any other code is the engine's own.
 set +x
@@ -57,6 +57,15 @@ if [ -z "$engine" ]; then
   fi
 fi
 
+# The arguments, one per line (the step refuses line breaks inside an argument); read -r keeps backslashes,
+# an empty IFS keeps leading and trailing blanks.
+set --
+while IFS= read -r argument || [ -n "$argument" ]; do
+  set -- "$@" "$argument"
+done < "$DAY0_ARGS"
+
+mkdir -p "$(dirname "$DAY0_STDOUT")"
+status=0
 case "$engine" in
   *.jar)
     if [ ! -f "$engine" ]; then
@@ -68,20 +77,14 @@ case "$engine" in
       echo "day0: no java on this agent to run $engine (install Java 17 or later, or set JAVA_HOME)" >&2
       exit 127
     fi
-    set -- "$java_bin" -Dfile.encoding=UTF-8 -jar "$engine"
+    "$java_bin" -jar "$engine" "$@" > "$DAY0_STDOUT" || status=$?
     ;;
   *)
     if ! command -v "$engine" >/dev/null 2>&1; then
       echo "day0: engine $engine is not an executable file or a command on PATH on this agent" >&2
       exit 127
     fi
-    DAY0_JAVA_OPTS="${DAY0_JAVA_OPTS:-} -Dfile.encoding=UTF-8"
-    export DAY0_JAVA_OPTS
-    set -- "$engine"
+    "$engine" "$@" > "$DAY0_STDOUT" || status=$?
     ;;
 esac
-
-mkdir -p "$(dirname "$DAY0_STDOUT")"
-status=0
-"$@" "@$DAY0_ARGS" > "$DAY0_STDOUT" || status=$?
 exit "$status"

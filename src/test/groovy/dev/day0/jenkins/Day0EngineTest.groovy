@@ -27,32 +27,42 @@ class Day0EngineTest {
         jenkins = kit.plain(tmp.newFolder('run'))
     }
 
-    /** A launcher that prints which engine ran and the argument file it got, as a JSON document. */
+    /**
+     * A launcher that writes each argument it received on its own line to argv.txt next to it, and prints which
+     * engine ran as a JSON document.
+     */
     private String launcher(String name) {
         File script = new File(tmp.root, name)
-        script.text = '#!/bin/sh\nprintf \'{"engine": "%s", "argfile": "%s"}\\n\' "' + name + '" "$1"\n' +
+        File argv = new File(tmp.root, "${name}.argv.txt")
+        script.text = '#!/bin/sh\n: > "' + argv.path + '"\nfor a in "$@"; do printf \'%s\\n\' "$a" >> "' + argv.path +
+                '"; done\nprintf \'{"engine": "%s", "count": %s}\\n\' "' + name + '" "$#"\n' +
                 'echo "day0 engine ' + name + ' ran" >&2\nexit 1\n'
         script.setExecutable(true)
         return script.path
     }
 
+    private List<String> received(String name) {
+        return new File(tmp.root, "${name}.argv.txt").readLines('UTF-8')
+    }
+
     @Test
-    void shouldRunTheEngineGivenAsArgumentWithItsArgumentsInAFile() {
+    void shouldRunTheEngineGivenAsArgumentWithExactlyTheArgumentsOfTheStep() {
         String engine = launcher('from-argument')
         jenkins.env.DAY0_ENGINE = launcher('from-environment')
 
         FakeJenkins.Run run = jenkins.run("""return node {
-            day0Engine(command: ['gate', 'compare', '--baseline=scores/base "q" \\\\x.json'], label: 'probe',
-                       engine: '${engine}')
+            day0Engine(command: ['gate', 'compare', '--baseline=scores/base "q" \\\\x.json', '  padded  ', '',
+                                 '--published=\$HOME \$(id) `id` *.json; rm -rf /tmp/x'],
+                       label: 'probe', engine: '${engine}')
         }""")
 
         assertThat(run.failure).isNull()
         assertThat(run.value.status).isEqualTo(1)
-        assertThat(run.value.json).isEqualTo([engine: 'from-argument', argfile: '@.day0/calls/probe.args'])
-        assertThat(new File(jenkins.workspace, '.day0/calls/probe.args').readLines().findAll { !it.startsWith('#') })
-                .containsExactly('"gate"', '"compare"', '"--baseline=scores/base \\"q\\" \\\\x.json"')
-        assertThat(EngineFake.decode(new File(jenkins.workspace, '.day0/calls/probe.args').text))
-                .containsExactly('gate', 'compare', '--baseline=scores/base "q" \\x.json')
+        assertThat(run.value.json).isEqualTo([engine: 'from-argument', count: 6])
+        assertThat(received('from-argument')).containsExactly('gate', 'compare', '--baseline=scores/base "q" \\x.json',
+                '  padded  ', '', '--published=$HOME $(id) `id` *.json; rm -rf /tmp/x')
+        assertThat(EngineFake.decode(new File(jenkins.workspace, '.day0/calls/probe.args').getText('UTF-8')))
+                .isEqualTo(received('from-argument'))
         assertThat(jenkins.logText()).contains('day0 engine from-argument ran')
     }
 
@@ -112,10 +122,8 @@ class Day0EngineTest {
     @Test
     void shouldRefuseArgumentsThatCannotGoIntoTheArgumentFile() {
         FakeJenkins.Run newline = jenkins.run("node { day0Engine(command: ['gate', 'run', '--run=a\\nb'], engine: 'x') }")
-        FakeJenkins.Run at = jenkins.run("node { day0Engine(command: ['@other-file'], engine: 'x') }")
 
         assertThat(newline.message()).contains('contains a line break')
-        assertThat(at.message()).contains("starts with '@'")
         assertThat(kit.sh.calls).isEmpty()
     }
 

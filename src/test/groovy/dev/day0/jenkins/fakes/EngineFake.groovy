@@ -93,29 +93,12 @@ class EngineFake {
         return [status: status, stdout: out.toString(), stderr: err.toString()]
     }
 
-    /** The engine's @FILE format as day0Engine writes it: one double-quoted argument per line, '#' comments. */
+    /** The argument file as day0Engine writes it and the runner script reads it: one argument per line. */
     static List<String> decode(String text) {
-        List<String> args = []
-        text.readLines().each { String line ->
-            if (!line.trim() || line.startsWith('#')) {
-                return
-            }
-            if (!line.startsWith('"') || !line.endsWith('"')) {
-                throw new AssertionError((Object) "argument file line is not one quoted argument: ${line}")
-            }
-            StringBuilder value = new StringBuilder()
-            String body = line.substring(1, line.length() - 1)
-            for (int i = 0; i < body.length(); i++) {
-                char c = body.charAt(i)
-                if (c == '\\' as char && i + 1 < body.length()) {
-                    value.append(body.charAt(++i))
-                } else {
-                    value.append(c)
-                }
-            }
-            args.add(value.toString())
+        if (!text.endsWith('\n')) {
+            throw new AssertionError((Object) 'the argument file does not end with a line break')
         }
-        return args
+        return text.substring(0, text.length() - 1).split('\n', -1) as List<String>
     }
 
     /** A gate verdict as the engine writes it, plus the report directory's files, for scripted gate answers. */
