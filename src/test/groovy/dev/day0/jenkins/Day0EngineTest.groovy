@@ -154,4 +154,16 @@ class Day0EngineTest {
         assertThat(run.failure).isNull()
         assertThat(run.value.json.engine).isEqualTo('cps-engine')
     }
+
+    @Test
+    void shouldPinAReleaseOfTheVersionThisRepositoryBuilds() {
+        def pom = new XmlSlurper().parse(new File(FakeJenkins.PROJECT, 'pom.xml'))
+        Properties pin = new Properties()
+        new File(FakeJenkins.PROJECT, 'resources/dev/day0/jenkins/engine.properties').withReader('UTF-8') { pin.load(it) }
+
+        assertThat(pin.getProperty('group')).isEqualTo(pom.groupId.text())
+        assertThat(pin.getProperty('artifact')).isEqualTo(pom.artifactId.text())
+        assertThat(pin.getProperty('version')).isEqualTo(pom.version.text())
+        assertThat(pin.getProperty('sha256')).matches('[0-9a-f]{64}')
+    }
 }
