@@ -19,6 +19,6 @@ public record SampleRecord(String docId, String docHash, String promptHash, Map<
         if (docId == null) {
             throw new IllegalArgumentException("a sample needs a doc id");
         }
-        metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+        metrics = metrics == null ? Map.of() : Map.copyOf(metrics);  // a no-op for maps made by Map.of
     }
 }
