@@ -76,7 +76,8 @@ Map call(Map args = [:]) {
     }
     String link = env.BUILD_URL ? "${env.BUILD_URL}artifact/${closeoutDir}/report.md" : null
     String nextAction = compare.nextAction
-    String buildResult = day0Decision(decision: record.decision, stage: opts.name, detail: record.detail,
+    // The record's detail names the stage that decided (compare, or an earlier gate), so no stage is added here.
+    String buildResult = day0Decision(decision: record.decision, detail: record.detail,
             failureClass: record.failure_class, nextAction: nextAction, failOn: gateOpts.failOn,
             badge: opts.badge, link: link)
     Map decision = [decision: record.decision, publishRecommendation: record.publish_recommendation,

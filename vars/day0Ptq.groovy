@@ -56,6 +56,7 @@ import groovy.transform.Field
     budgetParameter       : true,
     originSkill           : null,
     monitoringProfileId   : null,
+    notebookId            : null,
     artifactsDir          : null,
     agent                 : null,
     pollIntervalSeconds   : null,
@@ -66,8 +67,8 @@ import groovy.transform.Field
 
 @Field static final List ROCKIE_KEYS = ['gpuType', 'gpuCount', 'timeoutSeconds', 'region', 'tier', 'jobSpec',
         'termSheet', 'marketJson', 'approvers', 'credentialsId', 'tenantId', 'apiUrl', 'approvalTimeoutMinutes',
-        'budgetParameter', 'originSkill', 'monitoringProfileId', 'artifactsDir', 'agent', 'pollIntervalSeconds',
-        'badge', 'engine', 'engineRepository']
+        'budgetParameter', 'originSkill', 'monitoringProfileId', 'notebookId', 'artifactsDir', 'agent',
+        'pollIntervalSeconds', 'badge', 'engine', 'engineRepository']
 
 /**
  * Returns [summaryFile, layersFile, sizeRatio, pass, failureClass, detail, decision, reportDir, evidenceDir,

@@ -52,9 +52,11 @@ import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
     name                  : null,
     // Non-secret environment for the job (--env K=V). Secrets never go here.
     env                   : [:],
-    // Dashboard fields for the platform.
+    // Dashboard fields for the platform; the dashboard block (and so the monitoring profile) needs a notebook id
+    // (notebookId:, or ROCKIELAB_NOTEBOOK_ID on the agent).
     originSkill           : null,
     monitoringProfileId   : null,
+    notebookId            : null,
     // Where the job's artifacts are downloaded; default day0/rockie/<name>/artifacts.
     artifactsDir          : null,
     // The engine's state file; default day0/rockie/<name>/state.json.
@@ -330,6 +332,9 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
     }
     if (opts.monitoringProfileId) {
         command.add("--monitoring-profile-id=${opts.monitoringProfileId}")
+    }
+    if (opts.notebookId) {
+        command.add("--notebook-id=${opts.notebookId}")
     }
     if (opts.pollIntervalSeconds) {
         command.add("--poll-interval=${opts.pollIntervalSeconds}")

@@ -71,10 +71,10 @@ class Day0CompareTest {
         assertThat(badge.kind).isEqualTo('addBadge')
         assertThat(badge.icon).isEqualTo('symbol-checkmark-circle plugin-ionicons-api')
         assertThat(badge.style).isEqualTo('color: var(--success-color)')
-        assertThat(badge.text).isEqualTo('day0 ACCEPT (compare)')
+        assertThat(badge.text).isEqualTo('day0 ACCEPT')
         assertThat(badge.link).isEqualTo('https://jenkins.example/job/model-release/7/artifact/day0/closeout/report.md')
         assertThat(jenkins.currentBuild.description.toString())
-                .isEqualTo('day0 ACCEPT at compare: compare: all 2 tasks within threshold 0.01')
+                .isEqualTo('day0 ACCEPT: compare: all 2 tasks within threshold 0.01')
         assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 ACCEPT')
         assertThat(kit.echo.lines).contains('closeout runs after: ACCEPT')
     }
@@ -166,7 +166,7 @@ class Day0CompareTest {
 
         assertThat(finished.value.decision).isEqualTo('REGRESSION')
         assertThat(bare.badges.attempted).isNotEmpty()
-        assertThat(run.currentBuild.description.toString()).isEqualTo('day0 REGRESSION at compare: compare: dropped')
+        assertThat(run.currentBuild.description.toString()).isEqualTo('day0 REGRESSION: compare: dropped')
         assertThat(run.currentBuild.displayName.toString()).isEqualTo('#7 REGRESSION')
         assertThat(bare.echo.lines.find { it.contains('Badge plugin is not installed') }).contains('REGRESSION')
         assertThat(finished.result).isEqualTo('FAILURE')

@@ -144,6 +144,10 @@ class FakeJenkins {
             log("ERROR: ${failure.message}")
         }
         log("Finished: ${buildResult()}")
+        if (Boolean.getBoolean('day0.jenkins.printLog')) {
+            // -Dday0.jenkins.printLog=true shows each run's console log, to see what a user would read.
+            println(logText())
+        }
         return new Run(value: value, failure: failure, result: buildResult())
     }
 

@@ -117,7 +117,7 @@ class RockieSubmitTest {
         input.approve('alice')
 
         FakeJenkins.Run run = jenkins.run(submit(env: [DATASET: 'gsm8k'], originSkill: 'day0-ptq',
-                monitoringProfileId: 'experiment.ml_baseline.v1'))
+                monitoringProfileId: 'experiment.ml_baseline.v1', notebookId: 'nb-7'))
 
         assertThat(run.result).isEqualTo('SUCCESS')
         EngineFake.Call approve = kit.engine.calls('rockie approve')[0]
@@ -130,7 +130,7 @@ class RockieSubmitTest {
                 '--term-sheet=day0/rockie/ptq/approved-term-sheet.json', '--state-file=day0/rockie/ptq/state.json',
                 '--artifacts-dir=day0/rockie/ptq/artifacts', '--run-id=model-release.7.ptq', '--env=DATASET=gsm8k',
                 '--origin-skill=day0-ptq',
-                '--monitoring-profile-id=experiment.ml_baseline.v1')
+                '--monitoring-profile-id=experiment.ml_baseline.v1', '--notebook-id=nb-7')
         EngineFake.Call submitCall = kit.engine.calls('rockie submit')[0]
         assertThat(submitCall.env.ROCKIELAB_API_URL).isEqualTo('http://127.0.0.1:9/')
         assertThat(submitCall.env.ROCKIELAB_TENANT_ID).isEqualTo('tenant-1')
