@@ -16,6 +16,9 @@ import groovy.transform.Field
  *   }
  */
 
+// catchError's options when a decision fails the build: the stage shows red, the stages after it still run.
+@Field static final Map FAILED = [buildResult: 'FAILURE', stageResult: 'FAILURE']
+
 @Field static final Map DEFAULTS = [
     // {task: score} of the baseline and of the candidate (files on the agent). Required.
     baseline        : null,
@@ -68,6 +71,10 @@ Map call(Map args = [:]) {
             archive: opts.archive, badge: opts.badge, engine: opts.engine, engineRepository: opts.engineRepository])
     Map compare = day0Gate.runStage(gateOpts, null)
     day0Gate.publish(compare, gateOpts)
+    if (compare.result.decision == null) {
+        // The compare gate could not run (its input was unusable): there is no comparison to close out.
+        return notCompared(compare, gateOpts)
+    }
 
     Map record = closeout(opts, compare)
     String closeoutDir = opts.closeoutDir
@@ -88,13 +95,33 @@ Map call(Map args = [:]) {
                     junitFile: "${closeoutDir}/junit.xml".toString(), closeoutDir: closeoutDir]
     String message = "day0 decision ${record.decision} (${record.publish_recommendation}): ${record.detail}"
     if (buildResult == 'FAILURE') {
-        catchError(buildResult: 'FAILURE', stageResult: 'FAILURE') {
+        catchError(FAILED) {
             error(message)
         }
     } else if (buildResult == 'UNSTABLE') {
         unstable(message)
     }
     return decision
+}
+
+/**
+ * No comparison: the decision is triage's for the compare gate's failure class (NEEDS_HUMAN for unusable input),
+ * shown like any other; there is no decision record, so the file fields are null.
+ */
+Map notCompared(Map compare, Map gateOpts) {
+    if (!compare.decision) {
+        day0Gate.stop(compare, gateOpts)
+    }
+    String link = env.BUILD_URL ? "${env.BUILD_URL}artifact/${compare.reportDir}/gate.json" : null
+    String buildResult = day0Decision(decision: compare.decision, stage: compare.name, detail: compare.detail,
+            failureClass: compare.failureClass, nextAction: compare.nextAction, failOn: gateOpts.failOn,
+            badge: gateOpts.badge, link: link)
+    catchError(FAILED) {
+        error("day0 compare could not run: ${compare.failureClass}: ${compare.detail}. Decision: ${compare.decision}")
+    }
+    return [decision: compare.decision, publishRecommendation: null, failureClass: compare.failureClass,
+            detail: compare.detail, buildResult: buildResult, tasks: [:], compare: compare, decisionFile: null,
+            reportFile: null, junitFile: null, closeoutDir: null]
 }
 
 /** `day0 report` over the chain's gate results and the compare result: the decision the engine derives. */

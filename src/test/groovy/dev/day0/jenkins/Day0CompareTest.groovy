@@ -189,6 +189,26 @@ class Day0CompareTest {
     }
 
     @Test
+    void shouldDecideFromTriageWhenTheCompareGateCannotRunAndCloseOutNothing() {
+        kit.engine.on('gate compare') { EngineFake.Call call ->
+            [status: 2, stdout: [pass: false, failure_class: 'USER_CONFIG_ERROR',
+                                 detail: 'scores/cand.json: no such file']]
+        }
+
+        FakeJenkins.Run run = jenkins.run(COMPARE)
+
+        assertThat(run.failure).isNull()
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.value.decision).isEqualTo('NEEDS_HUMAN')
+        assertThat(run.value.decisionFile).isNull()
+        assertThat(kit.engine.calls('report')).isEmpty()
+        assertThat(jenkins.currentBuild.description.toString())
+                .startsWith('day0 NEEDS_HUMAN at compare [USER_CONFIG_ERROR]: scores/cand.json: no such file')
+        assertThat(kit.results.caught[0]).contains('day0 compare could not run')
+        assertThat(kit.echo.lines).contains('closeout runs after: NEEDS_HUMAN')
+    }
+
+    @Test
     void shouldRejectAChainWithKeysItDoesNotKnow() {
         FakeJenkins.Run run = jenkins.run("node { day0Compare(baseline: 'b', candidate: 'c', chain: [ptq: 'p', eval: 'e']) }")
 
