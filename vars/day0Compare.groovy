@@ -61,8 +61,8 @@ Map call(Map args = [:]) {
     if (!chainProblems.isEmpty()) {
         error("day0Compare: chain: ${chainProblems.join('; ')}")
     }
-    if (!(opts.closeoutDir ==~ /[A-Za-z0-9._\/-]+/)) {
-        error("day0Compare: closeoutDir: use a relative path of letters, digits, '.', '_', '-' and '/', got " +
+    if (!day0Engine.safeDirectory(opts.closeoutDir)) {
+        error("day0Compare: closeoutDir: a relative directory inside the workspace (it is emptied first), got " +
                 "'${opts.closeoutDir}'")
     }
     Map gateOpts = day0Gate.options([stage: 'compare', name: opts.name, reportDir: opts.reportDir,

@@ -46,7 +46,7 @@ Map call(Map args = [:]) {
         error('day0Engine: command: give the engine arguments as a non-empty list, e.g. [\'triage\', \'--attempt=1\']')
     }
     requireNode('day0Engine')
-    String label = safeName(opts.label as String)
+    String label = fileLabel(opts.label as String)
     String argsFile = ".day0/calls/${label}.args"
     String outFile = ".day0/calls/${label}.out"
     String problem = unsafeArgument(opts.command)
@@ -144,6 +144,24 @@ static Map withDefaults(Map defaults, Map args) {
     return merged
 }
 
+/**
+ * True for a name the steps use in file names, input ids and stashes: a letter or digit first, then letters,
+ * digits, '.', '_', '-' (so never '.', '..' or a hidden file).
+ */
+@NonCPS
+static boolean safeName(Object name) {
+    return name != null && name.toString() ==~ /[A-Za-z0-9][A-Za-z0-9._-]*/
+}
+
+/**
+ * True for a directory the steps may empty: relative, inside the workspace, each part a safe name (so never '.',
+ * '..', the workspace itself or anything above it).
+ */
+@NonCPS
+static boolean safeDirectory(Object path) {
+    return path != null && path.toString().split('/', -1).every { safeName(it) }
+}
+
 /** The keys whose value is null, empty or false. */
 @NonCPS
 static List missingKeys(Map opts, List keys) {
@@ -155,9 +173,9 @@ static List unknownKeys(Map args, Map defaults) {
     return args.keySet().findAll { !defaults.containsKey(it) }.collect { String.valueOf(it) }.sort()
 }
 
-/** A name safe for a file, an input id or a stash: letters, digits, '.', '_', '-'. */
+/** The label made safe for a file name: letters, digits, '.', '_', '-', never starting with '.' or '-'. */
 @NonCPS
-static String safeName(String text) {
+static String fileLabel(String text) {
     String cleaned = (text ?: '').replaceAll(/[^A-Za-z0-9._-]+/, '-').replaceAll(/^[.-]+/, '')
     return cleaned ?: 'day0'
 }

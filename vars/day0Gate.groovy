@@ -73,10 +73,14 @@ Map options(Map args) {
         error("day0Gate: stage: expected one of ${GATES.join(', ')}, got '${opts.stage}'")
     }
     opts.name = (opts.name ?: opts.stage).toString()
-    if (!(opts.name ==~ /[A-Za-z0-9._-]+/)) {
-        error("day0Gate: name: use letters, digits, '.', '_' and '-' only, got '${opts.name}'")
+    if (!day0Engine.safeName(opts.name)) {
+        error("day0Gate: name: a letter or digit, then letters, digits, '.', '_' and '-', got '${opts.name}'")
     }
     opts.reportDir = (opts.reportDir ?: "day0/${opts.name}").toString()
+    if (!day0Engine.safeDirectory(opts.reportDir)) {
+        error("day0Gate: reportDir: a relative directory inside the workspace (it is emptied first), got " +
+                "'${opts.reportDir}'")
+    }
     List required = opts.stage == 'ptq' ? ['summary'] : (opts.stage == 'run' ? ['run'] : ['baseline', 'candidate'])
     for (int i = 0; i < required.size(); i++) {
         if (!opts[required[i]]) {

@@ -82,8 +82,8 @@ Map call(Map args = [:]) {
     if (!missing.isEmpty()) {
         error("day0Ptq: ${missing.join(', ')} required")
     }
-    if (!(opts.name ==~ /[A-Za-z0-9._-]+/)) {
-        error("day0Ptq: name: use letters, digits, '.', '_' and '-' only, got '${opts.name}'")
+    if (!day0Engine.safeName(opts.name)) {
+        error("day0Ptq: name: a letter or digit, then letters, digits, '.', '_' and '-', got '${opts.name}'")
     }
     opts.failOn = day0Decision.checkedFailOn('day0Ptq', opts.failOn)
     if (opts.on == 'agent') {

@@ -153,8 +153,8 @@ Map options(Map args) {
                 'ROCKIELAB_TENANT_ID and ROCKIELAB_API_URL')
     }
     opts.name = (opts.name ?: baseName(opts.script as String)).toString()
-    if (!(opts.name ==~ /[A-Za-z0-9._-]+/)) {
-        error("rockieSubmit: name: use letters, digits, '.', '_' and '-' only, got '${opts.name}'")
+    if (!day0Engine.safeName(opts.name)) {
+        error("rockieSubmit: name: a letter or digit, then letters, digits, '.', '_' and '-', got '${opts.name}'")
     }
     opts.dir = "day0/rockie/${opts.name}".toString()
     opts.artifactsDir = (opts.artifactsDir ?: "${opts.dir}/artifacts").toString()

@@ -209,6 +209,14 @@ class Day0CompareTest {
     }
 
     @Test
+    void shouldNeverEmptyTheWorkspaceAsItsCloseoutDirectory() {
+        FakeJenkins.Run run = jenkins.run("node { day0Compare(baseline: 'b', candidate: 'c', closeoutDir: '.') }")
+
+        assertThat(run.message()).contains('closeoutDir: a relative directory inside the workspace')
+        assertThat(kit.files.deleted).isEmpty()
+    }
+
+    @Test
     void shouldRejectAChainWithKeysItDoesNotKnow() {
         FakeJenkins.Run run = jenkins.run("node { day0Compare(baseline: 'b', candidate: 'c', chain: [ptq: 'p', eval: 'e']) }")
 

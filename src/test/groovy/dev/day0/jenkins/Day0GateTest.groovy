@@ -276,6 +276,20 @@ class Day0GateTest {
     }
 
     @Test
+    void shouldNeverEmptyADirectoryOutsideItsOwnReportDirectory() {
+        ['.', '..', 'day0/..', '/tmp/x', 'a//b', 'day0/./x'].each { String dir ->
+            FakeJenkins.Run run = jenkins.run("node { day0Gate(stage: 'ptq', summary: 's.json', reportDir: '${dir}') }")
+
+            assertThat(run.message()).as(dir).contains('reportDir: a relative directory inside the workspace')
+        }
+        FakeJenkins.Run dots = jenkins.run("node { day0Gate(stage: 'ptq', summary: 's.json', name: '..') }")
+
+        assertThat(dots.message()).contains('name: a letter or digit')
+        assertThat(kit.files.deleted).isEmpty()
+        assertThat(kit.sh.calls).isEmpty()
+    }
+
+    @Test
     void shouldRefuseToRunOutsideANode() {
         FakeJenkins.Run run = jenkins.run("day0Gate(stage: 'ptq', summary: 's.json')")
 

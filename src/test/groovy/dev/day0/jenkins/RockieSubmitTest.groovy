@@ -376,6 +376,14 @@ class RockieSubmitTest {
     }
 
     @Test
+    void shouldRefuseANameThatWouldLeaveItsDirectory() {
+        FakeJenkins.Run run = jenkins.run(submit(name: '..'))
+
+        assertThat(run.message()).contains('name: a letter or digit')
+        assertThat(kit.sh.calls).isEmpty()
+    }
+
+    @Test
     void shouldNeedExactlyOneOfJobSpecAndTermSheet() {
         FakeJenkins.Run run = jenkins.run(submit(termSheet: 'jobs/sheet.json'))
 
