@@ -44,8 +44,15 @@ class JenkinsfileExampleIT {
 
     @Before
     void setUp() {
+        rockie = RockieTestServer.start()
+        compose(false)
+    }
+
+    /** The run, its fakes and the model repository in its workspace; cps: Jenkins' CPS mode. */
+    private void compose(boolean cps) {
         kit = new Kit().withRealShell()
-        jenkins = kit.plain(tmp.newFolder('jenkins'))
+        File root = tmp.newFolder(cps ? 'cps' : 'jenkins')
+        jenkins = cps ? kit.cps(root) : kit.plain(root)
         TimeoutFake timeout = new TimeoutFake()
         input = new InputFake(timeout)
         stages = new StageFake()
@@ -54,7 +61,6 @@ class JenkinsfileExampleIT {
         jenkins.step('choice', [Map]) { Map options -> [symbol: 'choice'] + options }
         jenkins.pipeline.binding.setVariable('scm', [$class: 'GitSCM'])
         RealEngine.install(jenkins)
-        rockie = RockieTestServer.start()
         jenkins.env.ROCKIELAB_API_URL = rockie.url().toString()
         jenkins.env.ROCKIELAB_TENANT_ID = 'tenant-acme'
         modelRepository(jenkins.workspace)
@@ -147,6 +153,18 @@ echo JOB_DONE
         assertThat(kit.archive.archived('day0/MANIFEST.sha256').text).contains('day0/closeout/decision.json')
         assertThat(jenkins.logText()).contains('day0: validation summary written', 'day0 decision: ACCEPT (publish)')
         assertThat(submissions()).isZero()
+    }
+
+    @Test
+    void shouldRunTheWholeChainUnderCpsAsJenkinsDoes() {
+        compose(true)
+
+        FakeJenkins.Run run = runExample('agent', '0.02')
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(stages.names).isEqualTo(STAGES)
+        assertThat(run.result).isEqualTo('SUCCESS')
+        assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 ACCEPT')
     }
 
     @Test
