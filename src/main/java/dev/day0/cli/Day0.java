@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             dev.day0.rockie.RockieCommand.class,
             dev.day0.sota.SotaCommand.class,
             InspectCommand.class,
+            dev.day0.release.ReleaseCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok or gate passed, 1 gate failed, 2 input could not be used, 70 internal error.",

@@ -1,0 +1,14 @@
+#!/bin/sh
+# The eval stages of the examples. They run no model: they replay recorded lm-evaluation-harness results
+# (RECORDED_DIR/results_*.json) into the stage directory, where day0 reads them as it would a fresh run's output.
+#
+# usage: eval-replay.sh RECORDED_DIR
+set -eu
+
+recorded=$1
+echo "$DAY0_STAGE $DAY0_RUN" >> "$DAY0_WORKDIR/stage-runs.log"
+mkdir -p "$DAY0_STAGE_DIR/results"
+for file in "$recorded"/results_*.json; do
+  cp "$file" "$DAY0_STAGE_DIR/results/"
+  echo "replayed $(basename "$file") for $DAY0_MODEL (recorded, not measured here)"
+done

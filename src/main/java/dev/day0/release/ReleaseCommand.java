@@ -1,0 +1,126 @@
+package dev.day0.release;
+
+import dev.day0.cli.EngineCommand;
+import dev.day0.cli.Version;
+import dev.day0.io.InputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code day0 release run}: the whole release chain as one command. */
+@Command(name = "release", mixinStandardHelpOptions = true,
+        description = "Drive a release plan through every stage and gate to a decision.",
+        subcommands = {ReleaseCommand.Run.class})
+public final class ReleaseCommand {
+
+    /** The test hook: end the process right after state.json records this stage. */
+    public static final String STOP_AFTER_STAGE = "DAY0_STOP_AFTER_STAGE";
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Run a release plan: setup, PTQ, ptq gate, baseline eval, run gate, quantized eval, "
+                    + "run gate, compare gate, closeout. State is saved after every stage; --resume continues "
+                    + "after the last completed one.",
+                "Prints a JSON summary on stdout and progress on stderr; writes decision.json, report.md, "
+                    + "junit.xml and report.html into WORKDIR/report."},
+            footer = {"", "Exit codes: 0 ACCEPT, 1 REGRESSION, 2 the plan, an option or the state could not be "
+                    + "used (nothing ran), 3 ANOMALOUS, 4 INFEASIBLE, 5 NEEDS_HUMAN, 6 SYSTEMIC, "
+                    + "70 internal error.", "See docs/release.md for the plan format."})
+    static final class Run extends EngineCommand {
+        @Option(names = "--plan", required = true, paramLabel = "FILE", description = "The release plan (YAML).")
+        Path planFile;
+
+        @Option(names = "--workdir", paramLabel = "DIR",
+                description = "Where state, logs, evidence and reports go (default: day0-work/<plan name>).")
+        Path workdir;
+
+        @Option(names = "--resume", description = "Continue the run in the work directory after its last "
+                + "completed stage.")
+        boolean resume;
+
+        @Option(names = "--approve", paramLabel = "[STAGE=]FILE",
+                description = "An approved Rockie term sheet for a rockie stage (repeatable; STAGE may be left "
+                        + "out when the plan has one rockie stage).")
+        List<String> approve = new ArrayList<>();
+
+        @Option(names = "--confirm-resubmit",
+                description = "For a rockie stage whose submission was cut off between the POST and the job id "
+                        + "(NEEDS_HUMAN): post again with the same Idempotency-Key. Only after checking the platform "
+                        + "has no such job.")
+        boolean confirmResubmit;
+
+        @Override
+        public Integer call() {
+            ReleasePlan plan = ReleasePlan.load(planFile);
+            Map<String, Path> approvals = approvals(plan, approve);
+            String stopAfter = env().get(STOP_AFTER_STAGE);
+            if (stopAfter != null && !stopAfter.isBlank() && !Stages.ALL.contains(stopAfter)) {
+                throw new InputException(STOP_AFTER_STAGE, "", "not a stage: \"" + stopAfter + "\" (stages: "
+                        + String.join(", ", Stages.ALL) + ")");
+            }
+            Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
+            Terminal terminal = Terminal.detect(env(), console().rawErr());
+            Conductor.StopHook hook = stage -> {
+                if (stage.equals(stopAfter)) {
+                    console().rawErr().flush();
+                    System.out.flush();
+                    Runtime.getRuntime().halt(ReleaseExitCodes.STOPPED_BY_HOOK);
+                }
+            };
+            Conductor.Options options = new Conductor.Options(dir, resume, approvals, terminal, hook,
+                    seconds -> Thread.sleep(seconds * 1000), confirmResubmit);
+            Conductor conductor = new Conductor(plan, options, env(), console().redactor(), console().rawErr(),
+                    Version.current());
+            Conductor.Outcome outcome = conductor.run();
+            console().document(outcome.summary(), null);
+            return outcome.exitCode();
+        }
+    }
+
+    /** Parses {@code --approve [STAGE=]FILE} values against the plan's rockie stages. */
+    static Map<String, Path> approvals(ReleasePlan plan, List<String> values) {
+        List<String> rockieStages = new ArrayList<>();
+        for (ReleasePlan.StageSpec spec : plan.workingStages()) {
+            if (spec.runner() == ReleasePlan.Runner.ROCKIE) {
+                rockieStages.add(spec.key());
+            }
+        }
+        Map<String, Path> approvals = new LinkedHashMap<>();
+        for (String value : values) {
+            String stage = null;
+            String file = value;
+            int eq = value.indexOf('=');
+            if (eq > 0 && Stages.ALL.contains(value.substring(0, eq))) {
+                stage = value.substring(0, eq);
+                file = value.substring(eq + 1);
+            }
+            if (stage == null) {
+                if (rockieStages.size() != 1) {
+                    throw new InputException("--approve", "", rockieStages.isEmpty()
+                            ? "the plan has no rockie stage to approve"
+                            : "the plan has " + rockieStages.size() + " rockie stages (" + String.join(", ",
+                            rockieStages) + "): write STAGE=FILE");
+                }
+                stage = rockieStages.get(0);
+            }
+            if (!rockieStages.contains(stage)) {
+                throw new InputException("--approve", "", stage + " is not a rockie stage of this plan"
+                        + (rockieStages.isEmpty() ? "" : " (rockie stages: " + String.join(", ", rockieStages)
+                        + ")"));
+            }
+            Path path = Path.of(file);
+            if (!Files.isRegularFile(path)) {
+                throw new InputException(file, "", "file not found (given with --approve " + value + ")");
+            }
+            if (approvals.put(stage, path) != null) {
+                throw new InputException("--approve", "", "two approvals for " + stage + ": one approved term "
+                        + "sheet covers one submission");
+            }
+        }
+        return approvals;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.day0.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.day0.redact.Redactor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class LocalCommandTest {
+    @Rule
+    public TemporaryFolder temp = new TemporaryFolder();
+
+    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+    private LocalCommand.Outcome sh(String script, long timeoutSeconds, Path log) {
+        return LocalCommand.run(List.of("sh", "-c", script), temp.getRoot().toPath(), ReleaseFixture.env(),
+                timeoutSeconds, log, Redactor.withSecrets(Set.of("very-secret-value")), lines::add);
+    }
+
+    @Test
+    public void shouldStreamStdoutAndStderrToTheConsoleAndTheLog() throws Exception {
+        Path log = temp.getRoot().toPath().resolve("logs/stage.log");
+
+        LocalCommand.Outcome outcome = sh("echo one; echo two >&2; printf 'three'", 10, log);
+
+        assertThat(outcome.succeeded()).isTrue();
+        assertThat(lines).containsExactlyInAnyOrder("one", "two", "three");
+        assertThat(Files.readAllLines(log)).contains("one", "two", "three", "# day0: exit 0");
+    }
+
+    @Test
+    public void shouldRedactSecretsBeforeTheyReachTheConsoleOrTheLog() throws Exception {
+        Path log = temp.getRoot().toPath().resolve("stage.log");
+
+        sh("echo 'key very-secret-value'; echo 'Authorization: Bearer abcdefghijklmnop'", 10, log);
+
+        assertThat(lines).containsExactly("key [REDACTED]", "Authorization: [REDACTED]");
+        assertThat(Files.readString(log)).doesNotContain("very-secret-value").doesNotContain("abcdefghijklmnop");
+    }
+
+    @Test
+    public void shouldReportTheExitCode() {
+        LocalCommand.Outcome outcome = sh("exit 7", 10, temp.getRoot().toPath().resolve("a.log"));
+
+        assertThat(outcome.succeeded()).isFalse();
+        assertThat(outcome.exitCode()).isEqualTo(7);
+        assertThat(outcome.timedOut()).isFalse();
+    }
+
+    @Test
+    public void shouldEndTheWholeProcessTreeOnTimeout() throws Exception {
+        Path pidFile = temp.getRoot().toPath().resolve("child.pid");
+
+        LocalCommand.Outcome outcome = sh("sleep 60 & echo $! > " + pidFile + "; wait", 1,
+                temp.getRoot().toPath().resolve("b.log"));
+
+        assertThat(outcome.timedOut()).isTrue();
+        assertThat(outcome.elapsedSeconds()).isLessThan(20);
+        long child = Long.parseLong(Files.readString(pidFile).trim());
+        assertThat(endsWithin(child, 5_000)).as("the background child was ended").isTrue();
+    }
+
+    /** True when the process is gone or a zombie (ended, waiting for its new parent to reap it). */
+    private static boolean endsWithin(long pid, long millis) throws Exception {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            Path stat = Path.of("/proc", Long.toString(pid), "stat");
+            if (!Files.exists(stat)) {
+                return true;
+            }
+            String text = Files.readString(stat);
+            String state = text.substring(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3);
+            if (state.equals("Z") || state.equals("X")) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    @Test
+    public void shouldSplitAnEndlessLineInsteadOfHoldingItInMemory() {
+        sh("head -c 9000 /dev/zero | tr '\\0' 'x'", 10, temp.getRoot().toPath().resolve("c.log"));
+
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(lines).allMatch(line -> line.length() <= LocalCommand.MAX_LINE + 1);
+    }
+
+    @Test
+    public void shouldSayWhenTheCommandCannotStart() {
+        LocalCommand.Outcome outcome = LocalCommand.run(List.of("/no/such/program"), temp.getRoot().toPath(),
+                Map.of(), 10, temp.getRoot().toPath().resolve("d.log"), Redactor.patternsOnly(), lines::add);
+
+        assertThat(outcome.startError()).contains("cannot start /no/such/program");
+    }
+
+    @Test
+    public void shouldGiveTheCommandNoInput() {
+        LocalCommand.Outcome outcome = sh("read line || echo 'no input'", 10, temp.getRoot().toPath().resolve("e.log"));
+
+        assertThat(outcome.succeeded()).isTrue();
+        assertThat(lines).containsExactly("no input");
+    }
+}

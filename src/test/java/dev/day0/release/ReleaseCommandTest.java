@@ -1,0 +1,122 @@
+package dev.day0.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.io.InputException;
+import dev.day0.io.Json;
+import dev.day0.testing.CliRun;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class ReleaseCommandTest {
+    @Rule
+    public TemporaryFolder temp = new TemporaryFolder();
+
+    private ReleaseFixture fixture;
+
+    @Before
+    public void setUp() throws Exception {
+        fixture = new ReleaseFixture(temp.newFolder("plan").toPath());
+    }
+
+    private ReleasePlan rockiePlan(String... stages) {
+        for (String stage : stages) {
+            String block = "  " + stage + ":\n    runner: rockie\n    script: job.sh\n    gpu_type: H100_SXM\n"
+                    + "    gpu_count: 1\n    region: us-east-1\n    tier: standard\n    timeout_seconds: 3600\n"
+                    + "    term_sheet: sheet.json\n    evidence: {run_summary: a.json, scores: b.json}\n";
+            if (stage.equals("baseline_eval")) {
+                fixture.baseline = block;
+            } else {
+                fixture.quantized = block;
+            }
+        }
+        return ReleasePlan.load(fixture.plan());
+    }
+
+    @Test
+    public void shouldGiveAnApprovalWithoutAStageToTheOnlyRockieStage() {
+        fixture.file("approved.json", "{}");
+        ReleasePlan plan = rockiePlan("quantized_eval");
+
+        Map<String, Path> approvals = ReleaseCommand.approvals(plan, List.of(fixture.dir.resolve("approved.json")
+                .toString()));
+
+        assertThat(approvals).containsOnlyKeys("quantized_eval");
+    }
+
+    @Test
+    public void shouldNeedTheStageWhenThePlanHasTwoRockieStages() {
+        fixture.file("approved.json", "{}");
+        ReleasePlan plan = rockiePlan("baseline_eval", "quantized_eval");
+        String file = fixture.dir.resolve("approved.json").toString();
+
+        assertThatThrownBy(() -> ReleaseCommand.approvals(plan, List.of(file)))
+                .isInstanceOf(InputException.class).hasMessageContaining("write STAGE=FILE");
+        assertThat(ReleaseCommand.approvals(plan, List.of("baseline_eval=" + file))).containsOnlyKeys(
+                "baseline_eval");
+    }
+
+    @Test
+    public void shouldRefuseAnApprovalForAStageThatIsNotOnRockie() {
+        fixture.file("approved.json", "{}");
+        ReleasePlan plan = rockiePlan("quantized_eval");
+        String file = fixture.dir.resolve("approved.json").toString();
+
+        assertThatThrownBy(() -> ReleaseCommand.approvals(plan, List.of("ptq=" + file)))
+                .isInstanceOf(InputException.class).hasMessageContaining("ptq is not a rockie stage");
+        assertThatThrownBy(() -> ReleaseCommand.approvals(plan, List.of(file, file)))
+                .isInstanceOf(InputException.class).hasMessageContaining("one approved term sheet covers one");
+        assertThatThrownBy(() -> ReleaseCommand.approvals(plan, List.of("quantized_eval=/no/such.json")))
+                .isInstanceOf(InputException.class).hasMessageContaining("file not found");
+    }
+
+    @Test
+    public void shouldExitTwoWithOneLineNamingTheFieldForABadPlan() {
+        fixture.extra = "threshold: lots\n";
+
+        CliRun run = CliRun.run(ReleaseFixture.env(), "release", "run", "--plan", fixture.plan().toString(),
+                "--workdir", fixture.workdir().toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().trim()).isEqualTo(fixture.plan() + ": threshold: must be a finite number, found "
+                + "string \"lots\"");
+        JsonNode out = Json.parse(run.out(), "stdout");
+        assertThat(out.path("failure_class").asText()).isEqualTo("USER_CONFIG_ERROR");
+        assertThat(fixture.runs()).isEmpty();
+        assertThat(fixture.workdir()).doesNotExist();
+    }
+
+    @Test
+    public void shouldExitTwoForAMissingPlan() {
+        CliRun run = CliRun.run(ReleaseFixture.env(), "release", "run", "--plan", "/no/such/release.yaml");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().trim()).isEqualTo("/no/such/release.yaml: file not found");
+    }
+
+    @Test
+    public void shouldRefuseAnUnknownStageInTheTestHook() {
+        CliRun run = CliRun.run(ReleaseFixture.env(ReleaseCommand.STOP_AFTER_STAGE, "ptq-gate"), "release", "run",
+                "--plan", fixture.plan().toString(), "--workdir", fixture.workdir().toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("not a stage: \"ptq-gate\"");
+        assertThat(fixture.runs()).isEmpty();
+    }
+
+    @Test
+    public void shouldDocumentTheExitCodesInItsHelp() {
+        CliRun run = CliRun.run("release", "run", "--help");
+
+        assertThat(run.exitCode()).isEqualTo(0);
+        assertThat(run.out().replaceAll("\\s+", " ")).contains("0 ACCEPT, 1 REGRESSION, 2", "3 ANOMALOUS, 4 INFEASIBLE, 5 NEEDS_HUMAN, 6 "
+                + "SYSTEMIC");
+    }
+}

@@ -1,0 +1,109 @@
+package dev.day0.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.day0.io.InputException;
+import dev.day0.redact.Redactor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class ReleaseStateTest {
+    @Rule
+    public TemporaryFolder temp = new TemporaryFolder();
+
+    private ReleasePlan plan;
+    private Path workdir;
+
+    @Before
+    public void setUp() throws Exception {
+        plan = ReleasePlan.load(new ReleaseFixture(temp.newFolder("plan").toPath()).plan());
+        workdir = temp.getRoot().toPath().resolve("work");
+    }
+
+    @Test
+    public void shouldStartWithEveryStagePending() {
+        ReleaseState state = ReleaseState.create(workdir, plan, "test");
+
+        assertThat(state.nextStage()).isEqualTo(Stages.SETUP);
+        assertThat(state.lastCompleted()).isNull();
+        assertThat(state.planSha256()).isEqualTo(plan.sha256());
+    }
+
+    @Test
+    public void shouldSurviveASaveAndLoad() {
+        ReleaseState state = ReleaseState.create(workdir, plan, "test");
+        state.begin(Stages.SETUP);
+        state.end(Stages.SETUP, ReleaseState.StageStatus.COMPLETED, StepResult.ok("fine").result(), 0.5);
+        state.begin(Stages.PTQ);
+        state.output(Stages.PTQ, "log", workdir.resolve("logs/ptq.log"));
+        state.save(Redactor.patternsOnly());
+
+        ReleaseState loaded = ReleaseState.load(workdir);
+
+        assertThat(loaded.lastCompleted()).isEqualTo(Stages.SETUP);
+        assertThat(loaded.stageStatus(Stages.PTQ)).isEqualTo(ReleaseState.StageStatus.RUNNING);
+        assertThat(loaded.runs(Stages.PTQ)).isEqualTo(1);
+        assertThat(loaded.output(Stages.PTQ, "log")).isEqualTo(workdir.resolve("logs/ptq.log"));
+        assertThat(loaded.result(Stages.SETUP).path("detail").asText()).isEqualTo("fine");
+    }
+
+    @Test
+    public void shouldCountRunsAndTriesSeparately() {
+        ReleaseState state = ReleaseState.create(workdir, plan, "test");
+        state.begin(Stages.PTQ);
+        state.begin(Stages.PTQ);
+        state.resetTries(Stages.PTQ);
+        state.begin(Stages.PTQ);
+
+        assertThat(state.runs(Stages.PTQ)).isEqualTo(3);
+        assertThat(state.tries(Stages.PTQ)).isEqualTo(1);
+    }
+
+    @Test
+    public void shouldSkipCompletedAndSkippedStagesWhenFindingTheNextOne() {
+        ReleaseState state = ReleaseState.create(workdir, plan, "test");
+        state.stageStatus(Stages.SETUP, ReleaseState.StageStatus.COMPLETED);
+        state.stageStatus(Stages.PTQ, ReleaseState.StageStatus.COMPLETED);
+        state.stageStatus(Stages.PTQ_GATE, ReleaseState.StageStatus.COMPLETED);
+        for (String stage : Stages.ALL.subList(3, 8)) {
+            state.stageStatus(stage, ReleaseState.StageStatus.SKIPPED);
+        }
+
+        assertThat(state.nextStage()).isEqualTo(Stages.CLOSEOUT);
+    }
+
+    @Test
+    public void shouldWriteNoSecretIntoTheStateFile() throws Exception {
+        ReleaseState state = ReleaseState.create(workdir, plan, "test");
+        state.begin(Stages.PTQ);
+        state.end(Stages.PTQ, ReleaseState.StageStatus.FAILED, StepResult.failed(
+                dev.day0.triage.FailureClass.UNKNOWN, "failed with token hf_abcdefghijklmnopqrstuvwxyz").result(), 1);
+        state.save(Redactor.patternsOnly());
+
+        assertThat(Files.readString(state.file())).doesNotContain("hf_abcdefghijklmnopqrstuvwxyz");
+    }
+
+    @Test
+    public void shouldRefuseAFileThatIsNotADay0State() throws Exception {
+        Files.createDirectories(workdir);
+        Files.writeString(workdir.resolve("state.json"), "{\"schema\": \"something-else\"}");
+
+        assertThatThrownBy(() -> ReleaseState.load(workdir)).isInstanceOf(InputException.class)
+                .hasMessageContaining("state.json: schema: is not day0.release-state/1");
+    }
+
+    @Test
+    public void shouldRefuseAStateWithAnUnknownStageStatus() throws Exception {
+        ReleaseState state = ReleaseState.create(workdir, plan, "test");
+        state.save(Redactor.patternsOnly());
+        Files.writeString(state.file(), Files.readString(state.file()).replaceFirst("\"pending\"", "\"halfway\""));
+
+        assertThatThrownBy(() -> ReleaseState.load(workdir)).isInstanceOf(InputException.class)
+                .hasMessageContaining("stages.setup.status: unknown status \"halfway\"");
+    }
+}
