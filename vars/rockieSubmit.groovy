@@ -1,0 +1,447 @@
+import groovy.transform.Field
+import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
+
+/*
+ * rockieSubmit: one GPU job on the Rockie platform, behind one person's approval.
+ *
+ *   1. on an agent: `day0 rockie quote` (or a given term sheet) and `day0 rockie render`;
+ *   2. outside any node, so no executor waits: an `input` inside `timeout`, with a stable id for this submission,
+ *      the rendered term sheet in its message, `submitter: approvers`, the approver recorded through
+ *      `submitterParameter`, and a budget field to lower or raise the cap;
+ *   3. on an agent: `day0 rockie approve` (approver and the sheet's hash recorded), then `day0 rockie submit` inside
+ *      withCredentials, which waits for the job; the tenant token reaches the engine only through the environment;
+ *      the submission's files are archived and the closure, if given, runs on that agent with the job.
+ *
+ * Rejection or a timeout means nothing is submitted: the decision is NEEDS_HUMAN and the build stops with a
+ * description that says who rejected or that nobody answered. Calling the step again in the same build (a retry,
+ * a resumed run) re-attaches to the job already submitted, through the engine's state file in the workspace.
+ *
+ *   Map job = rockieSubmit(script: 'jobs/ptq.sh', gpuType: 'H100_SXM', gpuCount: 1, timeoutSeconds: 3600,
+ *                          region: 'us', tier: 'spot', jobSpec: 'jobs/ptq-spec.json',
+ *                          approvers: 'release-managers', credentialsId: 'rockie-tenant-token') { job ->
+ *       sh 'ls day0/rockie/ptq/artifacts'
+ *   }
+ */
+
+@Field static final Map DEFAULTS = [
+    // The job script on the agent (bash; it prints JOB_DONE once its results are written). Required.
+    script                : null,
+    // The compute shape; the engine refuses to submit unless it equals the approved term sheet's. Required.
+    gpuType               : null,
+    gpuCount              : null,
+    timeoutSeconds        : null,
+    region                : null,
+    tier                  : null,
+    // What to quote: a job spec (a Map or a file) for `day0 rockie quote`, or an already quoted term sheet file.
+    jobSpec               : null,
+    termSheet             : null,
+    // A GPU market response file to quote from instead of asking the platform.
+    marketJson            : null,
+    // Who may approve: comma-separated Jenkins user ids or group names (input's submitter). Required.
+    approvers             : null,
+    // Jenkins "Secret text" credential holding the Rockie tenant token. Required.
+    credentialsId         : null,
+    // Rockie tenant id and API URL; default env.ROCKIELAB_TENANT_ID and env.ROCKIELAB_API_URL.
+    tenantId              : null,
+    apiUrl                : null,
+    // How long the approval waits before it counts as not given.
+    approvalTimeoutMinutes: 60,
+    // Offer a budget field (cents) in the approval form; the engine refuses a budget below the estimate.
+    budgetParameter       : true,
+    // This submission's name (files, input id); default: the script's file name without its extension.
+    name                  : null,
+    // Non-secret environment for the job (--env K=V). Secrets never go here.
+    env                   : [:],
+    // Dashboard fields for the platform; the dashboard block (and so the monitoring profile) needs a notebook id
+    // (notebookId:, or ROCKIELAB_NOTEBOOK_ID on the agent).
+    originSkill           : null,
+    monitoringProfileId   : null,
+    notebookId            : null,
+    // Where the job's artifacts are downloaded; default day0/rockie/<name>/artifacts.
+    artifactsDir          : null,
+    // The engine's state file; default day0/rockie/<name>/state.json.
+    stateFile             : null,
+    // Identifies this submission across restarts; default "<JOB_NAME>#<BUILD_NUMBER>/<name>".
+    submissionId          : null,
+    // Agent label for the quote and submit blocks; default any agent.
+    agent                 : null,
+    // Seconds between the engine's polls of the job; default the engine's (10).
+    pollIntervalSeconds   : null,
+    archive               : true,
+    badge                 : true,
+    engine                : null,
+    engineRepository      : null,
+]
+
+@Field static final Map SUBMIT_EXIT = [
+    0  : 'the job finished (DONE)',
+    1  : 'the job FAILED',
+    2  : 'the engine could not use its input',
+    3  : 'the platform could not be reached',
+    4  : 'the platform refused the job for lack of credit (HTTP 402)',
+    5  : 'the platform refused the submission',
+    6  : 'the platform does not know the job',
+    7  : 'the job could not be read from the platform',
+    8  : 'the platform returned no job id',
+    9  : 'there is no term sheet',
+    10 : 'the term sheet is not approved or does not match the job shape or wall-clock',
+    11 : 'the budget does not cover the estimate',
+    130: 'the job was CANCELLED',
+]
+
+@Field static final String SECRET_NAME = /(?i).*(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL|PRIVATE).*/
+
+/**
+ * Returns [name, submissionId, jobId, state, jobDone, outcome, exitCode, approver, approvedAt, quoteSha256,
+ * budgetCents, termSheet, approvalFile, stateFile, artifactsDir, reattached].
+ */
+Map call(Map args = [:], Closure body = null) {
+    Map opts = options(args)
+    Map prepared = null
+    onAgent(opts) {
+        prepared = prepare(opts)
+    }
+    Map approval = prepared.approval
+    if (approval == null) {
+        approval = askApproval(opts, prepared)
+        if (!approval.approved) {
+            refuse(opts, prepared, approval)
+        }
+    }
+    Map job = null
+    onAgent(opts) {
+        job = approveAndSubmit(opts, prepared, approval)
+        if (body != null) {
+            body(job)
+        }
+    }
+    return job
+}
+
+Map options(Map args) {
+    day0Engine.checkArgs('rockieSubmit', args, DEFAULTS)
+    Map opts = day0Engine.withDefaults(DEFAULTS, args)
+    if (env.NODE_NAME) {
+        error('rockieSubmit waits for a person to approve the GPU spend and must not hold an executor meanwhile: ' +
+                'call it outside node { } (it takes an agent for the quote and for the submission itself)')
+    }
+    List missing = day0Engine.missingKeys(opts, ['script', 'gpuType', 'gpuCount', 'timeoutSeconds', 'region', 'tier',
+                                                 'approvers', 'credentialsId'])
+    if (!missing.isEmpty()) {
+        error("rockieSubmit: ${missing.join(', ')} required (see vars/rockieSubmit.txt)")
+    }
+    if ((opts.jobSpec == null) == (opts.termSheet == null)) {
+        error('rockieSubmit: give exactly one of jobSpec: (to quote) and termSheet: (already quoted)')
+    }
+    if (!(opts.approvers instanceof String) || !opts.approvers.trim()) {
+        error('rockieSubmit: approvers: comma-separated Jenkins user ids or group names; nobody else may approve')
+    }
+    if (!wholeNumber(opts.gpuCount) || !wholeNumber(opts.timeoutSeconds) || !wholeNumber(opts.approvalTimeoutMinutes)) {
+        error('rockieSubmit: gpuCount, timeoutSeconds and approvalTimeoutMinutes are whole numbers above 0')
+    }
+    if (!(opts.env instanceof Map)) {
+        error('rockieSubmit: env: a map of variable name to value')
+    }
+    String badName = badEnvName(opts.env as Map)
+    if (badName != null) {
+        error("rockieSubmit: env: ${badName}")
+    }
+    opts.tenantId = opts.tenantId ?: env.ROCKIELAB_TENANT_ID
+    opts.apiUrl = opts.apiUrl ?: env.ROCKIELAB_API_URL
+    if (!opts.tenantId || !opts.apiUrl) {
+        error('rockieSubmit: the Rockie tenant id and API URL are needed: pass tenantId: and apiUrl:, or set ' +
+                'ROCKIELAB_TENANT_ID and ROCKIELAB_API_URL')
+    }
+    opts.name = (opts.name ?: baseName(opts.script as String)).toString()
+    if (!day0Engine.safeName(opts.name)) {
+        error("rockieSubmit: name: a letter or digit, then letters, digits, '.', '_' and '-', got '${opts.name}'")
+    }
+    opts.dir = "day0/rockie/${opts.name}".toString()
+    opts.artifactsDir = (opts.artifactsDir ?: "${opts.dir}/artifacts").toString()
+    opts.stateFile = (opts.stateFile ?: "${opts.dir}/state.json").toString()
+    opts.submissionId = (opts.submissionId ?: "${env.JOB_NAME}#${env.BUILD_NUMBER}/${opts.name}").toString()
+    opts.inputId = "Day0Gpu-${opts.name}".toString()
+    return opts
+}
+
+/** Runs the closure inside node, on the configured agent label. */
+void onAgent(Map opts, Closure body) {
+    if (opts.agent) {
+        node(opts.agent as String) {
+            body()
+        }
+    } else {
+        node {
+            body()
+        }
+    }
+}
+
+/** Quotes and renders the term sheet, or finds this submission's approval from an earlier attempt. */
+Map prepare(Map opts) {
+    String sheetFile = "${opts.dir}/term-sheet.json"
+    String approvedFile = "${opts.dir}/approved-term-sheet.json"
+    Map earlier = day0Engine.readJsonFile("${opts.dir}/submission.json") as Map
+    if (earlier != null && earlier.submission_id == opts.submissionId && fileExists(approvedFile)
+            && fileExists("${opts.dir}/approval.json")) {
+        Map approval = day0Engine.readJsonFile("${opts.dir}/approval.json") as Map
+        if (approval != null && approval.outcome == 'approved') {
+            echo("rockieSubmit ${opts.name}: this submission was approved earlier by ${approval.approver}; " +
+                    're-attaching through the state file instead of asking again')
+            return [approval: approval + [approved: true, reattach: true], sheetText: null, rendered: null]
+        }
+    }
+    dir(opts.dir) {
+        deleteDir()
+    }
+    day0Engine.writeJsonFile("${opts.dir}/submission.json", [submission_id: opts.submissionId,
+            input_id: opts.inputId, name: opts.name, build_url: env.BUILD_URL])
+    if (opts.termSheet) {
+        writeFile(file: sheetFile, text: readFile(file: opts.termSheet as String, encoding: 'UTF-8'),
+                encoding: 'UTF-8')
+    } else {
+        String specFile = opts.jobSpec
+        if (opts.jobSpec instanceof Map) {
+            specFile = "${opts.dir}/job-spec.json"
+            day0Engine.writeJsonFile(specFile, opts.jobSpec)
+        }
+        List command = ['rockie', 'quote', "--job-spec=${specFile}", "--out=${sheetFile}"]
+        if (opts.marketJson) {
+            command.add("--market-json=${opts.marketJson}")
+        }
+        Map quote = withPlatform(opts) {
+            day0Engine(command: command, label: "rockie-quote-${opts.name}", json: false, engine: opts.engine,
+                    engineRepository: opts.engineRepository)
+        }
+        if (quote.status != 0 || !(day0Engine.readJsonFile(sheetFile) instanceof Map)) {
+            error("rockieSubmit ${opts.name}: day0 rockie quote failed (exit ${quote.status}); nothing was " +
+                    'submitted. The reason is in the log above.')
+        }
+    }
+    Map render = day0Engine(command: ['rockie', 'render', "--term-sheet=${sheetFile}"],
+            label: "rockie-render-${opts.name}", json: false, engine: opts.engine,
+            engineRepository: opts.engineRepository)
+    if (render.status != 0) {
+        error("rockieSubmit ${opts.name}: day0 rockie render refused the term sheet (exit ${render.status}); " +
+                'nothing was submitted. The reason is in the log above.')
+    }
+    writeFile(file: "${opts.dir}/term-sheet.txt", text: render.stdout as String, encoding: 'UTF-8')
+    String sheetText = readFile(file: sheetFile, encoding: 'UTF-8')
+    return [approval: null, sheetText: sheetText, rendered: render.stdout,
+            sheet: day0Engine.parseJson(sheetText) as Map]
+}
+
+/** Asks for approval outside any node; returns [approved, approver, budgetCents] or [approved: false, ...]. */
+Map askApproval(Map opts, Map prepared) {
+    Map sheet = prepared.sheet ?: [:]
+    String message = "${prepared.rendered}\n\nApprove GPU spend for '${opts.name}' (submission " +
+            "${opts.submissionId})? Approving allows exactly one job of this shape, within the budget below."
+    List parameters = []
+    if (opts.budgetParameter) {
+        parameters.add(string(name: 'DAY0_BUDGET_CENTS', defaultValue: "${sheet.user_budget_cents ?: ''}",
+                trim: true, description: "Budget cap in cents for this job. The estimate is ${sheet.estimate_cents} " +
+                'cents; a budget below it cannot be approved.'))
+    }
+    Object answer = null
+    try {
+        timeout(time: opts.approvalTimeoutMinutes as int, unit: 'MINUTES') {
+            answer = input(id: opts.inputId, message: message, ok: 'Approve GPU spend', submitter: opts.approvers,
+                    submitterParameter: 'DAY0_APPROVER', parameters: parameters)
+        }
+    } catch (FlowInterruptedException interruption) {
+        Map reason = notApproved(interruption, opts.approvalTimeoutMinutes as int)
+        if (reason == null) {
+            throw interruption
+        }
+        return reason
+    }
+    String approver = answer instanceof Map ? answer.DAY0_APPROVER : answer
+    String budget = answer instanceof Map ? answer.DAY0_BUDGET_CENTS : null
+    if (!approver) {
+        error("rockieSubmit ${opts.name}: the approval carried no approver id; nothing was submitted")
+    }
+    return [approved: true, approver: approver, budgetCents: budget ? budget.trim() : null]
+}
+
+/** Records that nobody approved, shows NEEDS_HUMAN and stops the build. Nothing is submitted. */
+void refuse(Map opts, Map prepared, Map reason) {
+    String detail = "GPU spend for ${opts.name} not approved: ${reason.text}; nothing was submitted"
+    Map record = [submission_id: opts.submissionId, input_id: opts.inputId, outcome: reason.outcome, by: reason.by,
+                  decision: 'NEEDS_HUMAN', detail: detail, quote_id: prepared.sheet?.quote_id,
+                  build_url: env.BUILD_URL]
+    if (env.NODE_NAME) {
+        recordRefusal(opts, record)
+    } else {
+        onAgent(opts) {
+            recordRefusal(opts, record)
+        }
+    }
+    day0Decision(decision: 'NEEDS_HUMAN', stage: opts.name, detail: detail, badge: opts.badge,
+            nextAction: 'approve a new run of this stage, or change the job and quote again')
+    error("rockieSubmit ${opts.name}: ${detail}. Decision: NEEDS_HUMAN")
+}
+
+void recordRefusal(Map opts, Map record) {
+    day0Engine.writeJsonFile("${opts.dir}/approval.json", record)
+    if (opts.archive) {
+        archiveArtifacts(artifacts: "${opts.dir}/**", allowEmptyArchive: true, fingerprint: true)
+    }
+}
+
+/** On an agent: approve the sheet (unless re-attaching), submit, wait, archive. */
+Map approveAndSubmit(Map opts, Map prepared, Map approval) {
+    String approvedFile = "${opts.dir}/approved-term-sheet.json"
+    Map record = approval
+    if (!approval.reattach) {
+        String sheetFile = "${opts.dir}/term-sheet.json"
+        // The quote may have run on another agent: write the sheet the person saw.
+        writeFile(file: sheetFile, text: prepared.sheetText as String, encoding: 'UTF-8')
+        List command = ['rockie', 'approve', "--term-sheet=${sheetFile}", "--approver=${approval.approver}",
+                        "--out=${approvedFile}"]
+        if (approval.budgetCents) {
+            command.add("--budget-cents=${approval.budgetCents}")
+        }
+        Map approve = day0Engine(command: command, label: "rockie-approve-${opts.name}", json: false,
+                engine: opts.engine, engineRepository: opts.engineRepository)
+        Map approved = approve.status == 0 ? day0Engine.readJsonFile(approvedFile) as Map : null
+        if (approved == null) {
+            refuse(opts, prepared, [outcome: 'refused_by_engine', by: approval.approver,
+                    text: "approved by ${approval.approver}, but day0 rockie approve refused the sheet (exit " +
+                            "${approve.status}, budget ${approval.budgetCents ?: 'as quoted'}; see the log)"])
+        }
+        Map decision = approved.decision instanceof Map ? approved.decision as Map : [:]
+        record = [submission_id: opts.submissionId, input_id: opts.inputId, outcome: 'approved',
+                  approver: approval.approver, approved_by: decision.approved_by, approved_at: decision.approved_at,
+                  decision_state: decision.state, quote_id: approved.quote_id, quote_sha256: decision.quote_sha256,
+                  estimate_cents: approved.estimate_cents, budget_cents: approved.user_budget_cents,
+                  compute: approved.compute, build_url: env.BUILD_URL]
+        day0Engine.writeJsonFile("${opts.dir}/approval.json", record)
+        echo("rockieSubmit ${opts.name}: GPU spend approved by ${record.approver} at ${record.approved_at}, " +
+                "budget ${record.budget_cents} cents, term sheet sha256 ${record.quote_sha256}")
+    }
+    List command = ['rockie', 'submit', "--script=${opts.script}", "--gpu-type=${opts.gpuType}",
+                    "--gpu-count=${opts.gpuCount}", "--timeout=${opts.timeoutSeconds}", "--region=${opts.region}",
+                    "--tier=${opts.tier}", "--term-sheet=${approvedFile}", "--state-file=${opts.stateFile}",
+                    "--artifacts-dir=${opts.artifactsDir}", "--run-id=${runId(opts.submissionId as String)}"]
+    List jobEnv = envEntries(opts.env as Map)
+    for (int i = 0; i < jobEnv.size(); i++) {
+        command.add("--env=${jobEnv[i]}")
+    }
+    if (opts.originSkill) {
+        command.add("--origin-skill=${opts.originSkill}")
+    }
+    if (opts.monitoringProfileId) {
+        command.add("--monitoring-profile-id=${opts.monitoringProfileId}")
+    }
+    if (opts.notebookId) {
+        command.add("--notebook-id=${opts.notebookId}")
+    }
+    if (opts.pollIntervalSeconds) {
+        command.add("--poll-interval=${opts.pollIntervalSeconds}")
+    }
+    Map submit = withPlatform(opts) {
+        day0Engine(command: command, label: "rockie-submit-${opts.name}", json: false, engine: opts.engine,
+                engineRepository: opts.engineRepository)
+    }
+    Map state = day0Engine.readJsonFile(opts.stateFile as String) as Map ?: [:]
+    String approvalFile = "${opts.dir}/approval.json"
+    Map job = [name: opts.name, submissionId: opts.submissionId, jobId: state.job_id, state: state.state,
+               jobDone: state.job_done, outcome: state.outcome, exitCode: submit.status,
+               approver: record.approver, approvedAt: record.approved_at, quoteSha256: record.quote_sha256,
+               budgetCents: record.budget_cents, termSheet: approvedFile, approvalFile: approvalFile,
+               stateFile: opts.stateFile, artifactsDir: opts.artifactsDir, reattached: approval.reattach == true]
+    if (opts.archive) {
+        archiveArtifacts(artifacts: "${opts.dir}/**", allowEmptyArchive: true, fingerprint: true)
+    }
+    if (submit.status != 0) {
+        String meaning = SUBMIT_EXIT[submit.status] ?: 'the engine failed'
+        currentBuild.description = "day0 ${opts.name}: GPU job ${state.job_id ?: '(none)'}: ${meaning}" +
+                (state.outcome ? " (${state.outcome})" : '')
+        error("rockieSubmit ${opts.name}: ${meaning} (exit ${submit.status}); job ${state.job_id ?: 'none'}, " +
+                "state ${state.state ?: 'unknown'}. The engine's messages are in the log above.")
+    }
+    echo("rockieSubmit ${opts.name}: GPU job ${job.jobId} ${job.state}")
+    return job
+}
+
+/** The platform's address and tenant in the environment, and the tenant token from Jenkins credentials. */
+Object withPlatform(Map opts, Closure body) {
+    Object result = null
+    withCredentials([string(credentialsId: opts.credentialsId as String, variable: 'ROCKIELAB_TENANT_TOKEN')]) {
+        withEnv(["ROCKIELAB_API_URL=${opts.apiUrl}", "ROCKIELAB_TENANT_ID=${opts.tenantId}"]) {
+            result = body()
+        }
+    }
+    return result
+}
+
+/**
+ * Why the input ended without approval, or null when the build itself was aborted (then it stays aborted). A
+ * sandbox that does not let the causes be read still counts as "not approved": nothing is submitted either way.
+ */
+@NonCPS
+@SuppressWarnings(['CatchException', 'ReturnsNullInsteadOfEmptyCollection'])
+static Map notApproved(Throwable interruption, int minutes) {
+    List causes
+    try {
+        causes = interruption.getCauses() as List
+    } catch (Exception unreadable) {
+        return [approved: false, outcome: 'not_approved', by: null,
+                text: 'the approval was rejected or timed out (the reason could not be read)']
+    }
+    for (Object cause : causes) {
+        String type = cause.getClass().getName()
+        if (type.endsWith('.Rejection')) {
+            Object user = cause.getUser()
+            String by = user == null ? null : user.getId()
+            return [approved: false, outcome: 'rejected', by: by, text: "rejected by ${by ?: 'an unknown user'}"]
+        }
+        if (type.endsWith('ExceededTimeout')) {
+            return [approved: false, outcome: 'timed_out', by: null,
+                    text: "nobody approved within ${minutes} minutes"]
+        }
+    }
+    return null
+}
+
+/**
+ * The engine's run id (part of the idempotency key): derived from the submission id, so the same Jenkins submission
+ * always asks the platform for the same job, even if the state file is lost.
+ */
+@NonCPS
+static String runId(String submissionId) {
+    String id = submissionId.replaceAll(/[^A-Za-z0-9_.-]+/, '.').replaceAll(/^[^A-Za-z0-9]+/, '')
+    return id.length() <= 64 ? id : id.substring(id.length() - 64).replaceAll(/^[^A-Za-z0-9]+/, '')
+}
+
+@NonCPS
+static boolean wholeNumber(Object value) {
+    return value.toString() ==~ /[1-9][0-9]*/
+}
+
+@NonCPS
+static String baseName(String path) {
+    String file = path.replaceAll(/.*\//, '')
+    int dot = file.lastIndexOf('.')
+    return dot > 0 ? file.substring(0, dot) : file
+}
+
+@NonCPS
+static String badEnvName(Map jobEnv) {
+    for (Object key : jobEnv.keySet()) {
+        String name = key
+        if (!(name ==~ /[A-Za-z_][A-Za-z0-9_]*/)) {
+            return "'${name}' is not a valid environment variable name"
+        }
+        if (name ==~ SECRET_NAME) {
+            return "'${name}' looks like a secret; secrets never go through env: (the argument file and the term " +
+                    'sheet are kept): give the job its secrets on the platform side'
+        }
+    }
+    return null
+}
+
+@NonCPS
+static List envEntries(Map jobEnv) {
+    return jobEnv.collect { key, value -> "${key}=${value}".toString() }
+}
