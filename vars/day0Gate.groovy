@@ -121,8 +121,13 @@ Map runStage(Map opts, Closure body) {
             attempt++
             continue
         }
-        if (!outcome.decision) {
-            outcome.decision = verdict.decision
+        if (!outcome.decision && verdict.retry != true) {
+            // The engine's decision record is the authority, so the build shows what decision.json says (an
+            // unsupported model is INFEASIBLE there); triage's verdict only fills in when no record was written.
+            // A failure triage would retry, in a stage given without a closure, stays undecided: one transient
+            // failure is not SYSTEMIC.
+            Map record = day0Engine.readJsonFile("${opts.reportDir}/decision.json") as Map
+            outcome.decision = record?.decision ?: verdict.decision
         }
         return outcome
     }

@@ -66,13 +66,14 @@ class Day0GateTest {
 
         assertThat(run.result).isEqualTo('FAILURE')
         assertThat(run.message()).contains('QUANT_COVERAGE_FAILURE', '12 linear layers left unquantized',
-                'Decision: NEEDS_HUMAN', "Next: fix the recipe's module wildcards")
+                'Decision: INFEASIBLE', "Next: fix the recipe's module wildcards")
         assertThat(kit.engine.calls('triage')*.args).containsExactly(
                 ['triage', '--failure-class=QUANT_COVERAGE_FAILURE', '--attempt=1'])
         assertThat(kit.engine.calls('gate ptq')[0].opt('recipe')).isEqualTo('nvfp4')
-        assertThat(jenkins.currentBuild.description.toString()).startsWith('day0 NEEDS_HUMAN at ptq [QUANT_COVERAGE_FAILURE]')
-        assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 NEEDS_HUMAN')
-        assertThat(kit.badges.badges*.kind).containsExactly('addInfoBadge')
+        // The build shows the engine's recorded decision, the same as decision.json and the release conductor.
+        assertThat(jenkins.currentBuild.description.toString()).startsWith('day0 INFEASIBLE at ptq [QUANT_COVERAGE_FAILURE]')
+        assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 INFEASIBLE')
+        assertThat(kit.badges.badges*.kind).containsExactly('addErrorBadge')
         assertThat(kit.junit.published[0].failures).isEqualTo(1)
         assertThat(kit.archive.archived()).contains('day0/ptq/gate.json')
     }

@@ -102,11 +102,27 @@ class EngineFake {
     }
 
     /** A gate verdict as the engine writes it, plus the report directory's files, for scripted gate answers. */
+    /**
+     * The decision the real engine records for one gate's report: compare's own decision, else the triage table's
+     * decision with no options left for a failed gate, and NEEDS_HUMAN for a passed ptq or run gate (no compare).
+     */
+    static String recordedDecision(Map verdict) {
+        if (verdict.decision) {
+            return verdict.decision as String
+        }
+        if (verdict.pass) {
+            return 'NEEDS_HUMAN'
+        }
+        dev.day0.triage.FailureClass failureClass = dev.day0.triage.FailureClass.parse(verdict.failure_class as String)
+                .orElse(dev.day0.triage.FailureClass.UNKNOWN)
+        return dev.day0.triage.TriageTable.finalDecision(failureClass).name()
+    }
+
     static Map gate(Call call, Map verdict) {
         call.writeJson(call.opt('out'), verdict)
         String dir = call.opt('report-dir')
         if (dir) {
-            call.writeJson("${dir}/decision.json", [schema: 'day0.decision/1', decision: verdict.decision,
+            call.writeJson("${dir}/decision.json", [schema: 'day0.decision/1', decision: recordedDecision(verdict),
                                                     failure_class: verdict.failure_class, detail: verdict.detail])
             call.file("${dir}/report.md").setText("# day0 ${call.opt('stage')}\n\n${verdict.detail}\n", 'UTF-8')
             String failure = verdict.pass ? '' : "<failure message=\"${verdict.detail}\"/>"
