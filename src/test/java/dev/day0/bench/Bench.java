@@ -110,8 +110,9 @@ public final class Bench {
                         rcharDelta < 0 ? "n/a" : String.valueOf(rcharDelta),
                         Json.writeLine(inspection.summary().get("layer_precision_counts")));
             }
-            for (String[] jvm : List.of(new String[] {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"},
-                    new String[] {})) {
+            // bin/day0's JVM flags (serial GC, whole JIT), then C1 only for reference.
+            for (String[] jvm : List.of(new String[] {"-XX:+UseSerialGC"},
+                    new String[] {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"})) {
                 List<String> command = new ArrayList<>(List.of(javaBin()));
                 command.addAll(List.of(jvm));
                 command.addAll(List.of("-jar", jar().toString(), "inspect", "checkpoint", "--source",
@@ -223,16 +224,16 @@ public final class Bench {
                 System.out.println(err);
             }
 
+            Timed launcher = timeProcess(List.of("-Xmx256m", "-XX:+UseSerialGC"), results, dir);
             Timed c1 = timeProcess(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), results, dir);
-            Timed c2 = timeProcess(List.of("-Xmx256m"), results, dir);
             Timed python = timed(List.of("python3", "-c", "import json,sys\nn=0\nwith open(sys.argv[1]) as f:\n"
                     + "    for line in f:\n        json.loads(line)\n        n+=1\nprint(n)", samples.toString()));
             System.out.printf(Locale.ROOT, "samples: python3 json.loads loop: %s (%.0f MB/s wall)%n",
                     python.describe(), size / 1e6 / python.wall());
             System.out.printf(Locale.ROOT, "samples: python / day0 ratio, wall: %.2f (bin/day0 JVM flags), %.2f "
-                    + "(default JIT), %.2f (in-process); cpu: %.2f (bin/day0 JVM flags), %.2f (default JIT)%n",
-                    python.wall() / c1.wall(), python.wall() / c2.wall(), python.wall() / inProcess,
-                    python.cpu() / c1.cpu(), python.cpu() / c2.cpu());
+                    + "(C1 only), %.2f (in-process); cpu: %.2f (bin/day0 JVM flags), %.2f (C1 only)%n",
+                    python.wall() / launcher.wall(), python.wall() / c1.wall(), python.wall() / inProcess,
+                    python.cpu() / launcher.cpu(), python.cpu() / c1.cpu());
         } finally {
             if (!keep) {
                 deleteTree(dir);
