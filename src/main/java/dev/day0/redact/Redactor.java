@@ -87,6 +87,9 @@ public final class Redactor {
             new Rule(Pattern.compile("\\bnvapi-[A-Za-z0-9_-]{16,}"), MASK),
             new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"), MASK));
 
+    private static final Pattern SECRET_FIELD_NAME = Pattern.compile("(?i)[a-z0-9_.-]*(?:token|secret|password|"
+            + "passwd|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|signature)");
+
     private final List<String> knownSecrets;
 
     private Redactor(Set<String> knownSecrets) {
@@ -185,7 +188,8 @@ public final class Redactor {
         }
         if (node.isObject()) {
             ObjectNode copy = JsonNodeFactory.instance.objectNode();
-            node.fields().forEachRemaining(e -> copy.set(redact(e.getKey()), redactJson(e.getValue())));
+            node.fields().forEachRemaining(e -> copy.set(redact(e.getKey()),
+                    secretField(e.getKey(), e.getValue()) ? TextNode.valueOf(MASK) : redactJson(e.getValue())));
             return copy;
         }
         if (node.isArray()) {
@@ -194,6 +198,20 @@ public final class Redactor {
             return copy;
         }
         return node;
+    }
+
+    /**
+     * A string value under a secret-named field ({@code "api_key": "x"}): the value alone may look harmless, the
+     * pair does not. As in the text rule, the name must end in the keyword, so {@code tokenizer} and
+     * {@code max_tokens} pass, and references to the environment ({@code "$HF_TOKEN"}) are not secrets.
+     */
+    private static boolean secretField(String name, JsonNode value) {
+        if (!value.isTextual()) {
+            return false;
+        }
+        String text = value.textValue();
+        return !text.isBlank() && !text.startsWith("$") && !text.equals(MASK)
+                && SECRET_FIELD_NAME.matcher(name).matches();
     }
 
     /** True when redaction would change the text: a secret or a secret-shaped value is in it. */

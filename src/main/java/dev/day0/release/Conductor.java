@@ -657,8 +657,8 @@ public final class Conductor {
         }
         Path summary = evidenceDir(Stages.PTQ_GATE).resolve("validation-summary.json");
         Path layers = evidenceDir(Stages.PTQ_GATE).resolve("layers.json");
-        AtomicFiles.write(summary, redactor.redact(Json.write(inspection.summary())) + "\n");
-        AtomicFiles.write(layers, redactor.redact(Json.write(inspection.layers())) + "\n");
+        AtomicFiles.write(summary, Json.write(redactor.redactJson(inspection.summary())) + "\n");
+        AtomicFiles.write(layers, Json.write(redactor.redactJson(inspection.layers())) + "\n");
         state.output(Stages.PTQ_GATE, "layers", layers);
         progress.line("  inspected " + source + " and " + output + " (" + inspection.bytesRead()
                 + " bytes of headers and metadata read)");
@@ -685,9 +685,9 @@ public final class Conductor {
         Path runSummary = dir.resolve("run-summary.json");
         Path scores = dir.resolve("scores.json");
         Path report = dir.resolve("eval-inspection.json");
-        AtomicFiles.write(runSummary, redactor.redact(Json.write(inspection.runSummary())) + "\n");
-        AtomicFiles.write(scores, redactor.redact(Json.write(inspection.scores())) + "\n");
-        AtomicFiles.write(report, redactor.redact(Json.write(inspection.report())) + "\n");
+        AtomicFiles.write(runSummary, Json.write(redactor.redactJson(inspection.runSummary())) + "\n");
+        AtomicFiles.write(scores, Json.write(redactor.redactJson(inspection.scores())) + "\n");
+        AtomicFiles.write(report, Json.write(redactor.redactJson(inspection.report())) + "\n");
         state.output(gateStage, "eval_inspection", report);
         progress.line("  read " + inspection.taskCount() + " tasks from " + results);
         return new Path[] {runSummary, scores};
@@ -903,7 +903,7 @@ public final class Conductor {
 
     private StepResult gateResult(String stage, ObjectNode result) {
         Path file = workdir.resolve("gates").resolve(stage + ".json");
-        AtomicFiles.write(file, redactor.redact(Json.write(result)) + "\n");
+        AtomicFiles.write(file, Json.write(redactor.redactJson(result)) + "\n");
         return StepResult.fromJson(result);
     }
 

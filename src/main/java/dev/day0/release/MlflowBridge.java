@@ -144,6 +144,6 @@ final class MlflowBridge {
 
     /** Scores from a reused run, written where the baseline gate reads them. */
     static void writeScores(ObjectNode scores, Path file, Redactor redactor) {
-        dev.day0.io.AtomicFiles.write(file, redactor.redact(Json.write(scores)) + "\n");
+        dev.day0.io.AtomicFiles.write(file, Json.write(redactor.redactJson(scores)) + "\n");
     }
 }

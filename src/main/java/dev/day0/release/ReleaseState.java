@@ -238,7 +238,7 @@ public final class ReleaseState {
     /** Writes state.json atomically, through the redactor. */
     public void save(Redactor redactor) {
         root.put("updated_at", now());
-        AtomicFiles.write(file, redactor.redact(Json.write(root)) + "\n");
+        AtomicFiles.write(file, Json.write(redactor.redactJson(root)) + "\n");
     }
 
     public ObjectNode toJson() {

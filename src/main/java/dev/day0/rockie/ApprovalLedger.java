@@ -80,7 +80,7 @@ public final class ApprovalLedger {
         record.put("idempotency_key", idempotencyKey);
         record.put("state_file", stateFile.toAbsolutePath().toString());
         record.put("claimed_at", SubmissionState.now());
-        byte[] bytes = (redactor.redact(Json.write(record)) + System.lineSeparator())
+        byte[] bytes = (Json.write(redactor.redactJson(record)) + System.lineSeparator())
                 .getBytes(StandardCharsets.UTF_8);
         Path entry = entry(quoteSha256);
         try {

@@ -23,7 +23,7 @@ final class Events {
     }
 
     void event(ObjectNode event) {
-        console.print(redactor.redact(Json.writeLine(event)) + System.lineSeparator());
+        console.print(Json.writeLine(redactor.redactJson(event)) + System.lineSeparator());
     }
 
     void say(String line) {

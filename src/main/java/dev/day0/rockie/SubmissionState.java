@@ -101,7 +101,7 @@ public final class SubmissionState {
 
     public void write(Path file, Redactor redactor) {
         json.put("updated_at", now());
-        AtomicFiles.write(file, redactor.redact(Json.write(json)) + System.lineSeparator());
+        AtomicFiles.write(file, Json.write(redactor.redactJson(json)) + System.lineSeparator());
     }
 
     public ObjectNode json() {

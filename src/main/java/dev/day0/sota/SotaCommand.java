@@ -34,7 +34,7 @@ public final class SotaCommand {
     /** Output for the sota commands: JSON through a redactor that also knows the source reference's secrets. */
     abstract static class SotaLeaf extends EngineCommand {
         void emit(JsonNode json, Path out, Redactor redactor) {
-            String text = redactor.redact(Json.write(json)) + System.lineSeparator();
+            String text = Json.write(redactor.redactJson(json)) + System.lineSeparator();
             if (out == null) {
                 console().print(text);
             } else {
@@ -128,7 +128,7 @@ public final class SotaCommand {
             ObjectNode json = plan.toJson(scriptFile.toString(), inputs);
             Map<Path, String> files = new LinkedHashMap<>();
             files.put(scriptFile, script);
-            files.put(outDir.resolve("plan.json"), redactor.redact(Json.write(json)) + System.lineSeparator());
+            files.put(outDir.resolve("plan.json"), Json.write(redactor.redactJson(json)) + System.lineSeparator());
             files.put(outDir.resolve("plan.md"), redactor.redact(plan.toMarkdown(scriptFile.toString())));
             writeAll(files);
             emit(json, null, redactor);

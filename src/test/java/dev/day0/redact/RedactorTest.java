@@ -2,6 +2,8 @@ package dev.day0.redact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.io.Json;
 import dev.day0.testing.SecretCorpus;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,25 @@ import org.junit.Test;
 public class RedactorTest {
     private static final SecretCorpus CORPUS = SecretCorpus.get();
     private final Redactor redactor = Redactor.patternsOnly();
+
+    @Test
+    public void shouldMaskTheStringValueOfASecretNamedFieldInAJsonDocument() {
+        JsonNode doc = Json.parse("{\"api_key\": \"xyz123\", \"hf_token\": \"plain\", \"tokenizer\": \"llama\", "
+                + "\"max_tokens\": 2048, \"pad_token\": \"\", \"token_env\": \"HF_TOKEN\", \"password\": \"$DB_PASSWORD\", "
+                + "\"nested\": [{\"client_secret\": \"s3\"}]}", "doc");
+
+        JsonNode redacted = Redactor.patternsOnly().redactJson(doc);
+
+        assertThat(redacted.path("api_key").asText()).isEqualTo(Redactor.MASK);
+        assertThat(redacted.path("hf_token").asText()).isEqualTo(Redactor.MASK);
+        assertThat(redacted.at("/nested/0/client_secret").asText()).isEqualTo(Redactor.MASK);
+        assertThat(redacted.path("tokenizer").asText()).isEqualTo("llama");
+        assertThat(redacted.path("max_tokens").asInt()).isEqualTo(2048);
+        assertThat(redacted.path("pad_token").asText()).isEmpty();
+        assertThat(redacted.path("token_env").asText()).isEqualTo("HF_TOKEN");
+        assertThat(redacted.path("password").asText()).isEqualTo("$DB_PASSWORD");
+        assertThat(doc.path("api_key").asText()).as("the input is not changed").isEqualTo("xyz123");
+    }
 
     /**
      * Regression: the secret-named-field rule restarted its key prefix at every position of a long word, so redaction
