@@ -52,17 +52,6 @@ public final class EvalInspector {
     public record Inspection(ObjectNode runSummary, ObjectNode scores, ObjectNode report, int taskCount) {
     }
 
-    /** A results file of either format, seen through what the inspector needs. */
-    private interface Source {
-        Path file();
-
-        List<String> roots();
-
-        Set<String> names();
-
-        TaskEvidence evaluate(TaskMap.TaskSpec spec, String expectedOrigin);
-    }
-
     private EvalInspector() {
     }
 
@@ -89,19 +78,19 @@ public final class EvalInspector {
             chosen = fileFormat(results, format);
             files = List.of(results);
         }
-        List<Source> sources = new ArrayList<>();
+        List<EvalResultsFile> sources = new ArrayList<>();
         for (Path file : files) {
-            sources.add(chosen == Format.NEL ? nel(NelResults.read(file)) : lmEval(LmEvalResults.read(file)));
+            sources.add(chosen == Format.NEL ? NelResults.read(file) : LmEvalResults.read(file));
         }
         return assemble(chosen, sources, map);
     }
 
-    private static Inspection assemble(Format format, List<Source> sources, TaskMap map) {
-        Map<String, Source> byName = new LinkedHashMap<>();
+    private static Inspection assemble(Format format, List<EvalResultsFile> sources, TaskMap map) {
+        Map<String, EvalResultsFile> byName = new LinkedHashMap<>();
         Set<String> roots = new LinkedHashSet<>();
-        for (Source source : sources) {
+        for (EvalResultsFile source : sources) {
             for (String name : source.names()) {
-                Source earlier = byName.putIfAbsent(name, source);
+                EvalResultsFile earlier = byName.putIfAbsent(name, source);
                 if (earlier != null) {
                     throw new InputException(source.file().toString(), "", "reports task " + name + ", and so does "
                             + earlier.file() + ": point --results at one run");
@@ -122,7 +111,7 @@ public final class EvalInspector {
         Set<String> used = new LinkedHashSet<>();
         for (String name : reported) {
             TaskMap.TaskSpec spec = map.resolve(name);
-            Source source = byName.get(spec.source());
+            EvalResultsFile source = byName.get(spec.source());
             TaskEvidence evidence;
             if (source == null) {
                 evidence = new TaskEvidence(name, spec.source());
@@ -196,51 +185,4 @@ public final class EvalInspector {
         }
     }
 
-    private static Source lmEval(LmEvalResults results) {
-        return new Source() {
-            @Override
-            public Path file() {
-                return results.file();
-            }
-
-            @Override
-            public List<String> roots() {
-                return results.roots();
-            }
-
-            @Override
-            public Set<String> names() {
-                return results.names();
-            }
-
-            @Override
-            public TaskEvidence evaluate(TaskMap.TaskSpec spec, String expectedOrigin) {
-                return results.evaluate(spec, expectedOrigin);
-            }
-        };
-    }
-
-    private static Source nel(NelResults results) {
-        return new Source() {
-            @Override
-            public Path file() {
-                return results.file();
-            }
-
-            @Override
-            public List<String> roots() {
-                return results.roots();
-            }
-
-            @Override
-            public Set<String> names() {
-                return results.names();
-            }
-
-            @Override
-            public TaskEvidence evaluate(TaskMap.TaskSpec spec, String expectedOrigin) {
-                return results.evaluate(spec, expectedOrigin);
-            }
-        };
-    }
 }

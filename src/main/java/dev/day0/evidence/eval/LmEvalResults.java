@@ -19,7 +19,7 @@ import java.util.Set;
  * {@code n-samples.<task>.{original,effective}}, {@code higher_is_better}, groups and their subtasks, and the
  * {@code samples_<task>_<date>.jsonl} files written beside it with {@code --log_samples}.
  */
-final class LmEvalResults {
+final class LmEvalResults implements EvalResultsFile {
     /** How far a results file's score may be from the mean of its own samples (float printing noise). */
     static final double MEAN_TOLERANCE = 1e-6;
 
@@ -64,12 +64,14 @@ final class LmEvalResults {
                 && (root.has("n-samples") || root.has("configs") || root.has("versions"));
     }
 
-    Path file() {
+    @Override
+    public Path file() {
         return file;
     }
 
     /** The tasks a reader sees first: groups and stand-alone tasks, not the subtasks of a group. */
-    List<String> roots() {
+    @Override
+    public List<String> roots() {
         Set<String> children = new LinkedHashSet<>();
         groupSubtasks.values().forEach(children::addAll);
         List<String> roots = new ArrayList<>();
@@ -91,7 +93,8 @@ final class LmEvalResults {
     }
 
     /** Every task and group name the file reports. */
-    Set<String> names() {
+    @Override
+    public Set<String> names() {
         Set<String> names = new LinkedHashSet<>();
         results.fieldNames().forEachRemaining(names::add);
         if (groups != null) {
@@ -106,7 +109,8 @@ final class LmEvalResults {
     }
 
     /** Evaluates one task (or group) of this file. */
-    TaskEvidence evaluate(TaskMap.TaskSpec spec, String expectedOrigin) {
+    @Override
+    public TaskEvidence evaluate(TaskMap.TaskSpec spec, String expectedOrigin) {
         String name = spec.source();
         TaskEvidence evidence = new TaskEvidence(spec.name(), name);
         evidence.resultsFile = file.toString();

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * {@code n-samples}); a {@code limit_samples} run is counted at most at its limit; otherwise the count is
  * unknown and the task fails unless the task map accepts that explicitly.
  */
-final class NelResults {
+final class NelResults implements EvalResultsFile {
     private static final int SEARCH_DEPTH = 6;
 
     private final Path file;
@@ -57,18 +57,21 @@ final class NelResults {
         return new NelResults(file, Json.readYaml(file));
     }
 
-    Path file() {
+    @Override
+    public Path file() {
         return file;
     }
 
     /** The task names a run reports: its tasks, or its groups when it has no tasks. */
-    List<String> roots() {
+    @Override
+    public List<String> roots() {
         List<String> names = new ArrayList<>();
         (tasks != null && !tasks.isEmpty() ? tasks : groups).fieldNames().forEachRemaining(names::add);
         return names;
     }
 
-    Set<String> names() {
+    @Override
+    public Set<String> names() {
         Set<String> names = new LinkedHashSet<>();
         if (tasks != null) {
             tasks.fieldNames().forEachRemaining(names::add);
@@ -79,7 +82,8 @@ final class NelResults {
         return names;
     }
 
-    TaskEvidence evaluate(TaskMap.TaskSpec spec, String expectedOrigin) {
+    @Override
+    public TaskEvidence evaluate(TaskMap.TaskSpec spec, String expectedOrigin) {
         String name = spec.source();
         TaskEvidence evidence = new TaskEvidence(spec.name(), name);
         evidence.resultsFile = file.toString();
