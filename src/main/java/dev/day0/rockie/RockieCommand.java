@@ -154,34 +154,16 @@ public final class RockieCommand {
             }
         }
 
-        private interface PriceCall {
-            RockieClient.Response call() throws IOException, InterruptedException;
-        }
-
-        private RockieClient.Response priceRequest(String what, Events events, PriceCall call)
+        /** A price read with retries on transient failures; no quote is made from a failing platform. */
+        private RockieClient.Response priceRequest(String what, Events events, TransientRetry.Call call)
                 throws InterruptedException {
-            int failures = 0;
-            String problem;
-            while (true) {
-                try {
-                    RockieClient.Response response = call.call();
-                    if (response.status() < 500 && response.status() != 408 && response.status() != 429) {
-                        return response;
-                    }
-                    problem = "HTTP " + response.status();
-                } catch (IOException e) {
-                    problem = e.getClass().getSimpleName();
-                }
-                failures++;
-                if (failures > maxRetries) {
-                    throw new RockieException(RockieExitCodes.NETWORK, "NETWORK", what + ": " + problem
-                            + ", still failing after " + maxRetries + " retries");
-                }
-                double delay = Math.min(retryInterval * Math.pow(2, failures - 1), 60);
-                events.say(String.format(Locale.ROOT, "rockie: %s: %s; retry %d of %d in %.1f s", what, problem,
-                        failures, maxRetries, delay));
-                Thread.sleep(Math.max(1L, Math.round(delay * 1000)));
+            TransientRetry retry = new TransientRetry(events, maxRetries, retryInterval, delay -> delay);
+            RockieClient.Response response = retry.run(what, call);
+            if (response == null) {
+                throw new RockieException(RockieExitCodes.NETWORK, "NETWORK", what + ": " + retry.lastProblem()
+                        + ", still failing after " + maxRetries + " retries");
             }
+            return response;
         }
     }
 

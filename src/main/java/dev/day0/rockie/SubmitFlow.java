@@ -40,7 +40,6 @@ public final class SubmitFlow {
     static final Set<String> TERMINAL = Set.of("DONE", "FAILED", "CANCELLED");
     static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     static final Pattern JOB_DONE = Pattern.compile("(?m)^\\s*JOB_DONE\\b");
-    static final double MAX_BACKOFF_SECONDS = 60;
     static final int MAX_LOG_LINE = 400;
 
     private final SubmitRequest request;
@@ -50,6 +49,7 @@ public final class SubmitFlow {
     private final ApprovalLedger ledger;
     private final Random random = new Random();
 
+    private final TransientRetry retry;
     private SubmissionState state;
     private String lastProblem;
 
@@ -58,6 +58,7 @@ public final class SubmitFlow {
         this.client = client;
         this.out = out;
         this.redactor = out.redactor();
+        this.retry = new TransientRetry(out, request.maxRetries(), request.pollIntervalSeconds(), this::jitter);
         this.ledger = ledger;
     }
 
@@ -163,7 +164,7 @@ public final class SubmitFlow {
                             + client.config().apiUrl() + " (" + describe(e) + ") after " + refusedConnections
                             + " attempts; nothing was submitted");
                 }
-                backoff("POST /api/jobs/submit: " + describe(e), refusedConnections);
+                retry.pause("POST /api/jobs/submit: " + describe(e), refusedConnections);
                 continue;
             } catch (IOException e) {
                 return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.NETWORK, "POST /api/jobs/submit: "
@@ -457,7 +458,7 @@ public final class SubmitFlow {
                     }
                     return null;
                 }
-                if (status < 500 && status != 408 && status != 429) {
+                if (!TransientRetry.isTransient(status)) {
                     return label + ": download answered HTTP " + status;
                 }
                 lastProblem = "HTTP " + status;
@@ -470,45 +471,17 @@ public final class SubmitFlow {
             if (attempt > request.maxRetries()) {
                 return label + ": download failed after " + attempt + " attempts (" + lastProblem + ")";
             }
-            backoff("download " + label + ": " + lastProblem, attempt);
+            retry.pause("download " + label + ": " + lastProblem, attempt);
         }
     }
 
-    private interface Call {
-        RockieClient.Response call() throws IOException, InterruptedException;
-    }
-
-    /**
-     * An idempotent GET with retries: connection problems, timeouts, 408, 429 and 5xx are retried with exponential
-     * backoff; null when they persist past the limit ({@link #lastProblem} says what it was).
-     */
-    private RockieClient.Response withRetries(String what, Call call) throws InterruptedException {
-        int failures = 0;
-        while (true) {
-            try {
-                RockieClient.Response response = call.call();
-                int status = response.status();
-                if (status < 500 && status != 408 && status != 429) {
-                    return response;
-                }
-                lastProblem = "HTTP " + status;
-            } catch (IOException e) {
-                lastProblem = describe(e);
-            }
-            failures++;
-            if (failures > request.maxRetries()) {
-                return null;
-            }
-            backoff(what + ": " + lastProblem, failures);
+    /** An idempotent GET with retries; null when failures persist ({@link #lastProblem} says what it was). */
+    private RockieClient.Response withRetries(String what, TransientRetry.Call call) throws InterruptedException {
+        RockieClient.Response response = retry.run(what, call);
+        if (response == null) {
+            lastProblem = retry.lastProblem();
         }
-    }
-
-    private void backoff(String what, int attempt) throws InterruptedException {
-        double base = Math.min(request.pollIntervalSeconds() * Math.pow(2, attempt - 1), MAX_BACKOFF_SECONDS);
-        double delay = jitter(base);
-        out.say(String.format(Locale.ROOT, "rockie: %s; retry %d of %d in %.1f s", what, attempt,
-                request.maxRetries(), delay));
-        sleep(delay);
+        return response;
     }
 
     /** Spreads clients out: the delay times a factor between 0.8 and 1.2. */
@@ -599,7 +572,7 @@ public final class SubmitFlow {
         }
     }
 
-    private static String describe(Exception e) {
+    static String describe(Exception e) {
         String name = e.getClass().getSimpleName();
         return e.getMessage() == null || e.getMessage().isBlank() ? name : name + ": " + oneLine(e.getMessage());
     }
