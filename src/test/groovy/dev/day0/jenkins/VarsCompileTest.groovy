@@ -18,10 +18,10 @@ class VarsCompileTest {
 
     static List<File> pipelineFiles() {
         List<File> files = VARS.listFiles().findAll { it.name.endsWith('.groovy') }.sort { it.name }
+        // Jenkinsfile.example is a deliverable: missing, it must fail the compile check, not drop out of it.
         File example = new File(FakeJenkins.PROJECT, 'Jenkinsfile.example')
-        if (example.exists()) {
-            files.add(example)
-        }
+        assertThat(example).exists()
+        files.add(example)
         return files
     }
 
