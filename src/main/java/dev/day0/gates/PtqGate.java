@@ -51,6 +51,22 @@ public final class PtqGate {
         return result(problems, checks, notes);
     }
 
+    /**
+     * Evaluates a validation summary for a chain whose recipe is fixed (a release plan's): where {@code --recipe}
+     * overrides the summary's, here a summary that declares another recipe fails USER_CONFIG_ERROR, since its
+     * checkpoint was not made by the recipe being released.
+     */
+    public GateResult evaluateForRecipe(JsonNode summary, String source, String recipe) {
+        GateResult result = evaluate(summary, source, recipe);
+        JsonNode declared = summary.path("recipe");
+        if (result.pass() && declared.isTextual() && !declared.textValue().trim().equalsIgnoreCase(recipe)) {
+            return new GateResult("ptq", false, null, FailureClass.USER_CONFIG_ERROR, source + ": recipe: \""
+                    + declared.textValue() + "\" is not the plan's recipe \"" + recipe + "\"",
+                    (ObjectNode) result.body());
+        }
+        return result;
+    }
+
     private static Optional<Precision> target(ObjectNode doc, String source, String recipeOverride,
                                               Map<FailureClass, List<String>> problems) {
         String recipe = recipeOverride;

@@ -74,6 +74,11 @@ public final class MlflowClient {
         }
     }
 
+    /** Waits out a retry back-off; the release conductor's waits (tests wait no time) stand in for the clock. */
+    public interface Pause {
+        void pause(Duration delay) throws InterruptedException;
+    }
+
     /** An experiment as {@code experiments/get-by-name} returns it. */
     public record Experiment(String id, String name, String lifecycleStage, String artifactLocation) {
         public boolean deleted() {
@@ -104,6 +109,7 @@ public final class MlflowClient {
     private final Retry retry;
     private final Duration requestTimeout;
     private final HttpClient http;
+    private Pause pause = delay -> Thread.sleep(delay.toMillis());
 
     /**
      * @param trackingUri the tracking server, e.g. {@code http://mlflow:5000} (a path prefix is kept)
@@ -123,6 +129,12 @@ public final class MlflowClient {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
+    }
+
+    /** This client, waiting out its retry back-offs with the given pause instead of the clock. */
+    public MlflowClient pausingWith(Pause waits) {
+        this.pause = waits;
+        return this;
     }
 
     /**
@@ -381,7 +393,7 @@ public final class MlflowClient {
                 delay = retryAfter(response, delay);
             }
             try {
-                Thread.sleep(delay.toMillis());
+                pause.pause(delay);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new MlflowException(MlflowException.Kind.UNAVAILABLE, -1, null,

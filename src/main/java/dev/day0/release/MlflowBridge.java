@@ -3,7 +3,6 @@ package dev.day0.release;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.day0.cli.Version;
 import dev.day0.io.FileDigest;
 import dev.day0.io.Fields;
 import dev.day0.io.Json;
@@ -33,11 +32,15 @@ final class MlflowBridge {
     private final ReleasePlan plan;
     private final Map<String, String> env;
     private final Redactor redactor;
+    private final String toolVersion;
+    private final Conductor.Sleeper sleeper;
 
-    MlflowBridge(ReleasePlan plan, Map<String, String> env, Redactor redactor) {
-        this.plan = plan;
-        this.env = env;
-        this.redactor = redactor;
+    MlflowBridge(StageContext ctx) {
+        this.plan = ctx.plan();
+        this.env = ctx.env();
+        this.redactor = ctx.redactor();
+        this.toolVersion = ctx.toolVersion();
+        this.sleeper = ctx.options().sleeper();
     }
 
     /** The key a reusable baseline must match: exactly this model, task set and sampling parameters. */
@@ -49,7 +52,7 @@ final class MlflowBridge {
     }
 
     private MlflowClient client() {
-        return MlflowClient.fromEnvironment(env, null, MlflowClient.Retry.standard());
+        return MlflowClient.fromEnvironment(env, null, MlflowClient.Retry.standard()).pausingWith(sleeper::sleep);
     }
 
     /** The newest matching baseline, or a result that says why there is none. */
@@ -67,7 +70,7 @@ final class MlflowBridge {
         if (taskList.length() <= RunLogger.MAX_TAG_VALUE_LENGTH) {
             tags.add(new KeyValue(RunTags.TASKS, taskList));
         }
-        tags.add(new KeyValue(RunTags.TOOL_VERSION, Version.current()));
+        tags.add(new KeyValue(RunTags.TOOL_VERSION, toolVersion));
         List<KeyValue> params = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = plan.sampling().fields();
         while (it.hasNext()) {
@@ -102,7 +105,7 @@ final class MlflowBridge {
         }
         tags.add(new KeyValue(RunTags.DETAIL, clip(record.path("detail").asText(), RunLogger.MAX_TAG_VALUE_LENGTH)));
         tags.add(new KeyValue(RunTags.DECISION_SHA256, FileDigest.sha256(decisionJson)));
-        tags.add(new KeyValue(RunTags.TOOL_VERSION, Version.current()));
+        tags.add(new KeyValue(RunTags.TOOL_VERSION, toolVersion));
         tags.add(new KeyValue("day0.recipe", plan.recipe()));
         long now = System.currentTimeMillis();
         List<Metric> metrics = new ArrayList<>();

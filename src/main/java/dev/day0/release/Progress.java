@@ -1,5 +1,6 @@
 package dev.day0.release;
 
+import dev.day0.core.Stage;
 import dev.day0.redact.Redactor;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -45,8 +46,8 @@ final class Progress implements AutoCloseable {
         }
     }
 
-    void stage(String stage, String what) {
-        line(String.format(Locale.ROOT, "[%d/%d] %s: %s", Stages.position(stage), Stages.ALL.size(), stage, what));
+    void stage(Stage stage, String what) {
+        line(String.format(Locale.ROOT, "[%d/%d] %s: %s", stage.position(), Stage.chain().size(), stage, what));
     }
 
     /** A line of a stage's own output, prefixed with the stage name. */

@@ -2,6 +2,7 @@ package dev.day0.release;
 
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.Version;
+import dev.day0.core.Stage;
 import dev.day0.io.InputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,21 +59,20 @@ public final class ReleaseCommand {
             ReleasePlan plan = ReleasePlan.load(planFile);
             Map<String, Path> approvals = approvals(plan, approve);
             String stopAfter = env().get(STOP_AFTER_STAGE);
-            if (stopAfter != null && !stopAfter.isBlank() && !Stages.ALL.contains(stopAfter)) {
-                throw new InputException(STOP_AFTER_STAGE, "", "not a stage: \"" + stopAfter + "\" (stages: "
-                        + String.join(", ", Stages.ALL) + ")");
-            }
+            Stage stopStage = stopAfter == null || stopAfter.isBlank() ? null : Stage.parse(stopAfter)
+                    .orElseThrow(() -> new InputException(STOP_AFTER_STAGE, "", "not a stage: \"" + stopAfter
+                            + "\" (stages: " + Stage.keys() + ")"));
             Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
             Terminal terminal = Terminal.detect(env(), console().rawErr());
             Conductor.StopHook hook = stage -> {
-                if (stage.equals(stopAfter)) {
+                if (stage == stopStage) {
                     console().rawErr().flush();
                     System.out.flush();
                     Runtime.getRuntime().halt(ReleaseExitCodes.STOPPED_BY_HOOK);
                 }
             };
             Conductor.Options options = new Conductor.Options(dir, resume, approvals, terminal, hook,
-                    seconds -> Thread.sleep(seconds * 1000), confirmResubmit);
+                    pause -> Thread.sleep(pause.toMillis()), confirmResubmit);
             Conductor conductor = new Conductor(plan, options, env(), console().redactor(), console().rawErr(),
                     Version.current());
             Conductor.Outcome outcome = conductor.run();
@@ -94,7 +94,7 @@ public final class ReleaseCommand {
             String stage = null;
             String file = value;
             int eq = value.indexOf('=');
-            if (eq > 0 && Stages.ALL.contains(value.substring(0, eq))) {
+            if (eq > 0 && Stage.parse(value.substring(0, eq)).isPresent()) {
                 stage = value.substring(0, eq);
                 file = value.substring(eq + 1);
             }

@@ -3,6 +3,7 @@ package dev.day0.release;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Stage;
 import dev.day0.gates.Precision;
 import dev.day0.io.FileDigest;
 import dev.day0.io.Fields;
@@ -33,7 +34,10 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
     /** sysexits.h EX_TEMPFAIL: the conventional "try again later" exit status. */
     public static final int EX_TEMPFAIL = 75;
 
-    /** How a working stage runs. */
+    /**
+     * How a working stage runs, and the stage runner that does it. A new way to run a stage is a constant here,
+     * its fields in {@code stage()} below, and its runner class.
+     */
     public enum Runner {
         /** A command on this machine, as a subprocess with a timeout. */
         LOCAL,
@@ -44,6 +48,14 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
 
         String word() {
             return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        StageRunner runner(StageSpec spec) {
+            return switch (this) {
+                case LOCAL -> new LocalProcessRunner(spec);
+                case ROCKIE -> new RockieJobRunner(spec);
+                case REUSE -> new ReuseRunner(spec, null);
+            };
         }
     }
 
@@ -111,6 +123,15 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
     /** One working stage: how it runs and where its evidence is. */
     public record StageSpec(String key, Runner runner, LocalSpec local, RockieSpec rockie, boolean reuseMlflow,
                             Evidence evidence) {
+        public Stage stage() {
+            return Stage.parse(key).orElseThrow();
+        }
+
+        /** The runner for this stage: its own, after a look for a reusable baseline when it asks for one. */
+        StageRunner stageRunner() {
+            StageRunner own = runner.runner(this);
+            return reuseMlflow && runner != Runner.REUSE ? new ReuseRunner(this, own) : own;
+        }
     }
 
     /** Reads and validates a plan; every problem is an InputException naming the file and the field. */

@@ -3,16 +3,18 @@ package dev.day0.release;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Stage;
 import dev.day0.io.AtomicFiles;
 import dev.day0.io.Fields;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code state.json}: where a run is. Written atomically (temp file, fsync, rename) after every stage, so a run
@@ -58,8 +60,8 @@ public final class ReleaseState {
         root.put("created_at", now);
         root.put("updated_at", now);
         ObjectNode stages = root.putObject("stages");
-        for (String stage : Stages.ALL) {
-            ObjectNode node = stages.putObject(stage);
+        for (Stage stage : Stage.chain()) {
+            ObjectNode node = stages.putObject(stage.key());
             node.put("status", "pending");
             node.put("runs", 0);
             node.put("tries", 0);
@@ -79,8 +81,8 @@ public final class ReleaseState {
         }
         fields.requireString(root, "status", "status");
         ObjectNode stages = fields.requireObject(root.get("stages"), "stages");
-        for (String stage : Stages.ALL) {
-            ObjectNode node = fields.requireObject(stages.get(stage), "stages." + stage);
+        for (Stage stage : Stage.chain()) {
+            ObjectNode node = fields.requireObject(stages.get(stage.key()), "stages." + stage);
             String status = fields.requireString(node, "status", "stages." + stage + ".status");
             try {
                 StageStatus.valueOf(status.toUpperCase(java.util.Locale.ROOT));
@@ -113,38 +115,39 @@ public final class ReleaseState {
         root.put("status", status.name().toLowerCase(java.util.Locale.ROOT));
     }
 
-    public ObjectNode stage(String name) {
-        return (ObjectNode) root.path("stages").get(name);
+    public ObjectNode stage(Stage name) {
+        return (ObjectNode) root.path("stages").get(name.key());
     }
 
-    public StageStatus stageStatus(String name) {
+    public StageStatus stageStatus(Stage name) {
         return StageStatus.valueOf(stage(name).path("status").asText().toUpperCase(java.util.Locale.ROOT));
     }
 
-    public void stageStatus(String name, StageStatus status) {
+    public void stageStatus(Stage name, StageStatus status) {
         stage(name).put("status", status.name().toLowerCase(java.util.Locale.ROOT));
     }
 
-    public int runs(String name) {
+    public int runs(Stage name) {
         return stage(name).path("runs").asInt(0);
     }
 
-    public int tries(String name) {
+    public int tries(Stage name) {
         return stage(name).path("tries").asInt(0);
     }
 
     /** Marks a stage as running: one more run, one more try against its budget. */
-    public void begin(String name) {
+    public void begin(Stage name) {
         ObjectNode node = stage(name);
         node.put("status", "running");
         node.put("runs", runs(name) + 1);
         node.put("tries", tries(name) + 1);
         node.put("started_at", now());
         node.remove("finished_at");
+        node.remove("evidence");
     }
 
     /** Ends a stage with a status and, when it has one, its result document. */
-    public void end(String name, StageStatus status, JsonNode result, double elapsedSeconds) {
+    public void end(Stage name, StageStatus status, JsonNode result, double elapsedSeconds) {
         ObjectNode node = stage(name);
         node.put("status", status.name().toLowerCase(java.util.Locale.ROOT));
         node.put("finished_at", now());
@@ -157,7 +160,7 @@ public final class ReleaseState {
     }
 
     /** Keeps a failed attempt in the stage's history before it is retried. */
-    public void remember(String name, JsonNode result) {
+    public void remember(Stage name, JsonNode result) {
         ObjectNode node = stage(name);
         ArrayNode history = node.has("history") ? (ArrayNode) node.get("history") : node.putArray("history");
         ObjectNode entry = history.addObject();
@@ -166,37 +169,37 @@ public final class ReleaseState {
         entry.set("result", result);
     }
 
-    public void resetTries(String name) {
+    public void resetTries(Stage name) {
         stage(name).put("tries", 0);
     }
 
     /** An evidence or output file a stage produced, by role. */
-    public void output(String stage, String role, Path path) {
+    public void output(Stage stage, String role, Path path) {
         ObjectNode node = stage(stage);
         ObjectNode outputs = node.has("outputs") ? (ObjectNode) node.get("outputs") : node.putObject("outputs");
         outputs.put(role, path.toString());
     }
 
-    public Path output(String stage, String role) {
+    public Path output(Stage stage, String role) {
         JsonNode value = stage(stage).path("outputs").get(role);
         return value == null || !value.isTextual() ? null : Path.of(value.textValue());
     }
 
-    public JsonNode result(String stage) {
+    public JsonNode result(Stage stage) {
         JsonNode result = stage(stage).get("result");
         return result == null || result.isNull() ? null : result;
     }
 
-    public void note(String stage, String key, String value) {
+    public void note(Stage stage, String key, String value) {
         stage(stage).put(key, value);
     }
 
-    public String note(String stage, String key) {
+    public String note(Stage stage, String key) {
         JsonNode value = stage(stage).get(key);
         return value == null || !value.isTextual() ? null : value.textValue();
     }
 
-    public void clearNote(String stage, String key) {
+    public void clearNote(Stage stage, String key) {
         stage(stage).remove(key);
     }
 
@@ -210,8 +213,8 @@ public final class ReleaseState {
     }
 
     /** The first stage (in chain order) that has not completed, or null when all have. */
-    public String nextStage() {
-        for (String stage : Stages.ALL) {
+    public Stage nextStage() {
+        for (Stage stage : Stage.chain()) {
             StageStatus status = stageStatus(stage);
             if (status != StageStatus.COMPLETED && status != StageStatus.SKIPPED) {
                 return stage;
@@ -221,9 +224,9 @@ public final class ReleaseState {
     }
 
     /** The last stage that completed, for messages. */
-    public String lastCompleted() {
-        String last = null;
-        for (String stage : Stages.ALL) {
+    public Stage lastCompleted() {
+        Stage last = null;
+        for (Stage stage : Stage.chain()) {
             if (stageStatus(stage) == StageStatus.COMPLETED) {
                 last = stage;
             }
@@ -231,8 +234,40 @@ public final class ReleaseState {
         return last;
     }
 
-    public List<String> stageNames() {
-        return Stages.ALL;
+    public List<Stage> stageNames() {
+        return Stage.chain();
+    }
+
+    /**
+     * Records the files a stage read and wrote, by sha256, so a resume can prove that the evidence it judges again
+     * is the evidence the stage left.
+     */
+    public void evidence(Stage stage, Map<Path, String> inputs, Map<Path, String> outputs) {
+        ObjectNode node = stage(stage).putObject("evidence");
+        ObjectNode in = node.putObject("inputs");
+        inputs.forEach((path, sha) -> in.put(path.toString(), sha));
+        ObjectNode out = node.putObject("outputs");
+        outputs.forEach((path, sha) -> out.put(path.toString(), sha));
+    }
+
+    /** Every recorded {file: sha256} of a stage, inputs first; empty when none were recorded. */
+    public Map<Path, String> evidence(Stage stage) {
+        Map<Path, String> digests = new LinkedHashMap<>(evidence(stage, true));
+        digests.putAll(evidence(stage, false));
+        return digests;
+    }
+
+    /** The recorded {file: sha256} a stage read ({@code inputs}) or wrote. */
+    public Map<Path, String> evidence(Stage stage, boolean inputs) {
+        Map<Path, String> digests = new LinkedHashMap<>();
+        stage(stage).path("evidence").path(inputs ? "inputs" : "outputs").fields()
+                .forEachRemaining(entry -> digests.put(Path.of(entry.getKey()), entry.getValue().asText("")));
+        return digests;
+    }
+
+    public boolean hasEvidence(Stage stage) {
+        JsonNode node = stage(stage).get("evidence");
+        return node != null && node.isObject();
     }
 
     /** Writes state.json atomically, through the redactor. */

@@ -4,18 +4,33 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.Console;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
+import java.util.function.Consumer;
 
 /**
  * What a rockie command tells the world: JSON event lines on stdout (for machines) and plain lines on stderr (for
  * people). Both pass this command's redactor (which knows the job's secret env values) and then the console's.
  */
-final class Events {
-    private final Console console;
+public final class Events {
+    private final Consumer<String> eventText;
+    private final Consumer<String> lines;
     private final Redactor redactor;
 
     Events(Console console, Redactor redactor) {
-        this.console = console;
+        this(console::print, console::info, redactor);
+    }
+
+    private Events(Consumer<String> eventText, Consumer<String> lines, Redactor redactor) {
+        this.eventText = eventText;
+        this.lines = lines;
         this.redactor = redactor;
+    }
+
+    /**
+     * Events for a caller that is not a command (the release conductor): JSON event lines and plain lines each
+     * go to their own sink, after this redactor.
+     */
+    public static Events to(Consumer<String> eventLines, Consumer<String> plainLines, Redactor redactor) {
+        return new Events(text -> eventLines.accept(text.strip()), plainLines, redactor);
     }
 
     Redactor redactor() {
@@ -23,11 +38,11 @@ final class Events {
     }
 
     void event(ObjectNode event) {
-        console.print(Json.writeLine(redactor.redactJson(event)) + System.lineSeparator());
+        eventText.accept(Json.writeLine(redactor.redactJson(event)) + System.lineSeparator());
     }
 
     void say(String line) {
-        console.info(redactor.redact(line));
+        lines.accept(redactor.redact(line));
     }
 
     /** Prints a refusal: one line for people, one {@code refused} event for machines; returns the exit code. */

@@ -3,29 +3,16 @@ package dev.day0.rockie;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.EngineCommand;
-import dev.day0.io.FileDigest;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -44,12 +31,9 @@ import picocli.CommandLine.Option;
                     + "9 no term sheet, 10 not approved or mismatch, 11 budget problem, 130 cancelled.",
             "See docs/rockie.md."})
 public final class RockieCommand {
-    static final Set<String> MONITORING_PROFILES =
-            Set.of("common.default.v1", "experiment.ml_baseline.v1", "inference.batch_baseline.v1");
+    static final Set<String> MONITORING_PROFILES = SubmitRequest.MONITORING_PROFILES;
     static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    static final Pattern SECRET_NAME =
-            Pattern.compile("(?i).*(TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH|COOKIE|SIGNATURE|SAS).*");
-    static final long MAX_SCRIPT_BYTES = 4L << 20;
+    static final Pattern SECRET_NAME = SubmitRequest.SECRET_NAME;
 
     private RockieCommand() {
     }
@@ -351,8 +335,8 @@ public final class RockieCommand {
                 TermSheet sheet = TermSheet.read(termSheet, console().redactor());
                 Preflight.check(sheet, request);
                 Events flowEvents = events;
-                return underLock(request, () -> new SubmitFlow(request, new RockieClient(config,
-                        seconds(httpTimeout)), flowEvents, new ApprovalLedger(request.ledgerDir())).run(sheet));
+                return new SubmitFlow(request, new RockieClient(config, seconds(httpTimeout)), flowEvents,
+                        new ApprovalLedger(request.ledgerDir())).submit(sheet).exitCode();
             } catch (RockieException e) {
                 return events.refused("day0 rockie submit", e);
             } catch (InterruptedException e) {
@@ -398,38 +382,13 @@ public final class RockieCommand {
             if (notebook != null && profile == null) {
                 profile = "common.default.v1";
             }
-            byte[] bytes = readScript();
-            String text;
-            try {
-                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-            } catch (CharacterCodingException e) {
-                throw RockieException.usage(script + ": not UTF-8 text");
-            }
-            if (text.isBlank()) {
-                throw RockieException.usage(script + ": the script is empty");
-            }
             Path ledger = ledgerDir != null ? ledgerDir : ApprovalLedger.defaultDir(env());
-            return new SubmitRequest(script, text, FileDigest.sha256(bytes), type, gpuCount, timeout, region, tier,
-                    termSheet, jobEnv(), originSkill, profile, notebook, runName, runId, stateFile, artifactsDir,
-                    ledger, noWait, confirmResubmit, pollInterval, httpTimeout, maxRetries, grace);
-        }
-
-        private byte[] readScript() {
-            try {
-                if (Files.isDirectory(script)) {
-                    throw RockieException.usage(script + ": is a directory, expected the job script");
-                }
-                if (Files.size(script) > MAX_SCRIPT_BYTES) {
-                    throw RockieException.usage(script + ": larger than 4 MiB; ship data as artifacts, not in "
-                            + "the script");
-                }
-                return Files.readAllBytes(script);
-            } catch (NoSuchFileException e) {
-                throw RockieException.usage(script + ": file not found");
-            } catch (IOException e) {
-                throw RockieException.usage(script + ": cannot be read: " + e.getMessage());
-            }
+            return SubmitRequest.builder().readScript(script).shape(type, gpuCount, timeout, region, tier)
+                    .termSheet(termSheet).jobEnv(jobEnv()).originSkill(originSkill)
+                    .dashboard(notebook, profile, runName).runId(runId).stateFile(stateFile)
+                    .artifactsDir(artifactsDir).ledgerDir(ledger).noWait(noWait).confirmResubmit(confirmResubmit)
+                    .pollIntervalSeconds(pollInterval).httpTimeoutSeconds(httpTimeout).maxRetries(maxRetries)
+                    .graceSeconds(grace).build();
         }
 
         private Map<String, String> jobEnv() {
@@ -478,39 +437,6 @@ public final class RockieCommand {
                 }
             }
             return 0;
-        }
-
-        private interface Work {
-            int run() throws InterruptedException;
-        }
-
-        /** Holds an exclusive lock on {@code <state file>.lock} so two submits never share one state file. */
-        private static int underLock(SubmitRequest request, Work work) throws InterruptedException {
-            Path state = request.stateFile().toAbsolutePath();
-            Path lockFile = state.resolveSibling(state.getFileName() + ".lock");
-            try {
-                Files.createDirectories(state.getParent());
-                try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE)) {
-                    FileLock lock;
-                    try {
-                        lock = channel.tryLock();
-                    } catch (OverlappingFileLockException e) {
-                        lock = null;
-                    }
-                    if (lock == null) {
-                        throw RockieException.usage("another 'day0 rockie submit' is using " + request.stateFile()
-                                + " right now");
-                    }
-                    try {
-                        return work.run();
-                    } finally {
-                        lock.release();
-                    }
-                }
-            } catch (IOException e) {
-                throw RockieException.usage("cannot lock " + lockFile + ": " + e.getMessage());
-            }
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.day0.core.Stage;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
 import dev.day0.testing.CliRun;
@@ -433,15 +434,15 @@ public class ConductorTest {
 
     @Test
     public void shouldResumeAfterEveryStageWithoutRunningAnyStageTwice() {
-        for (String stop : Stages.ALL) {
+        for (Stage stop : Stage.chain()) {
             ReleaseFixture local = new ReleaseFixture(fixture.dir.resolve("stop-" + stop));
             Path plan = local.plan();
             assertThatThrownBy(() -> conductor(plan, local.workdir(), false, stop).run())
                     .isInstanceOf(Killed.class);
             Conductor.Outcome outcome = conductor(plan, local.workdir(), true, null).run();
 
-            assertThat(outcome.exitCode()).as(stop).isEqualTo(0);
-            assertThat(local.runs()).as(stop).containsExactly("ptq 1", "baseline_eval 1", "quantized_eval 1");
+            assertThat(outcome.exitCode()).as(stop.key()).isEqualTo(0);
+            assertThat(local.runs()).as(stop.key()).containsExactly("ptq 1", "baseline_eval 1", "quantized_eval 1");
         }
     }
 
@@ -450,9 +451,9 @@ public class ConductorTest {
         private static final long serialVersionUID = 1L;
     }
 
-    private static Conductor conductor(Path plan, Path workdir, boolean resume, String stopAfter) {
+    private static Conductor conductor(Path plan, Path workdir, boolean resume, Stage stopAfter) {
         Conductor.StopHook hook = stage -> {
-            if (stage.equals(stopAfter)) {
+            if (stage == stopAfter) {
                 throw new Killed();
             }
         };

@@ -1,6 +1,12 @@
 package dev.day0.release;
 
+import dev.day0.io.InputException;
+import dev.day0.io.Json;
+import dev.day0.redact.Redactor;
+import dev.day0.testing.CliRun;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -137,6 +143,25 @@ public final class ReleaseFixture {
     }
 
     /** An environment for a run: a PATH for the scripts and anything else given. */
+    /**
+     * Runs the plan through the conductor in this JVM, as {@code day0 release run} would, except that every wait
+     * (triage's and MLflow's retry back-offs) takes no time.
+     */
+    public CliRun conduct(Map<String, String> env, boolean resume) {
+        StringWriter err = new StringWriter();
+        PrintWriter errWriter = new PrintWriter(err, true);
+        try {
+            Conductor.Options options = new Conductor.Options(workdir(), resume, Map.of(), Terminal.NONE,
+                    stage -> { }, pause -> { });
+            Conductor.Outcome outcome = new Conductor(ReleasePlan.load(plan()), options, env,
+                    Redactor.fromEnvironment(env), errWriter, "test").run();
+            return CliRun.of(outcome.exitCode(), Json.write(outcome.summary()) + "\n", err.toString());
+        } catch (InputException e) {
+            errWriter.println("day0 release run: " + e.getMessage());
+            return CliRun.of(2, "", err.toString());
+        }
+    }
+
     public static Map<String, String> env(String... pairs) {
         Map<String, String> env = new HashMap<>();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));

@@ -5,6 +5,7 @@ import static dev.day0.rockie.RockieTestServer.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.core.Stage;
 import dev.day0.io.Json;
 import dev.day0.rockie.RockieTestServer;
 import dev.day0.testing.Day0Process;
@@ -117,7 +118,7 @@ public class ReleaseRunIT {
 
     @Test
     public void shouldResumeAfterAKillAtEveryStageBoundaryWithoutRunningAStageTwice() throws Exception {
-        for (String stage : Stages.ALL) {
+        for (String stage : Stage.chain().stream().map(Stage::key).toList()) {
             Path workdir = temp.getRoot().toPath().resolve("killed-after-" + stage);
             Path plan = EXAMPLES.resolve("quickstart/release.yaml");
 
@@ -203,7 +204,7 @@ public class ReleaseRunIT {
 
     @Test
     public void shouldNeverSubmitASecondGpuJobWhenKilledAtAnyStageBoundary() throws Exception {
-        for (String stage : Stages.ALL) {
+        for (String stage : Stage.chain().stream().map(Stage::key).toList()) {
             ReleaseFixture fixture = gpuFixture("gpu-killed-after-" + stage);
             try (RockieTestServer rockie = RockieTestServer.start()) {
                 jobSucceeds(rockie, "rj_" + stage);

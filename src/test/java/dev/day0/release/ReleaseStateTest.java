@@ -3,6 +3,7 @@ package dev.day0.release;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.day0.core.Stage;
 import dev.day0.io.InputException;
 import dev.day0.redact.Redactor;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ public class ReleaseStateTest {
     public void shouldStartWithEveryStagePending() {
         ReleaseState state = ReleaseState.create(workdir, plan, "test");
 
-        assertThat(state.nextStage()).isEqualTo(Stages.SETUP);
+        assertThat(state.nextStage()).isEqualTo(Stage.SETUP);
         assertThat(state.lastCompleted()).isNull();
         assertThat(state.planSha256()).isEqualTo(plan.sha256());
     }
@@ -37,51 +38,51 @@ public class ReleaseStateTest {
     @Test
     public void shouldSurviveASaveAndLoad() {
         ReleaseState state = ReleaseState.create(workdir, plan, "test");
-        state.begin(Stages.SETUP);
-        state.end(Stages.SETUP, ReleaseState.StageStatus.COMPLETED, StepResult.ok("fine").result(), 0.5);
-        state.begin(Stages.PTQ);
-        state.output(Stages.PTQ, "log", workdir.resolve("logs/ptq.log"));
+        state.begin(Stage.SETUP);
+        state.end(Stage.SETUP, ReleaseState.StageStatus.COMPLETED, StepResult.ok("fine").result(), 0.5);
+        state.begin(Stage.PTQ);
+        state.output(Stage.PTQ, "log", workdir.resolve("logs/ptq.log"));
         state.save(Redactor.patternsOnly());
 
         ReleaseState loaded = ReleaseState.load(workdir);
 
-        assertThat(loaded.lastCompleted()).isEqualTo(Stages.SETUP);
-        assertThat(loaded.stageStatus(Stages.PTQ)).isEqualTo(ReleaseState.StageStatus.RUNNING);
-        assertThat(loaded.runs(Stages.PTQ)).isEqualTo(1);
-        assertThat(loaded.output(Stages.PTQ, "log")).isEqualTo(workdir.resolve("logs/ptq.log"));
-        assertThat(loaded.result(Stages.SETUP).path("detail").asText()).isEqualTo("fine");
+        assertThat(loaded.lastCompleted()).isEqualTo(Stage.SETUP);
+        assertThat(loaded.stageStatus(Stage.PTQ)).isEqualTo(ReleaseState.StageStatus.RUNNING);
+        assertThat(loaded.runs(Stage.PTQ)).isEqualTo(1);
+        assertThat(loaded.output(Stage.PTQ, "log")).isEqualTo(workdir.resolve("logs/ptq.log"));
+        assertThat(loaded.result(Stage.SETUP).path("detail").asText()).isEqualTo("fine");
     }
 
     @Test
     public void shouldCountRunsAndTriesSeparately() {
         ReleaseState state = ReleaseState.create(workdir, plan, "test");
-        state.begin(Stages.PTQ);
-        state.begin(Stages.PTQ);
-        state.resetTries(Stages.PTQ);
-        state.begin(Stages.PTQ);
+        state.begin(Stage.PTQ);
+        state.begin(Stage.PTQ);
+        state.resetTries(Stage.PTQ);
+        state.begin(Stage.PTQ);
 
-        assertThat(state.runs(Stages.PTQ)).isEqualTo(3);
-        assertThat(state.tries(Stages.PTQ)).isEqualTo(1);
+        assertThat(state.runs(Stage.PTQ)).isEqualTo(3);
+        assertThat(state.tries(Stage.PTQ)).isEqualTo(1);
     }
 
     @Test
     public void shouldSkipCompletedAndSkippedStagesWhenFindingTheNextOne() {
         ReleaseState state = ReleaseState.create(workdir, plan, "test");
-        state.stageStatus(Stages.SETUP, ReleaseState.StageStatus.COMPLETED);
-        state.stageStatus(Stages.PTQ, ReleaseState.StageStatus.COMPLETED);
-        state.stageStatus(Stages.PTQ_GATE, ReleaseState.StageStatus.COMPLETED);
-        for (String stage : Stages.ALL.subList(3, 8)) {
+        state.stageStatus(Stage.SETUP, ReleaseState.StageStatus.COMPLETED);
+        state.stageStatus(Stage.PTQ, ReleaseState.StageStatus.COMPLETED);
+        state.stageStatus(Stage.PTQ_GATE, ReleaseState.StageStatus.COMPLETED);
+        for (Stage stage : Stage.chain().subList(3, 8)) {
             state.stageStatus(stage, ReleaseState.StageStatus.SKIPPED);
         }
 
-        assertThat(state.nextStage()).isEqualTo(Stages.CLOSEOUT);
+        assertThat(state.nextStage()).isEqualTo(Stage.CLOSEOUT);
     }
 
     @Test
     public void shouldWriteNoSecretIntoTheStateFile() throws Exception {
         ReleaseState state = ReleaseState.create(workdir, plan, "test");
-        state.begin(Stages.PTQ);
-        state.end(Stages.PTQ, ReleaseState.StageStatus.FAILED, StepResult.failed(
+        state.begin(Stage.PTQ);
+        state.end(Stage.PTQ, ReleaseState.StageStatus.FAILED, StepResult.failed(
                 dev.day0.triage.FailureClass.UNKNOWN, "failed with token hf_abcdefghijklmnopqrstuvwxyz").result(), 1);
         state.save(Redactor.patternsOnly());
 

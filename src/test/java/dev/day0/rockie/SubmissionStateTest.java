@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -28,9 +27,14 @@ public class SubmissionStateTest {
         TermSheet sheet = TermSheet.of(Approval.approve(TermSheet.of(Quotes.termSheet(spec, Pricing.fromMarket(
                 Json.read(RockieFixture.MARKET_AVAILABLE), "m", spec, "market"), Instant.now()), "q"), "alice", null,
                 Instant.now()), "a");
-        SubmitRequest request = new SubmitRequest(dir.resolve("job.sh"), "echo", "e3b0", GpuType.A100_80GB, 1, 3600,
-                "us", "spot", dir.resolve("a.json"), Map.of(), "day0", null, null, null, null,
-                dir.resolve("state.json"), null, dir, false, false, 10, 30, 5, 1800);
+        try {
+            Files.writeString(dir.resolve("job.sh"), "echo\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        SubmitRequest request = SubmitRequest.builder().readScript(dir.resolve("job.sh"))
+                .shape(GpuType.A100_80GB, 1, 3600, "us", "spot").termSheet(dir.resolve("a.json"))
+                .stateFile(dir.resolve("state.json")).ledgerDir(dir).build();
         return SubmissionState.prepare("k".repeat(64), sheet, sheet.recordedSha256(), request, "run-1");
     }
 

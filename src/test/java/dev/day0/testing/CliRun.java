@@ -21,6 +21,11 @@ public final class CliRun {
         this.err = err;
     }
 
+    /** What a run through the engine's own entry point (not the command line) showed: for in-process tests. */
+    public static CliRun of(int exitCode, String out, String err) {
+        return new CliRun(exitCode, out, err);
+    }
+
     public static CliRun run(String... args) {
         return run(Map.of(), args);
     }

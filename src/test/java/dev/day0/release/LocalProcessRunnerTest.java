@@ -14,14 +14,14 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-public class LocalCommandTest {
+public class LocalProcessRunnerTest {
     @Rule
     public TemporaryFolder temp = new TemporaryFolder();
 
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
-    private LocalCommand.Outcome sh(String script, long timeoutSeconds, Path log) {
-        return LocalCommand.run(List.of("sh", "-c", script), temp.getRoot().toPath(), ReleaseFixture.env(),
+    private LocalProcessRunner.Outcome sh(String script, long timeoutSeconds, Path log) {
+        return LocalProcessRunner.execute(List.of("sh", "-c", script), temp.getRoot().toPath(), ReleaseFixture.env(),
                 timeoutSeconds, log, Redactor.withSecrets(Set.of("very-secret-value")), lines::add);
     }
 
@@ -29,7 +29,7 @@ public class LocalCommandTest {
     public void shouldStreamStdoutAndStderrToTheConsoleAndTheLog() throws Exception {
         Path log = temp.getRoot().toPath().resolve("logs/stage.log");
 
-        LocalCommand.Outcome outcome = sh("echo one; echo two >&2; printf 'three'", 10, log);
+        LocalProcessRunner.Outcome outcome = sh("echo one; echo two >&2; printf 'three'", 10, log);
 
         assertThat(outcome.succeeded()).isTrue();
         assertThat(lines).containsExactlyInAnyOrder("one", "two", "three");
@@ -48,7 +48,7 @@ public class LocalCommandTest {
 
     @Test
     public void shouldReportTheExitCode() {
-        LocalCommand.Outcome outcome = sh("exit 7", 10, temp.getRoot().toPath().resolve("a.log"));
+        LocalProcessRunner.Outcome outcome = sh("exit 7", 10, temp.getRoot().toPath().resolve("a.log"));
 
         assertThat(outcome.succeeded()).isFalse();
         assertThat(outcome.exitCode()).isEqualTo(7);
@@ -59,7 +59,7 @@ public class LocalCommandTest {
     public void shouldEndTheWholeProcessTreeOnTimeout() throws Exception {
         Path pidFile = temp.getRoot().toPath().resolve("child.pid");
 
-        LocalCommand.Outcome outcome = sh("sleep 60 & echo $! > " + pidFile + "; wait", 1,
+        LocalProcessRunner.Outcome outcome = sh("sleep 60 & echo $! > " + pidFile + "; wait", 1,
                 temp.getRoot().toPath().resolve("b.log"));
 
         assertThat(outcome.timedOut()).isTrue();
@@ -95,7 +95,7 @@ public class LocalCommandTest {
                 temp.getRoot().toPath().resolve("c.log"));
 
         assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(lines).allMatch(line -> line.length() <= LocalCommand.MAX_LINE + 1);
+        assertThat(lines).allMatch(line -> line.length() <= LocalProcessRunner.MAX_LINE + 1);
         assertThat(lines).noneMatch(line -> line.contains("ghp_"));
         assertThat(String.join("\n", lines)).contains("[REDACTED]");
     }
@@ -107,12 +107,12 @@ public class LocalCommandTest {
         // 3,000,000 characters: two full chunks over the limit are left out, the shorter tail is an ordinary line.
         assertThat(lines).filteredOn(line -> line.contains("characters without a space left out of the log"))
                 .hasSize(2);
-        assertThat(lines).allMatch(line -> line.length() <= LocalCommand.MAX_LINE + 1);
+        assertThat(lines).allMatch(line -> line.length() <= LocalProcessRunner.MAX_LINE + 1);
     }
 
     @Test
     public void shouldSayWhenTheCommandCannotStart() {
-        LocalCommand.Outcome outcome = LocalCommand.run(List.of("/no/such/program"), temp.getRoot().toPath(),
+        LocalProcessRunner.Outcome outcome = LocalProcessRunner.execute(List.of("/no/such/program"), temp.getRoot().toPath(),
                 Map.of(), 10, temp.getRoot().toPath().resolve("d.log"), Redactor.patternsOnly(), lines::add);
 
         assertThat(outcome.startError()).contains("cannot start /no/such/program");
@@ -120,7 +120,7 @@ public class LocalCommandTest {
 
     @Test
     public void shouldGiveTheCommandNoInput() {
-        LocalCommand.Outcome outcome = sh("read line || echo 'no input'", 10, temp.getRoot().toPath().resolve("e.log"));
+        LocalProcessRunner.Outcome outcome = sh("read line || echo 'no input'", 10, temp.getRoot().toPath().resolve("e.log"));
 
         assertThat(outcome.succeeded()).isTrue();
         assertThat(lines).containsExactly("no input");

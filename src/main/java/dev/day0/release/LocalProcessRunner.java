@@ -1,6 +1,8 @@
 package dev.day0.release;
 
+import dev.day0.core.Stage;
 import dev.day0.redact.Redactor;
+import dev.day0.triage.FailureClass;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,18 +13,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Runs a {@code local} stage's command: a subprocess with a timeout, its stdout and stderr merged and streamed line
- * by line, redacted, to the console and to a log file. On timeout the whole process tree is ended, so a script's
- * children do not outlive the stage.
+ * A {@code local} stage: the plan's command as a subprocess with a timeout, its stdout and stderr merged and
+ * streamed line by line, redacted, to the console and to the stage's log. On timeout the whole process tree is
+ * ended, so a script's children do not outlive the stage. Exit 0 is done; a timeout or one of the plan's
+ * transient exit codes is INFRA_TRANSIENT (retried by triage); any other exit is UNKNOWN.
  */
-final class LocalCommand {
+final class LocalProcessRunner implements StageRunner {
     /**
      * Longest line kept whole, so one endless line cannot exhaust memory. A longer line is split at its last space
      * (a secret never contains one, so no secret is cut in two and missed by the redactor); a run this long with
@@ -38,10 +44,88 @@ final class LocalCommand {
         }
     }
 
-    private LocalCommand() {
+    private final ReleasePlan.StageSpec spec;
+
+    LocalProcessRunner(ReleasePlan.StageSpec spec) {
+        this.spec = spec;
     }
 
-    static Outcome run(List<String> argv, Path cwd, Map<String, String> environment, long timeoutSeconds,
+    @Override
+    public StepResult run(StageContext ctx) {
+        ReleasePlan.LocalSpec local = spec.local();
+        Stage stage = spec.stage();
+        Path stageDir = ctx.stageDir(stage);
+        StageContext.deleteTree(stageDir);
+        StageContext.createDirectories(stageDir);
+        Path log = ctx.logFile(stage);
+        List<String> argv = new ArrayList<>();
+        for (String arg : local.command()) {
+            argv.add(substitute(ctx, arg, stageDir));
+        }
+        ReleasePlan plan = ctx.plan();
+        Path cwd = local.cwd() == null ? plan.dir() : local.cwd().resolve(plan.dir(), ctx.workdir(), stageDir);
+        if (!Files.isDirectory(cwd)) {
+            return StepResult.failed(FailureClass.USER_CONFIG_ERROR, plan.file() + ": stages." + spec.key()
+                    + ".cwd: " + cwd + " is not a directory");
+        }
+        int run = ctx.state().runs(stage);
+        Progress progress = ctx.progress();
+        progress.stage(stage, "local: " + String.join(" ", argv) + " (timeout " + local.timeoutSeconds()
+                + " s, run " + run + ", log " + log + ")");
+        progress.waiting(spec.key() + " running");
+        Outcome outcome;
+        try {
+            outcome = execute(argv, cwd, childEnvironment(ctx, stageDir, run), local.timeoutSeconds(), log,
+                    ctx.redactor(), line -> progress.output(spec.key(), line));
+        } finally {
+            progress.doneWaiting();
+        }
+        String took = String.format(Locale.ROOT, " after %.1f s; log: %s", outcome.elapsedSeconds(), log);
+        if (outcome.succeeded()) {
+            return StepResult.ok("local command exited 0" + took);
+        }
+        if (outcome.startError() != null) {
+            return StepResult.failed(FailureClass.USER_CONFIG_ERROR, "the command could not run: "
+                    + outcome.startError());
+        }
+        if (outcome.timedOut()) {
+            return StepResult.failed(FailureClass.INFRA_TRANSIENT, "timed out after " + local.timeoutSeconds()
+                    + " s and was ended" + took);
+        }
+        if (local.transientExitCodes().contains(outcome.exitCode())) {
+            return StepResult.failed(FailureClass.INFRA_TRANSIENT, "exited " + outcome.exitCode()
+                    + " (a transient failure by the plan's transient_exit_codes)" + took);
+        }
+        return StepResult.failed(FailureClass.UNKNOWN, "exited " + outcome.exitCode() + took);
+    }
+
+    private Map<String, String> childEnvironment(StageContext ctx, Path stageDir, int run) {
+        ReleasePlan plan = ctx.plan();
+        Map<String, String> child = new HashMap<>(ctx.env());
+        child.keySet().removeIf(name -> name.startsWith("DAY0_"));
+        child.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
+        child.put("DAY0_WORKDIR", ctx.workdir().toString());
+        child.put("DAY0_PLAN_DIR", plan.dir().toString());
+        child.put("DAY0_STAGE", spec.key());
+        child.put("DAY0_STAGE_DIR", stageDir.toString());
+        child.put("DAY0_RUN", Integer.toString(run));
+        child.put("DAY0_MODEL", plan.model());
+        child.put("DAY0_RECIPE", plan.recipe());
+        child.put("DAY0_TASKS", String.join(",", plan.tasks()));
+        if (spec.stage() != Stage.PTQ) {
+            child.put("DAY0_PTQ_DIR", ctx.stageDir(Stage.PTQ).toString());
+        }
+        child.putAll(spec.local().env());
+        return child;
+    }
+
+    private static String substitute(StageContext ctx, String text, Path stageDir) {
+        return text.replace("{workdir}", ctx.workdir().toString()).replace("{stage_dir}", stageDir.toString())
+                .replace("{plan_dir}", ctx.plan().dir().toString());
+    }
+
+    /** Runs one command to its end or its timeout; the log gets every line, redacted. */
+    static Outcome execute(List<String> argv, Path cwd, Map<String, String> environment, long timeoutSeconds,
                        Path logFile, Redactor redactor, Consumer<String> onLine) {
         long start = System.nanoTime();
         ProcessBuilder builder = new ProcessBuilder(argv).directory(cwd.toFile()).redirectErrorStream(true)

@@ -1,0 +1,381 @@
+package dev.day0.release;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Stage;
+import dev.day0.io.AtomicFiles;
+import dev.day0.io.Json;
+import dev.day0.redact.Redactor;
+import dev.day0.rockie.Approval;
+import dev.day0.rockie.ApprovalLedger;
+import dev.day0.rockie.Events;
+import dev.day0.rockie.GpuType;
+import dev.day0.rockie.Outcome;
+import dev.day0.rockie.Preflight;
+import dev.day0.rockie.Render;
+import dev.day0.rockie.RockieClient;
+import dev.day0.rockie.RockieConfig;
+import dev.day0.rockie.RockieException;
+import dev.day0.rockie.RockieExitCodes;
+import dev.day0.rockie.SubmissionState;
+import dev.day0.rockie.SubmitFlow;
+import dev.day0.rockie.SubmitRequest;
+import dev.day0.rockie.TermSheet;
+import dev.day0.triage.FailureClass;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A {@code rockie} stage: the approval before anything is spent, then one submission through the Rockie submit
+ * flow, with every check {@code day0 rockie submit} makes (approval, hash, shape, wall-clock, budget, ledger,
+ * at-most-once state file). A re-run finds the stage's state file and re-attaches to the job instead of
+ * submitting again.
+ *
+ * <p>Files, under {@code WORKDIR/rockie/STAGE/}: {@code approved-term-sheet.json} (the approval this stage
+ * submits under) and {@code submission.json} (the rockie state file). Artifacts go to {@code STAGE_DIR/artifacts}.
+ */
+final class RockieJobRunner implements StageRunner {
+    static final String APPROVED_SHEET = "approved-term-sheet.json";
+    static final String SUBMISSION = "submission.json";
+    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
+    /** Outcomes after which a new approval may start a new submission for the stage. */
+    private static final Set<String> ENDED_WITHOUT_SUCCESS = Set.of(Outcome.FAILED.name(),
+            Outcome.CANCELLED.name(), Outcome.COULD_NOT_JUDGE.name());
+    /** Exit codes of a refusal a person has to act on (usage, credit, missing or wrong approval, budget). */
+    private static final Set<Integer> REFUSED = Set.of(RockieExitCodes.USAGE, RockieExitCodes.CREDIT,
+            RockieExitCodes.NO_TERM_SHEET, RockieExitCodes.NOT_APPROVED, RockieExitCodes.BUDGET);
+
+    private final ReleasePlan.StageSpec spec;
+
+    RockieJobRunner(ReleasePlan.StageSpec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public StepResult run(StageContext ctx) {
+        return submit(ctx, ctx.state().runs(spec.stage()), ctx.options().confirmResubmit());
+    }
+
+    Path dir(StageContext ctx) {
+        return ctx.workdir().resolve("rockie").resolve(spec.key());
+    }
+
+    Path approvedSheet(StageContext ctx) {
+        return dir(ctx).resolve(APPROVED_SHEET);
+    }
+
+    Path stateFile(StageContext ctx) {
+        return dir(ctx).resolve(SUBMISSION);
+    }
+
+    private Path stageDir(StageContext ctx) {
+        return ctx.stageDir(spec.stage());
+    }
+
+    private Path script(StageContext ctx) {
+        return spec.rockie().script().resolve(ctx.plan().dir(), ctx.workdir(), stageDir(ctx));
+    }
+
+    // ------------------------------------------------------------------------------------------ approval
+
+    /**
+     * Makes sure this stage has an approval to submit under, before any stage of the run spends anything: a sheet
+     * given with --approve, one approved earlier in this run, a submission to re-attach to, or a person approving
+     * the quote at this terminal. Returns null when the stage is ready, else why not.
+     */
+    StepResult prepareApproval(StageContext ctx, Path given, Terminal terminal) {
+        try {
+            SubmissionState existing = SubmissionState.readIfExists(stateFile(ctx));
+            if (given != null) {
+                return adopt(ctx, given, existing);
+            }
+            if (Files.isRegularFile(approvedSheet(ctx))) {
+                check(ctx, TermSheet.read(approvedSheet(ctx), ctx.redactor()));
+                return null;
+            }
+            if (existing != null) {
+                return failed(FailureClass.USER_CONFIG_ERROR, stateFile(ctx) + " records a submission but its "
+                        + "approved sheet " + approvedSheet(ctx) + " is gone: a person must look");
+            }
+            if (terminal.interactive()) {
+                return approveAtTerminal(ctx, terminal);
+            }
+            return failed(FailureClass.USER_CONFIG_ERROR, "stage " + spec.key() + " runs on Rockie and needs an "
+                    + "approved term sheet before anything is spent: run this command on a terminal to approve the "
+                    + "quote" + (spec.rockie().termSheet() == null ? " (set stages." + spec.key() + ".term_sheet)"
+                    : "") + ", or pass --approve " + spec.key() + "=APPROVED.json (day0 rockie approve); nothing "
+                    + "was run");
+        } catch (RockieException e) {
+            return failed(FailureClass.USER_CONFIG_ERROR, "stage " + spec.key() + ": refused (" + e.reason()
+                    + "): " + e.getMessage());
+        }
+    }
+
+    private StepResult adopt(StageContext ctx, Path given, SubmissionState existing) {
+        TermSheet sheet = TermSheet.read(given, ctx.redactor());
+        check(ctx, sheet);
+        String sha = sheet.recordedSha256();
+        if (existing != null && !existing.quoteSha256().equals(sha)) {
+            if (existing.outcome() != null && ENDED_WITHOUT_SUCCESS.contains(existing.outcome())
+                    || SubmissionState.REJECTED.equals(existing.phase())) {
+                Path archived = dir(ctx).resolve("submission." + Instant.now().toEpochMilli() + ".json");
+                move(stateFile(ctx), archived);
+                ctx.progress().line("  " + spec.key() + ": the earlier submission ended " + (existing.outcome() == null
+                        ? existing.phase() : existing.outcome()) + " (kept as " + archived + "); the new "
+                        + "approval starts a new one");
+                existing = null;
+            } else {
+                return failed(FailureClass.USER_CONFIG_ERROR, "stage " + spec.key() + " has a submission in "
+                        + stateFile(ctx) + " (phase " + existing.phase() + ", job " + existing.jobId() + ", outcome "
+                        + existing.outcome() + ") under another approval: resume without a new --approve for "
+                        + spec.key() + " to re-attach to it");
+            }
+        }
+        if (existing == null && new ApprovalLedger(ApprovalLedger.defaultDir(ctx.env())).use(sha) != null) {
+            return failed(FailureClass.USER_CONFIG_ERROR, given + ": this approval was already used for a "
+                    + "submission (one approved sheet covers one submission): quote and approve again");
+        }
+        write(ctx, approvedSheet(ctx), Json.write(sheet.json()) + "\n");
+        ctx.progress().line("  " + spec.key() + ": approved term sheet " + sheet.quoteId() + " by "
+                + sheet.approvedBy() + " (" + given + ")");
+        return null;
+    }
+
+    private StepResult approveAtTerminal(StageContext ctx, Terminal terminal) {
+        if (spec.rockie().termSheet() == null) {
+            return failed(FailureClass.USER_CONFIG_ERROR, "stage " + spec.key() + " has no quote to approve: set "
+                    + "stages." + spec.key() + ".term_sheet (day0 rockie quote), or pass --approve");
+        }
+        Path quoteFile = spec.rockie().termSheet().resolve(ctx.plan().dir(), ctx.workdir(), stageDir(ctx));
+        TermSheet quote = TermSheet.read(quoteFile, ctx.redactor());
+        Progress progress = ctx.progress();
+        progress.line("");
+        progress.line("Stage " + spec.key() + " runs on Rockie and spends GPU money. The quote:");
+        Render.text(quote).lines().forEach(line -> progress.line("  " + line));
+        String answer = terminal.ask("Type approve to approve this term sheet for stage " + spec.key()
+                + " (one submission, within its budget); anything else stops the run: ");
+        if (answer == null || !answer.trim().equals("approve")) {
+            return failed(FailureClass.USER_CONFIG_ERROR, "stage " + spec.key() + ": the term sheet was not "
+                    + "approved at the terminal (only the word approve approves); nothing was run");
+        }
+        ObjectNode approved = Approval.approve(quote, approver(ctx), null, Instant.now());
+        write(ctx, approvedSheet(ctx), Json.write(approved) + "\n");
+        check(ctx, TermSheet.read(approvedSheet(ctx), ctx.redactor()));
+        progress.line("  " + spec.key() + ": approved by " + approver(ctx) + " at the terminal");
+        return null;
+    }
+
+    private static String approver(StageContext ctx) {
+        for (String name : List.of("USER", "LOGNAME")) {
+            String value = ctx.env().get(name);
+            if (value != null && value.matches("[\\p{L}\\p{N}][\\p{L}\\p{N}._@+-]{0,60}")) {
+                return value + " at a terminal";
+            }
+        }
+        return "unnamed terminal user";
+    }
+
+    /** The submit flow's own checks, made now so a wrong sheet stops the run before anything is spent. */
+    private void check(StageContext ctx, TermSheet sheet) {
+        Preflight.check(sheet, request(ctx).scriptFile(script(ctx)).build());
+    }
+
+    /** The request as far as the plan says it: shape, approval, state file, polling. */
+    private SubmitRequest.Builder request(StageContext ctx) {
+        ReleasePlan.RockieSpec rockie = spec.rockie();
+        return SubmitRequest.builder()
+                .shape(GpuType.parse(rockie.gpuType()).orElseThrow(), rockie.gpuCount(), rockie.timeoutSeconds(),
+                        rockie.region(), rockie.tier())
+                .termSheet(approvedSheet(ctx)).stateFile(stateFile(ctx))
+                .pollIntervalSeconds(rockie.pollIntervalSeconds());
+    }
+
+    // ---------------------------------------------------------------------------------------- submission
+
+    /** Submits (or re-attaches) and follows the job to its end; the stage's result. */
+    StepResult submit(StageContext ctx, int run, boolean confirmResubmit) {
+        if (!Files.isRegularFile(approvedSheet(ctx))) {
+            return failed(FailureClass.USER_CONFIG_ERROR, "stage " + spec.key() + " has no approved term sheet ("
+                    + approvedSheet(ctx) + "); nothing was submitted");
+        }
+        boolean reattach = Files.exists(stateFile(ctx));
+        ReleasePlan.RockieSpec rockie = spec.rockie();
+        Progress progress = ctx.progress();
+        Path log = ctx.logFile(spec.stage());
+        progress.stage(spec.stage(), (reattach ? "rockie: re-attaching to the submission in "
+                : "rockie: submitting " + script(ctx).getFileName() + " on " + rockie.gpuCount() + " x "
+                + rockie.gpuType() + ", state in ") + stateFile(ctx) + " (run " + run + ", log " + log + ")");
+        progress.waiting(spec.key() + " on Rockie");
+        try (BufferedWriter logWriter = openLog(log)) {
+            try {
+                return result(ctx, submitUnderApproval(ctx, confirmResubmit, logWriter));
+            } catch (RockieException e) {
+                String line = ctx.redactor().redact("day0 rockie submit: " + e.getMessage());
+                append(ctx.redactor(), logWriter, line);
+                progress.output(spec.key(), line);
+                String where = "Rockie refused (exit " + e.exitCode() + "): " + e.getMessage();
+                return failed(REFUSED.contains(e.exitCode()) ? FailureClass.USER_CONFIG_ERROR : FailureClass.UNKNOWN,
+                        where);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return failed(FailureClass.UNKNOWN, "Rockie (exit " + RockieExitCodes.CANCELLED + "): interrupted; "
+                        + "the state file " + stateFile(ctx) + " is kept: resume to re-attach");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + log + ": " + e.getMessage(), e);
+        } finally {
+            progress.doneWaiting();
+        }
+    }
+
+    private SubmitFlow.Result submitUnderApproval(StageContext ctx, boolean confirmResubmit, BufferedWriter log)
+            throws InterruptedException {
+        ReleasePlan.RockieSpec rockie = spec.rockie();
+        Map<String, String> jobEnv = new LinkedHashMap<>();
+        ReleasePlan plan = ctx.plan();
+        jobEnv.put("DAY0_MODEL", plan.model());
+        jobEnv.put("DAY0_RECIPE", plan.recipe());
+        jobEnv.put("DAY0_TASKS", String.join(",", plan.tasks()));
+        jobEnv.put("DAY0_STAGE", spec.key());
+        jobEnv.putAll(rockie.env());
+        Set<String> passedByName = new LinkedHashSet<>();
+        for (String name : rockie.envFrom()) {
+            String value = ctx.env().get(name);
+            if (value == null) {
+                throw usage(plan.file() + ": stages." + spec.key() + ".env_from: " + name
+                        + " is not set in this environment");
+            }
+            jobEnv.put(name, value);
+            passedByName.add(value);
+        }
+        if (jobEnv.containsKey(RockieConfig.TENANT_TOKEN)) {
+            throw usage(plan.file() + ": stages." + spec.key() + ": the tenant token never goes "
+                    + "into a job");
+        }
+        Set<String> namedSecrets = new LinkedHashSet<>();
+        jobEnv.forEach((name, value) -> {
+            if (SubmitRequest.SECRET_NAME.matcher(name).matches()) {
+                namedSecrets.add(value);
+            }
+        });
+        String notebook = ctx.env().get("ROCKIELAB_NOTEBOOK_ID");
+        notebook = notebook == null || notebook.isBlank() ? null : notebook;
+        String profile = rockie.monitoringProfileId();
+        if (profile != null && !SubmitRequest.MONITORING_PROFILES.contains(profile)) {
+            throw usage(plan.file() + ": stages." + spec.key() + ".monitoring_profile_id: unknown "
+                    + "profile \"" + profile + "\" (known: " + String.join(", ",
+                    SubmitRequest.MONITORING_PROFILES.stream().sorted().toList()) + ")");
+        }
+        if (notebook == null && profile != null) {
+            throw usage(plan.file() + ": stages." + spec.key() + ".monitoring_profile_id goes "
+                    + "into the dashboard block, which needs a notebook: set ROCKIELAB_NOTEBOOK_ID");
+        }
+        if (notebook != null && profile == null) {
+            profile = "common.default.v1";
+        }
+        SubmitRequest request = request(ctx).readScript(script(ctx)).jobEnv(jobEnv)
+                .originSkill(rockie.originSkill() == null ? "day0-release" : rockie.originSkill())
+                .dashboard(notebook, profile, null).artifactsDir(stageDir(ctx).resolve("artifacts"))
+                .ledgerDir(ApprovalLedger.defaultDir(ctx.env())).confirmResubmit(confirmResubmit)
+                .httpTimeoutSeconds(HTTP_TIMEOUT.toSeconds()).build();
+        Redactor base = ctx.redactor();
+        Redactor scriptCheck = base.and(namedSecrets);
+        if (scriptCheck.containsSecret(request.script())) {
+            throw usage(request.scriptFile() + ": the script carries a secret-shaped value; pass "
+                    + "secrets with env_from so they come from the environment, never from the script text");
+        }
+        Set<String> secrets = new LinkedHashSet<>(namedSecrets);
+        secrets.addAll(passedByName);
+        Redactor redactor = base.and(secrets);
+        Events events = Events.to(line -> append(redactor, log, line), line -> {
+            append(redactor, log, line);
+            ctx.progress().output(spec.key(), line);
+        }, redactor);
+        RockieConfig config = RockieConfig.fromEnvironment(ctx.env());
+        // The sheet is read with the base redactor only: its hash must not depend on this run's env values.
+        TermSheet sheet = TermSheet.read(approvedSheet(ctx), base);
+        Preflight.check(sheet, request);
+        return new SubmitFlow(request, new RockieClient(config, HTTP_TIMEOUT), events,
+                new ApprovalLedger(request.ledgerDir())).submit(sheet);
+    }
+
+    private StepResult result(StageContext ctx, SubmitFlow.Result result) {
+        int code = result.exitCode();
+        String jobId = result.jobId();
+        String detail = result.detail() != null ? result.detail() : "day0 rockie submit exited " + code;
+        String where = (jobId == null ? "" : "job " + jobId + ": ") + detail;
+        if (code == RockieExitCodes.DONE) {
+            return StepResult.ok("Rockie job " + jobId + " DONE with JOB_DONE and its artifacts checked ("
+                    + stageDir(ctx).resolve("artifacts") + ")" + cost(result.costActualCents()));
+        }
+        if (code == RockieExitCodes.NETWORK && result.outcome() == Outcome.INFRA_TRANSIENT) {
+            return failed(FailureClass.INFRA_TRANSIENT, "Rockie: " + where);
+        }
+        if (REFUSED.contains(code)) {
+            return failed(FailureClass.USER_CONFIG_ERROR, "Rockie refused (exit " + code + "): " + where);
+        }
+        return failed(FailureClass.UNKNOWN, "Rockie (exit " + code + (result.outcome() == null ? ""
+                : ", " + result.outcome()) + "): " + where);
+    }
+
+    private static String cost(Long cents) {
+        return cents == null ? "" : String.format(Locale.ROOT, ", cost $%.2f", cents / 100.0);
+    }
+
+    /** A request the plan cannot make, refused as {@code day0 rockie submit} refuses a usage error. */
+    private static RockieException usage(String message) {
+        return new RockieException(RockieExitCodes.USAGE, "USAGE", message);
+    }
+
+    /** The Rockie platform's environment this stage needs. */
+    static List<String> credentials() {
+        return List.of(RockieConfig.API_URL, RockieConfig.TENANT_TOKEN, RockieConfig.TENANT_ID);
+    }
+
+    private static StepResult failed(FailureClass failureClass, String detail) {
+        return StepResult.failed(failureClass, detail);
+    }
+
+    private static void write(StageContext ctx, Path file, String text) {
+        AtomicFiles.write(file, ctx.redactor().redact(text));
+    }
+
+    private static void move(Path from, Path to) {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + from + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static BufferedWriter openLog(Path log) throws IOException {
+        Files.createDirectories(log.getParent());
+        return Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+    }
+
+    private static void append(Redactor redactor, BufferedWriter log, String line) {
+        synchronized (log) {
+            try {
+                log.write(redactor.redact(line));
+                log.newLine();
+                log.flush();
+            } catch (IOException e) {
+                // The console still shows the line; a full disk must not end a job that is being paid for.
+            }
+        }
+    }
+}
