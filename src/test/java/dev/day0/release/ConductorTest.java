@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.day0.core.Stage;
+import dev.day0.io.FileDigest;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
 import dev.day0.testing.CliRun;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -444,6 +447,141 @@ public class ConductorTest {
             assertThat(outcome.exitCode()).as(stop.key()).isEqualTo(0);
             assertThat(local.runs()).as(stop.key()).containsExactly("ptq 1", "baseline_eval 1", "quantized_eval 1");
         }
+    }
+
+    @Test
+    public void shouldResumeAfterEveryStageOfAFailingRunWithTheSameVerdict() {
+        for (Stage stop : Stage.chain()) {
+            ReleaseFixture local = new ReleaseFixture(fixture.dir.resolve("regression-stop-" + stop));
+            local.run("quantized", 67.0, 79.9);
+            Path plan = local.plan();
+            assertThatThrownBy(() -> conductor(plan, local.workdir(), false, stop).run())
+                    .isInstanceOf(Killed.class);
+            Conductor.Outcome outcome = conductor(plan, local.workdir(), true, null).run();
+
+            assertThat(outcome.exitCode()).as(stop.key()).isEqualTo(1);
+            assertThat(outcome.decision().name()).as(stop.key()).isEqualTo("REGRESSION");
+            assertThat(local.runs()).as(stop.key()).containsExactly("ptq 1", "baseline_eval 1", "quantized_eval 1");
+        }
+    }
+
+    // ------------------------------------------------------------------------- state is evidence, not verdicts
+
+    @Test
+    public void shouldNotAcceptAFinishedRegressionWhoseStateWasEditedToAccept() throws Exception {
+        fixture.run("quantized", 67.0, 79.9);
+        assertThat(release().exitCode()).isEqualTo(1);
+        Path stateFile = fixture.workdir().resolve("state.json");
+        ObjectNode edited = (ObjectNode) Json.read(stateFile);
+        ObjectNode decision = (ObjectNode) edited.path("decision");
+        decision.put("decision", "ACCEPT").put("publish_recommendation", "publish").put("exit_code", 0)
+                .putNull("failure_class").put("detail", "edited");
+        ObjectNode compare = (ObjectNode) edited.path("stages").path("compare").path("result");
+        compare.put("pass", true).put("decision", "ACCEPT").putNull("failure_class");
+        Files.writeString(stateFile, Json.write(edited));
+
+        CliRun again = release("--resume");
+
+        assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
+        assertThat(Json.parse(again.out(), "stdout").path("decision").asText()).isEqualTo("REGRESSION");
+        assertThat(again.err()).doesNotContain("decision: ACCEPT").contains("decision: REGRESSION");
+        assertThat(decision().path("decision").asText()).isEqualTo("REGRESSION");
+        assertThat(fixture.runs()).containsExactly("ptq 1", "baseline_eval 1", "quantized_eval 1");
+    }
+
+    @Test
+    public void shouldJudgeAGateResultEditedIntoAPassAgainOnResume() throws Exception {
+        fixture.file("summary.json", """
+                {"source_bytes": 16000, "output_bytes": 16100, "recipe": "nvfp4",
+                 "layer_precision_counts": {"NVFP4": 0, "excluded": 15}, "metadata_diffs": []}
+                """);
+        assertThat(release().exitCode()).isEqualTo(4);
+        Path stateFile = fixture.workdir().resolve("state.json");
+        ObjectNode edited = (ObjectNode) Json.read(stateFile);
+        ((ObjectNode) edited.path("stages").path("ptq_gate").path("result")).put("pass", true)
+                .putNull("failure_class");
+        Files.writeString(stateFile, Json.write(edited));
+
+        CliRun again = release("--resume");
+
+        assertThat(again.exitCode()).as(again.toString()).isEqualTo(4);
+        assertThat(decision().path("decision").asText()).isEqualTo("INFEASIBLE");
+        assertThat(fixture.runs()).containsExactly("ptq 1");
+    }
+
+    @Test
+    public void shouldRecordEveryEvidenceFileOfAStageBySha256() {
+        assertThat(release().exitCode()).isEqualTo(0);
+
+        JsonNode evidence = state().path("stages").path("baseline_gate").path("evidence");
+        Path source = fixture.workdir().resolve("stages/baseline_eval/scores.json");
+        Path copy = fixture.workdir().resolve("evidence/baseline_gate/scores.json");
+        assertThat(evidence.path("inputs").path(source.toString()).asText()).isEqualTo(FileDigest.sha256(source));
+        assertThat(evidence.path("outputs").path(copy.toString()).asText()).isEqualTo(FileDigest.sha256(copy));
+        assertThat(state().path("stages").path("compare").path("evidence").path("inputs").size()).isEqualTo(2);
+    }
+
+    @Test
+    public void shouldRefuseToResumeWhenAnEvidenceFileWasEditedAfterItsStage() throws Exception {
+        Path plan = fixture.plan();
+        assertThatThrownBy(() -> conductor(plan, fixture.workdir(), false, Stage.QUANTIZED_GATE).run())
+                .isInstanceOf(Killed.class);
+        Path scores = fixture.workdir().resolve("stages/baseline_eval/scores.json");
+        Files.writeString(scores, "{\"mmlu\": 99.0, \"gsm8k\": 99.0}\n");
+
+        CliRun resumed = release("--resume");
+
+        assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(2);
+        assertThat(resumed.err()).containsPattern("(?m)^" + Pattern.quote(scores.toString()) + ": has changed "
+                + "\\(sha256 [0-9a-f]{12}\\.\\.\\. then\\) since stage baseline_gate recorded it as evidence")
+                .doesNotContain("Exception");
+        assertThat(Json.parse(resumed.out(), "stdout").path("failure_class").asText()).isEqualTo("USER_CONFIG_ERROR");
+        assertThat(fixture.runs()).containsExactly("ptq 1", "baseline_eval 1", "quantized_eval 1");
+    }
+
+    @Test
+    public void shouldRefuseToResumeAFinishedRunWhoseEvidenceCopyWasEdited() throws Exception {
+        fixture.run("quantized", 67.0, 79.9);
+        assertThat(release().exitCode()).isEqualTo(1);
+        Path copy = fixture.workdir().resolve("evidence/quantized_gate/scores.json");
+        Files.writeString(copy, "{\"mmlu\": 70.0, \"gsm8k\": 80.0}\n");
+
+        CliRun resumed = release("--resume");
+
+        assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(2);
+        assertThat(resumed.err()).contains(copy + ": has changed (sha256 ").contains("since stage quantized_gate");
+        assertThat(resumed.err()).doesNotContain("decision: ACCEPT");
+    }
+
+    @Test
+    public void shouldRefuseToResumeWhenAnEvidenceFileIsMissing() throws Exception {
+        Path plan = fixture.plan();
+        assertThatThrownBy(() -> conductor(plan, fixture.workdir(), false, Stage.PTQ_GATE).run())
+                .isInstanceOf(Killed.class);
+        Path summary = fixture.workdir().resolve("evidence/ptq_gate/validation-summary.json");
+        Files.delete(summary);
+
+        CliRun resumed = release("--resume");
+
+        assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(2);
+        assertThat(resumed.err()).contains(summary + ": is missing since stage ptq_gate recorded it as evidence");
+        assertThat(fixture.runs()).containsExactly("ptq 1");
+    }
+
+    @Test
+    public void shouldRefuseToResumeAJudgementWhoseEvidenceRecordWasRemoved() throws Exception {
+        Path plan = fixture.plan();
+        assertThatThrownBy(() -> conductor(plan, fixture.workdir(), false, Stage.BASELINE_GATE).run())
+                .isInstanceOf(Killed.class);
+        Path stateFile = fixture.workdir().resolve("state.json");
+        ObjectNode edited = (ObjectNode) Json.read(stateFile);
+        ((ObjectNode) edited.path("stages").path("baseline_gate")).remove("evidence");
+        Files.writeString(stateFile, Json.write(edited));
+
+        CliRun resumed = release("--resume");
+
+        assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(2);
+        assertThat(resumed.err()).contains("stages.baseline_gate completed but records no evidence digests");
     }
 
     /** Thrown by the stop hook: the process "dies" right after state.json was written. */

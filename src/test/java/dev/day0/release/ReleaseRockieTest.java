@@ -4,8 +4,10 @@ import static dev.day0.rockie.RockieTestServer.finished;
 import static dev.day0.rockie.RockieTestServer.json;
 import static dev.day0.rockie.RockieTestServer.poll;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.core.Stage;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
 import dev.day0.rockie.RockieTestServer;
@@ -252,6 +254,41 @@ public class ReleaseRockieTest {
         assertThat(rockie.count("POST", "/api/jobs/submit")).isEqualTo(1);
         JsonNode sheet = Json.read(fixture.workdir().resolve("rockie/quantized_eval/approved-term-sheet.json"));
         assertThat(sheet.path("decision").path("approved_by").asText()).isEqualTo("alice at a terminal");
+    }
+
+    @Test
+    public void shouldNeverSubmitASecondGpuJobWhenKilledAtAnyStageBoundary() throws Exception {
+        for (Stage stop : Stage.chain()) {
+            fixture = new ReleaseFixture(temp.newFolder("killed-after-" + stop).toPath());
+            fixture.file("job.sh", "#!/usr/bin/env bash\nset -euo pipefail\necho evaluating\necho JOB_DONE\n");
+            fixture.quantized = rockieStage("A100_80GB");
+            quote();
+            Path sheet = approved("approved.json");
+            rockie.close();
+            rockie = RockieTestServer.start();
+            jobSucceeds();
+            Path plan = fixture.plan();
+            Conductor.StopHook kill = stage -> {
+                if (stage == stop) {
+                    throw new ConductorTest.Killed();
+                }
+            };
+
+            assertThatThrownBy(() -> conductor(plan, false, Map.of("quantized_eval", sheet), kill).run())
+                    .as(stop.key()).isInstanceOf(ConductorTest.Killed.class);
+            Conductor.Outcome resumed = conductor(plan, true, Map.of(), stage -> { }).run();
+
+            assertThat(resumed.exitCode()).as(stop.key()).isEqualTo(0);
+            assertThat(rockie.count("POST", "/api/jobs/submit")).as(stop.key()).isEqualTo(1);
+            assertThat(fixture.runs()).as(stop.key()).containsExactly("ptq 1", "baseline_eval 1");
+        }
+    }
+
+    private Conductor conductor(Path plan, boolean resume, Map<String, Path> approvals, Conductor.StopHook hook) {
+        Conductor.Options options = new Conductor.Options(fixture.workdir(), resume, approvals, Terminal.NONE,
+                hook, pause -> { });
+        return new Conductor(ReleasePlan.load(plan), options, new HashMap<>(env()), Redactor.fromEnvironment(env()),
+                new PrintWriter(new StringWriter(), true), "test");
     }
 
     private Conductor conductor(Path plan, Terminal terminal, boolean resume, StringWriter err) {

@@ -23,7 +23,10 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-/** {@code day0 release run} as a separate process: the examples, kills at every stage boundary, GPU stages. */
+/**
+ * {@code day0 release run} as a separate process: the examples, a process kill at a stage boundary (one per path:
+ * local and GPU; the in-process tests sweep every boundary), GPU stages.
+ */
 public class ReleaseRunIT {
     private static final Path EXAMPLES = Path.of("examples").toAbsolutePath();
     private static final String TOKEN = "rkt_live_ReleaseRunIT0Token77";
@@ -116,25 +119,28 @@ public class ReleaseRunIT {
 
     // ------------------------------------------------------------------------------------- kill and resume
 
+    /**
+     * One boundary as a real process kill (the JVM halts right after state.json is written); every boundary is
+     * swept in-process by ConductorTest.
+     */
     @Test
-    public void shouldResumeAfterAKillAtEveryStageBoundaryWithoutRunningAStageTwice() throws Exception {
-        for (String stage : Stage.chain().stream().map(Stage::key).toList()) {
-            Path workdir = temp.getRoot().toPath().resolve("killed-after-" + stage);
-            Path plan = EXAMPLES.resolve("quickstart/release.yaml");
+    public void shouldResumeAfterAProcessKillAtAStageBoundaryWithoutRunningAStageTwice() throws Exception {
+        String stage = Stage.QUANTIZED_GATE.key();
+        Path workdir = temp.getRoot().toPath().resolve("killed-after-" + stage);
+        Path plan = EXAMPLES.resolve("quickstart/release.yaml");
 
-            Day0Process killed = release(plan, workdir, Map.of(ReleaseCommand.STOP_AFTER_STAGE, stage));
+        Day0Process killed = release(plan, workdir, Map.of(ReleaseCommand.STOP_AFTER_STAGE, stage));
 
-            assertThat(killed.exitCode()).as(stage + "\n" + killed).isEqualTo(ReleaseExitCodes.STOPPED_BY_HOOK);
-            assertThat(Json.read(workdir.resolve("state.json")).path("stages").path(stage).path("status").asText())
-                    .as(stage).isEqualTo("completed");
+        assertThat(killed.exitCode()).as(stage + "\n" + killed).isEqualTo(ReleaseExitCodes.STOPPED_BY_HOOK);
+        assertThat(Json.read(workdir.resolve("state.json")).path("stages").path(stage).path("status").asText())
+                .as(stage).isEqualTo("completed");
 
-            Day0Process resumed = release(plan, workdir, Map.of(), "--resume");
+        Day0Process resumed = release(plan, workdir, Map.of(), "--resume");
 
-            assertThat(resumed.exitCode()).as(stage + "\n" + resumed).isEqualTo(0);
-            assertThat(lines(workdir.resolve("stage-runs.log"))).as(stage).containsExactly("ptq 1",
-                    "baseline_eval 1", "quantized_eval 1");
-            assertThat(decision(workdir).path("decision").asText()).isEqualTo("ACCEPT");
-        }
+        assertThat(resumed.exitCode()).as(stage + "\n" + resumed).isEqualTo(0);
+        assertThat(lines(workdir.resolve("stage-runs.log"))).as(stage).containsExactly("ptq 1",
+                "baseline_eval 1", "quantized_eval 1");
+        assertThat(decision(workdir).path("decision").asText()).isEqualTo("ACCEPT");
     }
 
     @Test
@@ -202,25 +208,28 @@ public class ReleaseRunIT {
         }
     }
 
+    /**
+     * One boundary as a real process kill, right after the GPU stage; every boundary is swept in-process by
+     * ReleaseRockieTest.
+     */
     @Test
-    public void shouldNeverSubmitASecondGpuJobWhenKilledAtAnyStageBoundary() throws Exception {
-        for (String stage : Stage.chain().stream().map(Stage::key).toList()) {
-            ReleaseFixture fixture = gpuFixture("gpu-killed-after-" + stage);
-            try (RockieTestServer rockie = RockieTestServer.start()) {
-                jobSucceeds(rockie, "rj_" + stage);
-                Map<String, String> env = gpuEnv(rockie, fixture);
-                Map<String, String> killing = new HashMap<>(env);
-                killing.put(ReleaseCommand.STOP_AFTER_STAGE, stage);
+    public void shouldNeverSubmitASecondGpuJobWhenTheProcessIsKilledAfterTheGpuStage() throws Exception {
+        String stage = Stage.QUANTIZED_EVAL.key();
+        ReleaseFixture fixture = gpuFixture("gpu-killed-after-" + stage);
+        try (RockieTestServer rockie = RockieTestServer.start()) {
+            jobSucceeds(rockie, "rj_" + stage);
+            Map<String, String> env = gpuEnv(rockie, fixture);
+            Map<String, String> killing = new HashMap<>(env);
+            killing.put(ReleaseCommand.STOP_AFTER_STAGE, stage);
 
-                Day0Process killed = release(fixture.plan(), fixture.workdir(), killing, "--approve",
-                        fixture.dir.resolve("approved.json").toString());
-                Day0Process resumed = release(fixture.plan(), fixture.workdir(), env, "--resume");
+            Day0Process killed = release(fixture.plan(), fixture.workdir(), killing, "--approve",
+                    fixture.dir.resolve("approved.json").toString());
+            Day0Process resumed = release(fixture.plan(), fixture.workdir(), env, "--resume");
 
-                assertThat(killed.exitCode()).as(stage + "\n" + killed).isEqualTo(ReleaseExitCodes.STOPPED_BY_HOOK);
-                assertThat(resumed.exitCode()).as(stage + "\n" + resumed).isEqualTo(0);
-                assertThat(rockie.count("POST", "/api/jobs/submit")).as(stage).isEqualTo(1);
-                assertThat(fixture.runs()).as(stage).containsExactly("ptq 1", "baseline_eval 1");
-            }
+            assertThat(killed.exitCode()).as(stage + "\n" + killed).isEqualTo(ReleaseExitCodes.STOPPED_BY_HOOK);
+            assertThat(resumed.exitCode()).as(stage + "\n" + resumed).isEqualTo(0);
+            assertThat(rockie.count("POST", "/api/jobs/submit")).as(stage).isEqualTo(1);
+            assertThat(fixture.runs()).as(stage).containsExactly("ptq 1", "baseline_eval 1");
         }
     }
 
