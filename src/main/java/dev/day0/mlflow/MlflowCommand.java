@@ -11,10 +11,7 @@ import dev.day0.io.Fields;
 import dev.day0.io.FileDigest;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
-import dev.day0.mlflow.MlflowClient.KeyValue;
 import dev.day0.mlflow.MlflowClient.Metric;
-import dev.day0.report.DecisionRecord;
-import dev.day0.triage.Decision;
 import dev.day0.triage.FailureClass;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,7 +26,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -311,23 +307,16 @@ public final class MlflowCommand {
         public Integer call() {
             long now = System.currentTimeMillis();
             RunLogger.checkStatus(status);
-            Map<String, String> tagMap = new LinkedHashMap<>();
-            Map<String, String> paramMap = new LinkedHashMap<>();
-            List<Metric> metricList = new ArrayList<>();
+            RunBuilder run = kind == Kind.EVAL ? RunBuilder.eval(now) : RunBuilder.decision(now);
             List<Path> uploads = new ArrayList<>();
             String reportPath = null;
-            tagMap.put(RunTags.KIND, kind == Kind.EVAL ? RunTags.KIND_EVAL : RunTags.KIND_DECISION);
             BaselineKey key = null;
             if (kind == Kind.EVAL || keyOptions.any()) {
                 key = keyOptions.key();
-                tagMap.putAll(key.tags());
-                String taskList = String.join(",", key.tasks());
-                if (taskList.length() <= RunLogger.MAX_TAG_VALUE_LENGTH) {
-                    tagMap.put(RunTags.TASKS, taskList);
-                }
-                flatten(keyOptions.samplingDocument(), "sampling", paramMap);
+                Document sampling = keyOptions.samplingDocument();
+                run.key(key, sampling.node(), sampling.source());
             }
-            tagMap.put(RunTags.TOOL_VERSION, Version.current());
+            run.toolVersion(Version.current());
             if (kind == Kind.EVAL) {
                 if (decision != null) {
                     throw new InputException("--decision", "", "is for --kind decision");
@@ -335,7 +324,7 @@ public final class MlflowCommand {
                 if (scores == null) {
                     throw new InputException("--scores", "", "is required for --kind eval");
                 }
-                scoreMetrics(key, scores, now, metricList);
+                run.scores(Json.read(scores), scores.toString(), key);
                 if (report != null) {
                     reportPath = report.toAbsolutePath().normalize().toString();
                     uploads.add(report);
@@ -347,7 +336,7 @@ public final class MlflowCommand {
                 if (decision == null) {
                     throw new InputException("--decision", "", "is required for --kind decision");
                 }
-                decisionTagsAndMetrics(decision, tagMap, metricList, now);
+                run.decisionRecord(Json.read(decision), decision.toString(), FileDigest.sha256(decision));
                 uploads.add(decision);
                 Path dir = decision.toAbsolutePath().getParent();
                 Path reportFile = report != null ? report : dir.resolve("report.md");
@@ -362,6 +351,9 @@ public final class MlflowCommand {
                     uploads.add(junit);
                 }
             }
+            Map<String, String> tagMap = run.tags();
+            Map<String, String> paramMap = run.params();
+            List<Metric> metricList = run.metrics();
             uploads.addAll(artifacts);
             if (tags != null) {
                 flatObject(document(tags, "--tags"), tagMap, "tag");
@@ -376,9 +368,7 @@ public final class MlflowCommand {
             List<RunLogger.Artifact> artifactList = readArtifacts(uploads);
 
             MlflowClient client = server.client(env());
-            RunLogger.Request request = new RunLogger.Request(server.experiment, runName, status,
-                    RunLogger.keyValues(tagMap), RunLogger.keyValues(paramMap), metricList, artifactList,
-                    reportPath);
+            RunLogger.Request request = run.request(server.experiment, runName, status, artifactList, reportPath);
             RunLogger.Outcome outcome;
             try {
                 outcome = new RunLogger(client, console().redactor(), System::currentTimeMillis).log(request);
@@ -405,103 +395,6 @@ public final class MlflowCommand {
             console().info("day0 mlflow log: run " + outcome.runId() + " recorded (" + outcome.status() + ")"
                     + (outcome.artifactsNote() == null ? "" : "; artifacts " + outcome.artifactsNote()));
             return ExitCodes.OK;
-        }
-
-        private static void scoreMetrics(BaselineKey key, Path file, long now, List<Metric> out) {
-            JsonNode doc = Json.read(file);
-            Fields fields = new Fields(file.toString());
-            ObjectNode object = fields.requireObject(doc, "");
-            Set<String> expected = new HashSet<>(key.tasks());
-            Iterator<Map.Entry<String, JsonNode>> it = object.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> entry = it.next();
-                if (!expected.contains(entry.getKey())) {
-                    throw fields.error(entry.getKey(), "is not a task of the set given with --tasks ("
-                            + String.join(", ", key.tasks()) + ")");
-                }
-            }
-            for (String task : key.tasks()) {
-                JsonNode value = object.get(task);
-                if (value == null || value.isNull()) {
-                    throw fields.error(task, "is missing: every task of the set needs a score");
-                }
-                Double score = Fields.finiteNumber(value);
-                if (score == null) {
-                    throw fields.error(task, "must be a finite number, found " + Fields.describe(value));
-                }
-                String name = RunTags.SCORE_PREFIX + task;
-                RunLogger.checkName(file.toString(), task, name);
-                out.add(new Metric(name, score, now, 0));
-            }
-        }
-
-        private static void decisionTagsAndMetrics(Path file, Map<String, String> tagMap, List<Metric> out,
-                                                   long now) {
-            JsonNode doc = Json.read(file);
-            Fields fields = new Fields(file.toString());
-            ObjectNode record = fields.requireObject(doc, "");
-            String schema = fields.optionalString(record, "schema", "schema");
-            if (!DecisionRecord.SCHEMA.equals(schema)) {
-                throw fields.error("schema", "must be \"" + DecisionRecord.SCHEMA + "\", found "
-                        + Fields.describe(record.get("schema")));
-            }
-            String decisionName = fields.requireString(record, "decision", "decision");
-            try {
-                Decision.valueOf(decisionName);
-            } catch (IllegalArgumentException e) {
-                throw fields.error("decision", "is not a day0 decision: \"" + decisionName + "\"");
-            }
-            tagMap.put(RunTags.DECISION, decisionName);
-            String recommendation = fields.optionalString(record, "publish_recommendation",
-                    "publish_recommendation");
-            if (recommendation != null) {
-                tagMap.put(RunTags.PUBLISH_RECOMMENDATION, recommendation);
-            }
-            String failureClass = fields.optionalString(record, "failure_class", "failure_class");
-            if (failureClass != null) {
-                tagMap.put(RunTags.FAILURE_CLASS, failureClass);
-            }
-            String detail = fields.optionalString(record, "detail", "detail");
-            if (detail != null) {
-                tagMap.put(RunTags.DETAIL, RunLogger.clip(detail, RunLogger.MAX_TAG_VALUE_LENGTH));
-            }
-            tagMap.put(RunTags.DECISION_SHA256, FileDigest.sha256(file));
-            JsonNode tasks = record.get("tasks");
-            if (tasks != null && tasks.isArray()) {
-                for (int i = 0; i < tasks.size(); i++) {
-                    JsonNode row = tasks.get(i);
-                    String task = row.path("task").isTextual() ? row.get("task").textValue() : null;
-                    if (task == null) {
-                        continue;
-                    }
-                    for (String column : List.of("baseline", "candidate", "delta")) {
-                        Double value = Fields.finiteNumber(row.get(column));
-                        if (value != null) {
-                            String name = column + "/" + task;
-                            RunLogger.checkName(file.toString(), "tasks[" + i + "].task", name);
-                            out.add(new Metric(name, value, now, 0));
-                        }
-                    }
-                }
-            }
-        }
-
-        private static void flatten(Document doc, String prefix, Map<String, String> out) {
-            Fields fields = new Fields(doc.source());
-            ObjectNode object = fields.requireObject(doc.node(), "");
-            flattenInto(object, prefix, out);
-        }
-
-        private static void flattenInto(JsonNode node, String prefix, Map<String, String> out) {
-            if (node.isObject() && !node.isEmpty()) {
-                Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-                while (it.hasNext()) {
-                    Map.Entry<String, JsonNode> entry = it.next();
-                    flattenInto(entry.getValue(), prefix + "." + entry.getKey(), out);
-                }
-            } else {
-                out.put(prefix, node.isTextual() ? node.textValue() : BaselineKey.canonicalJson(node));
-            }
         }
 
         private static void flatObject(Document doc, Map<String, String> out, String what) {

@@ -18,6 +18,8 @@ public final class RunTags {
     public static final String FAILURE_CLASS = "day0.failure_class";
     public static final String DETAIL = "day0.detail";
     public static final String DECISION_SHA256 = "day0.decision_sha256";
+    /** The recipe a release plan judged (set by the release conductor). */
+    public static final String RECIPE = "day0.recipe";
     /** Where the report is on the machine that ran day0; always set when there is a report. */
     public static final String REPORT_PATH = "day0.report_path";
     /** What happened to the artifacts: uploaded, or why not. */

@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.FileDigest;
-import dev.day0.io.Fields;
 import dev.day0.io.Json;
 import dev.day0.mlflow.BaselineFinder;
 import dev.day0.mlflow.BaselineKey;
 import dev.day0.mlflow.MlflowClient;
-import dev.day0.mlflow.MlflowClient.KeyValue;
-import dev.day0.mlflow.MlflowClient.Metric;
+import dev.day0.mlflow.RunBuilder;
 import dev.day0.mlflow.RunLogger;
 import dev.day0.mlflow.RunTags;
 import dev.day0.redact.Redactor;
@@ -19,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -63,62 +60,17 @@ final class MlflowBridge {
     /** Records a judged baseline eval as a reusable MLflow run; returns its run id. */
     String logEval(JsonNode scores, String runName) {
         BaselineKey key = key();
-        List<KeyValue> tags = new ArrayList<>();
-        tags.add(new KeyValue(RunTags.KIND, RunTags.KIND_EVAL));
-        key.tags().forEach((name, value) -> tags.add(new KeyValue(name, value)));
-        String taskList = String.join(",", key.tasks());
-        if (taskList.length() <= RunLogger.MAX_TAG_VALUE_LENGTH) {
-            tags.add(new KeyValue(RunTags.TASKS, taskList));
-        }
-        tags.add(new KeyValue(RunTags.TOOL_VERSION, toolVersion));
-        List<KeyValue> params = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> it = plan.sampling().fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            JsonNode value = entry.getValue();
-            params.add(new KeyValue("sampling." + entry.getKey(), value.isTextual() ? value.textValue()
-                    : BaselineKey.canonicalJson(value)));
-        }
-        long now = System.currentTimeMillis();
-        List<Metric> metrics = new ArrayList<>();
-        for (String task : key.tasks()) {
-            Double score = Fields.finiteNumber(scores.get(task));
-            if (score == null) {
-                throw new IllegalStateException("a judged baseline lacks a finite score for " + task);
-            }
-            metrics.add(new Metric(RunTags.SCORE_PREFIX + task, score, now, 0));
-        }
-        RunLogger.Request request = new RunLogger.Request(plan.mlflow().experiment(), runName, "FINISHED", tags,
-                params, metrics, List.of(), null);
-        return new RunLogger(client(), redactor, System::currentTimeMillis).log(request).runId();
+        RunBuilder run = RunBuilder.eval(System.currentTimeMillis()).key(key, plan.sampling(), samplingSource())
+                .toolVersion(toolVersion).scores(scores, "the judged baseline scores", key);
+        return log(run.request(plan.mlflow().experiment(), runName, "FINISHED", List.of(), null));
     }
 
     /** Records the decision with its reports as artifacts; returns the run id. */
     String logDecision(JsonNode record, Path decisionJson, List<Path> reports, String runName) {
-        List<KeyValue> tags = new ArrayList<>();
-        tags.add(new KeyValue(RunTags.KIND, RunTags.KIND_DECISION));
-        key().tags().forEach((name, value) -> tags.add(new KeyValue(name, value)));
-        tags.add(new KeyValue(RunTags.DECISION, record.path("decision").asText()));
-        tags.add(new KeyValue(RunTags.PUBLISH_RECOMMENDATION, record.path("publish_recommendation").asText()));
-        if (record.path("failure_class").isTextual()) {
-            tags.add(new KeyValue(RunTags.FAILURE_CLASS, record.path("failure_class").asText()));
-        }
-        tags.add(new KeyValue(RunTags.DETAIL, clip(record.path("detail").asText(), RunLogger.MAX_TAG_VALUE_LENGTH)));
-        tags.add(new KeyValue(RunTags.DECISION_SHA256, FileDigest.sha256(decisionJson)));
-        tags.add(new KeyValue(RunTags.TOOL_VERSION, toolVersion));
-        tags.add(new KeyValue("day0.recipe", plan.recipe()));
-        long now = System.currentTimeMillis();
-        List<Metric> metrics = new ArrayList<>();
-        for (JsonNode row : record.path("tasks")) {
-            String task = row.path("task").asText();
-            for (String column : List.of("baseline", "candidate", "delta")) {
-                Double value = Fields.finiteNumber(row.get(column));
-                String name = column + "/" + task;
-                if (value != null && validName(name)) {
-                    metrics.add(new Metric(name, value, now, 0));
-                }
-            }
-        }
+        RunBuilder run = RunBuilder.decision(System.currentTimeMillis()).key(key(), plan.sampling(),
+                samplingSource()).toolVersion(toolVersion)
+                .decisionRecord(record, decisionJson.toString(), FileDigest.sha256(decisionJson))
+                .tag(RunTags.RECIPE, plan.recipe());
         List<RunLogger.Artifact> artifacts = new ArrayList<>();
         for (Path file : reports) {
             try {
@@ -127,22 +79,16 @@ final class MlflowBridge {
                 throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
             }
         }
-        RunLogger.Request request = new RunLogger.Request(plan.mlflow().experiment(), runName, "FINISHED", tags,
-                List.of(), metrics, artifacts, decisionJson.toAbsolutePath().normalize().toString());
+        return log(run.request(plan.mlflow().experiment(), runName, "FINISHED", artifacts,
+                decisionJson.toAbsolutePath().normalize().toString()));
+    }
+
+    private String samplingSource() {
+        return plan.file() + ": sampling";
+    }
+
+    private String log(RunLogger.Request request) {
         return new RunLogger(client(), redactor, System::currentTimeMillis).log(request).runId();
-    }
-
-    private static boolean validName(String name) {
-        try {
-            RunLogger.checkName("task", "", name);
-            return true;
-        } catch (dev.day0.io.InputException e) {
-            return false;
-        }
-    }
-
-    private static String clip(String text, int limit) {
-        return text.length() <= limit ? text : text.substring(0, limit - 3) + "...";
     }
 
     /** Scores from a reused run, written where the baseline gate reads them. */

@@ -19,6 +19,7 @@ import dev.day0.rockie.RockieExitCodes;
 import dev.day0.rockie.SubmissionState;
 import dev.day0.rockie.SubmitFlow;
 import dev.day0.rockie.SubmitRequest;
+import dev.day0.rockie.SubmitResult;
 import dev.day0.rockie.TermSheet;
 import dev.day0.triage.FailureClass;
 import java.io.BufferedWriter;
@@ -241,7 +242,7 @@ final class RockieJobRunner implements StageRunner {
         }
     }
 
-    private SubmitFlow.Result submitUnderApproval(StageContext ctx, boolean confirmResubmit, BufferedWriter log)
+    private SubmitResult submitUnderApproval(StageContext ctx, boolean confirmResubmit, BufferedWriter log)
             throws InterruptedException {
         ReleasePlan.RockieSpec rockie = spec.rockie();
         Map<String, String> jobEnv = new LinkedHashMap<>();
@@ -312,7 +313,7 @@ final class RockieJobRunner implements StageRunner {
                 new ApprovalLedger(request.ledgerDir())).submit(sheet);
     }
 
-    private StepResult result(StageContext ctx, SubmitFlow.Result result) {
+    private StepResult result(StageContext ctx, SubmitResult result) {
         int code = result.exitCode();
         String jobId = result.jobId();
         String detail = result.detail() != null ? result.detail() : "day0 rockie submit exited " + code;

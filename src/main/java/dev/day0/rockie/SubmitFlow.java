@@ -12,14 +12,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpConnectTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -67,55 +63,12 @@ public final class SubmitFlow {
     }
 
     /**
-     * How a submission ended, typed: the outcome (null when the job was left running with --no-wait and nothing
-     * is known), the exit code {@code day0 rockie submit} reports for it, and what the state file recorded.
-     */
-    public record Result(Outcome outcome, int exitCode, String jobId, String detail, Long costActualCents,
-                         Path artifactsDir) {
-        public boolean done() {
-            return exitCode == RockieExitCodes.DONE && outcome == Outcome.DONE;
-        }
-    }
-
-    /**
      * Submits (or re-attaches) under an exclusive lock on {@code <state file>.lock}, so two submissions never share
      * one state file, and returns the typed result. A refusal before anything is posted is a RockieException.
      */
-    public Result submit(TermSheet sheet) throws InterruptedException {
-        Path stateFile = request.stateFile().toAbsolutePath();
-        Path lockFile = stateFile.resolveSibling(stateFile.getFileName() + ".lock");
-        int exitCode;
-        try {
-            Files.createDirectories(stateFile.getParent());
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE)) {
-                FileLock lock;
-                try {
-                    lock = channel.tryLock();
-                } catch (OverlappingFileLockException e) {
-                    lock = null;
-                }
-                if (lock == null) {
-                    throw RockieException.usage("another 'day0 rockie submit' is using " + request.stateFile()
-                            + " right now");
-                }
-                try {
-                    exitCode = run(sheet);
-                } finally {
-                    lock.release();
-                }
-            }
-        } catch (IOException e) {
-            throw RockieException.usage("cannot lock " + lockFile + ": " + e.getMessage());
-        }
-        JsonNode recorded = state == null ? Json.object() : state.json();
-        String outcome = recorded.path("outcome").isTextual() ? recorded.get("outcome").textValue() : null;
-        JsonNode cents = recorded.path("cost_actual_cents");
-        return new Result(outcome == null ? null : Outcome.valueOf(outcome), exitCode,
-                recorded.path("job_id").isTextual() ? recorded.get("job_id").textValue() : null,
-                recorded.path("detail").isTextual() ? recorded.get("detail").textValue() : null,
-                cents.isIntegralNumber() ? cents.longValue() : null,
-                state == null ? null : state.artifactsDir());
+    public SubmitResult submit(TermSheet sheet) throws InterruptedException {
+        int exitCode = StateFileLock.holding(request.stateFile(), () -> run(sheet));
+        return SubmitResult.of(exitCode, state);
     }
 
     /** The idempotency key: the approval, the exact script and the run, hashed together. */
