@@ -1,5 +1,6 @@
 package dev.day0.slurm;
 
+import dev.day0.triage.FailureClass;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,16 +136,37 @@ public final class SlurmClient {
     }
 
     /**
-     * Whether the cluster answers: {@code sinfo} through the prefix. Empty when it does, else the reason in one
-     * line.
+     * Whether the cluster answers before anything is spent: {@code sinfo} through the prefix. A cluster that does
+     * not answer is SYSTEMIC (no stage can run there); a partition the plan names that the cluster does not have
+     * is the plan's error.
      */
-    public Optional<String> unreachable() throws InterruptedException {
+    public Reachability reachability(String partition) throws InterruptedException {
         CommandRunner.Result result = run(List.of("sinfo", "-h", "-o", "%P %a"), null, Map.of());
-        if (result.succeeded()) {
-            return Optional.empty();
-        }
         String via = prefix.isEmpty() ? "" : " through " + String.join(" ", prefix);
-        return Optional.of("the Slurm cluster does not answer" + via + ": sinfo: " + result.firstError());
+        if (!result.succeeded()) {
+            return new Reachability(false, FailureClass.SYSTEMIC, "the Slurm cluster does not answer" + via
+                    + ": sinfo: " + result.firstError());
+        }
+        List<String> partitions = new ArrayList<>();
+        for (String line : result.stdout().split("\n")) {
+            if (!line.isBlank()) {
+                partitions.add(line.strip().split("\\s+")[0].replace("*", ""));
+            }
+        }
+        if (partitions.isEmpty()) {
+            return new Reachability(false, FailureClass.SYSTEMIC, "the Slurm cluster" + via
+                    + " answers but has no partition");
+        }
+        if (partition != null && !partitions.contains(partition)) {
+            return new Reachability(false, FailureClass.USER_CONFIG_ERROR, "the Slurm cluster" + via
+                    + " has no partition '" + partition + "' (it has " + String.join(", ", partitions) + ")");
+        }
+        return new Reachability(true, null, "the Slurm cluster" + via + " answers; partitions "
+                + String.join(", ", partitions));
+    }
+
+    /** The answer of {@link #reachability}: failureClass is null when the cluster can be used. */
+    public record Reachability(boolean reachable, FailureClass failureClass, String detail) {
     }
 
     private List<JobInfo> sacct(List<String> selection) throws InterruptedException {
