@@ -36,6 +36,7 @@ public final class BatchScript {
         }
         lines.add("# day0: plan " + spec.plan() + ", stage " + spec.stage() + ", attempt " + spec.attempt()
                 + ". Written by day0; secrets reach the job through --export, not through this file.");
+        spec.variables().forEach((name, value) -> lines.add("export " + name + "=" + ShellQuote.quote(value)));
         lines.add(ShellQuote.join(spec.command()));
         return String.join("\n", lines) + "\n";
     }

@@ -3,7 +3,11 @@ package dev.day0.slurm;
 import dev.day0.io.FileDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * One stage attempt to run as a Slurm job.
@@ -11,12 +15,27 @@ import java.util.Locale;
  * @param runKey     what makes this run unique among runs of the same plan (the run's state directory, say), so
  *                   two runs of one plan never take each other's job for their own
  * @param command    the stage's command, run in the batch script as an argv list
+ * @param variables  variables day0 sets for the command that are not secrets (DAY0_STAGE, DAY0_STAGE_DIR, ...):
+ *                   written into the script as {@code export} lines, so the script shows what the job saw
  * @param outputPath the job's output file on the cluster's shared filesystem (stdout and stderr together)
  */
 public record SlurmJobSpec(String plan, String stage, int attempt, String runKey, List<String> command,
-                           SlurmOptions options, String outputPath) {
+                           Map<String, String> variables, SlurmOptions options, String outputPath) {
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** A job with no variables of day0's own. */
+    public SlurmJobSpec(String plan, String stage, int attempt, String runKey, List<String> command,
+                        SlurmOptions options, String outputPath) {
+        this(plan, stage, attempt, runKey, command, Map.of(), options, outputPath);
+    }
 
     public SlurmJobSpec {
+        for (String name : variables.keySet()) {
+            if (!ENV_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("not an environment variable name: " + name);
+            }
+        }
+        variables = Collections.unmodifiableMap(new TreeMap<>(variables));
         if (command == null || command.isEmpty()) {
             throw new IllegalArgumentException("a Slurm job needs a command");
         }

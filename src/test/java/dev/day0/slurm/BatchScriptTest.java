@@ -60,6 +60,16 @@ public class BatchScriptTest {
     }
 
     @Test
+    public void shouldExportDayZerosOwnVariablesBeforeTheCommand() {
+        SlurmJobSpec spec = new SlurmJobSpec("p", "ptq", 1, "/runs/1", List.of("sh", "ptq.sh"),
+                java.util.Map.of("DAY0_STAGE", "ptq", "DAY0_STAGE_DIR", "/shared/run 1/ptq"), SlurmOptions.none(),
+                "/o");
+
+        assertThat(BatchScript.render(spec)).endsWith("export DAY0_STAGE=ptq\n"
+                + "export DAY0_STAGE_DIR='/shared/run 1/ptq'\nsh ptq.sh\n");
+    }
+
+    @Test
     public void shouldLeaveOptionsOutThatThePlanDoesNotGive() {
         String script = BatchScript.render(spec(SlurmOptions.none(), List.of("true")));
 

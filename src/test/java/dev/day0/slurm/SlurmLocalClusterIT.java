@@ -23,7 +23,7 @@ import org.junit.Test;
 
 /**
  * Real jobs on the single-node cluster of tools/slurm/local-cluster.sh (CI starts it before the build). Where no
- * Slurm answers, every test here says so and is skipped. The job that runs into its one-minute time limit is
+ * Slurm answers, every test here says so and is skipped, unless DAY0_REQUIRE_SLURM=1 (set by .ci/run). The job that runs into its one-minute time limit is
  * submitted first and followed in the background while the other tests run.
  */
 public class SlurmLocalClusterIT {
@@ -43,6 +43,10 @@ public class SlurmLocalClusterIT {
         }
         if (!reachability.reachable()) {
             unavailable = reachability.detail() + " (start it with: sudo tools/slurm/local-cluster.sh start)";
+            // CI starts the cluster and sets this, so there a missing cluster fails the build instead of skipping.
+            if ("1".equals(System.getenv("DAY0_REQUIRE_SLURM"))) {
+                throw new AssertionError("DAY0_REQUIRE_SLURM=1 but " + unavailable);
+            }
             System.err.println("SlurmLocalClusterIT skipped: " + unavailable);
             return;
         }
