@@ -212,6 +212,36 @@ public class SlurmLocalClusterIT {
     }
 
     @Test
+    public void shouldRunTheSlurmExamplesStagesAsSlurmJobs() throws Exception {
+        assumeSlurm();
+        Path example = Path.of("examples/slurm").toAbsolutePath();
+        com.fasterxml.jackson.databind.JsonNode plan = dev.day0.io.Json.readYaml(example.resolve("release.yaml"));
+        dev.day0.io.Fields fields = new dev.day0.io.Fields("examples/slurm/release.yaml");
+        for (String stage : List.of("ptq", "quantized_eval")) {
+            com.fasterxml.jackson.databind.JsonNode node = plan.path("stages").path(stage);
+            SlurmOptions planned = SlurmOptions.read(node.get("slurm"), fields, "stages." + stage + ".slurm");
+            SlurmOptions options = new SlurmOptions(null, planned.partition(), null, null, planned.nodes(), null,
+                    null, planned.time(), null, planned.extra(), List.of(), example.toString());
+            Path stageDir = dir.resolve("example/" + stage);
+            Files.createDirectories(stageDir);
+            SlurmJobSpec spec = new SlurmJobSpec("slurm-example", stage, 1, RUN,
+                    fields.optionalStringList(node, "command", "command"),
+                    Map.of("DAY0_STAGE", stage, "DAY0_RUN", RUN, "DAY0_WORKDIR", dir.resolve("example").toString(),
+                            "DAY0_STAGE_DIR", stageDir.toString(), "DAY0_MODEL", plan.path("model").asText()),
+                    options, stageDir.resolve("slurm.out").toString());
+
+            SlurmJobs.Result result = jobs(new ProcessCommandRunner()).submitOrAttach(spec,
+                    stageDir.resolve("slurm-job.json"), Map.of(), new Collect());
+
+            assertThat(result.outcome().done()).as(stage + ": " + result.outcome().detail()).isTrue();
+        }
+        assertThat(dir.resolve("example/ptq/output/config.json")).isRegularFile();
+        try (var results = Files.list(dir.resolve("example/quantized_eval/results"))) {
+            assertThat(results.map(file -> file.getFileName().toString())).anyMatch(name -> name.startsWith("results_"));
+        }
+    }
+
+    @Test
     public void shouldRetryAJobThatRanPastItsTimeLimitAsInfraTransient() throws Exception {
         assumeSlurm();
 
