@@ -42,7 +42,8 @@ public final class ProcessCommandRunner implements CommandRunner {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 end(process);
                 return new Result(-1, text(out), text(err),
-                        argv.get(0) + " did not answer within " + timeout.toSeconds() + " s");
+                        argv.get(0) + " did not answer within " + (timeout.toMillis() < 1000
+                                ? timeout.toMillis() + " ms" : timeout.toSeconds() + " s"));
             }
             outPump.join(2_000);
             errPump.join(2_000);
