@@ -1,0 +1,122 @@
+package dev.day0.slurm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.io.Fields;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code slurm:} block of a stage that runs {@code on: slurm} (docs/slurm.md, "Plan fields"). Every field is
+ * optional; a cluster named in clusters.yaml fills account and partition when the plan leaves them out.
+ *
+ * @param cluster     a cluster name from clusters.yaml, or null
+ * @param partition   {@code --partition}
+ * @param account     {@code --account}
+ * @param qos         {@code --qos}
+ * @param nodes       {@code --nodes}, or null
+ * @param gpus        {@code --gpus} ({@code 8} or {@code h100:8}), or null
+ * @param gres        {@code --gres} ({@code gpu:8}), or null
+ * @param time        {@code --time} in Slurm's format ({@code 30}, {@code 02:00:00}, {@code 1-00:00:00})
+ * @param constraint  {@code --constraint}
+ * @param extra       more {@code #SBATCH} options, each written as given ({@code --mem=64G})
+ * @param environment names of environment variables to pass to the job; their values never enter the script
+ * @param workdir     the job's working directory on the cluster's shared filesystem ({@code --chdir}), or null
+ */
+public record SlurmOptions(String cluster, String partition, String account, String qos, Integer nodes,
+                           String gpus, String gres, String time, String constraint, List<String> extra,
+                           List<String> environment, String workdir) {
+    // #SBATCH lines are read by sbatch, not by a shell: a value only has to stay one word on one line.
+    private static final Pattern WORD = Pattern.compile("[^\\s'\"]+");
+    private static final Pattern TIME = Pattern.compile(
+            "\\d+|\\d+:\\d{1,2}|\\d+:\\d{1,2}:\\d{1,2}|\\d+-\\d+|\\d+-\\d+:\\d{1,2}|\\d+-\\d+:\\d{1,2}:\\d{1,2}");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern EXTRA = Pattern.compile("--[a-z][a-z0-9-]*(?:=[^\\n\\r]+)?");
+    private static final List<String> KNOWN = List.of("cluster", "partition", "account", "qos", "nodes", "gpus",
+            "gres", "time", "constraint", "extra", "environment", "workdir");
+    /** Options day0 writes itself: a plan that set them would break at-most-once or the output stream. */
+    private static final List<String> RESERVED = List.of("--job-name", "--comment", "--output", "--error",
+            "--export", "--chdir", "--parsable", "--wrap", "--array");
+
+    public SlurmOptions {
+        extra = List.copyOf(extra);
+        environment = List.copyOf(environment);
+    }
+
+    public static SlurmOptions none() {
+        return new SlurmOptions(null, null, null, null, null, null, null, null, null, List.of(), List.of(), null);
+    }
+
+    /**
+     * Reads a {@code slurm:} block. {@code field} is its path in the plan ({@code stages.ptq.slurm}) for the
+     * one-line error that names the file, the field and the problem.
+     */
+    public static SlurmOptions read(JsonNode block, Fields fields, String field) {
+        if (block == null || block.isNull() || block.isMissingNode()) {
+            return none();
+        }
+        fields.requireObject(block, field);
+        block.fieldNames().forEachRemaining(name -> {
+            if (!KNOWN.contains(name)) {
+                throw fields.error(field + "." + name, "is not a slurm option; known: " + String.join(", ", KNOWN));
+            }
+        });
+        String time = word(block, "time", fields, field);
+        if (time != null && !TIME.matcher(time).matches()) {
+            throw fields.error(field + ".time", "must be a Slurm time limit (minutes, HH:MM:SS or D-HH:MM:SS),"
+                    + " found '" + time + "'");
+        }
+        OptionalLong nodes = fields.optionalInteger(block, "nodes", field + ".nodes");
+        if (nodes.isPresent() && (nodes.getAsLong() < 1 || nodes.getAsLong() > 100_000)) {
+            throw fields.error(field + ".nodes", "must be between 1 and 100000, found " + nodes.getAsLong());
+        }
+        JsonNode gpusNode = block.get("gpus");
+        String gpus = gpusNode != null && gpusNode.isIntegralNumber() ? gpusNode.asText()
+                : word(block, "gpus", fields, field);
+        List<String> extra = fields.optionalStringList(block, "extra", field + ".extra");
+        for (int i = 0; i < extra.size(); i++) {
+            String line = extra.get(i).strip();
+            if (!EXTRA.matcher(line).matches()) {
+                throw fields.error(field + ".extra[" + i + "]", "must be one sbatch option such as --mem=64G,"
+                        + " found '" + line + "'");
+            }
+            String option = line.split("=", 2)[0];
+            if (RESERVED.contains(option)) {
+                throw fields.error(field + ".extra[" + i + "]", option + " is set by day0 and cannot be given here");
+            }
+            extra.set(i, line);
+        }
+        List<String> environment = fields.optionalStringList(block, "environment", field + ".environment");
+        for (int i = 0; i < environment.size(); i++) {
+            if (!ENV_NAME.matcher(environment.get(i)).matches()) {
+                throw fields.error(field + ".environment[" + i + "]", "must be an environment variable NAME"
+                        + " (the value is read from day0's environment, never written), found '"
+                        + environment.get(i) + "'");
+            }
+        }
+        return new SlurmOptions(word(block, "cluster", fields, field), word(block, "partition", fields, field),
+                word(block, "account", fields, field), word(block, "qos", fields, field),
+                nodes.isPresent() ? (int) nodes.getAsLong() : null, gpus, word(block, "gres", fields, field), time,
+                word(block, "constraint", fields, field), extra, environment,
+                word(block, "workdir", fields, field));
+    }
+
+    /** These options with account and partition from a cluster where the plan gave none. */
+    public SlurmOptions withDefaults(ClusterSettings cluster) {
+        return new SlurmOptions(this.cluster, partition != null ? partition : cluster.partition(),
+                account != null ? account : cluster.account(), qos, nodes, gpus, gres, time, constraint, extra,
+                environment, workdir != null ? workdir : cluster.workspace());
+    }
+
+    private static String word(JsonNode block, String name, Fields fields, String field) {
+        String value = fields.optionalString(block, name, field + "." + name);
+        if (value == null) {
+            return null;
+        }
+        if (!WORD.matcher(value).matches()) {
+            throw fields.error(field + "." + name, "must be one word without spaces or quotes,"
+                    + " found '" + value + "'");
+        }
+        return value;
+    }
+}
