@@ -2,6 +2,7 @@ package dev.day0.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.gates.CompareGate;
+import dev.day0.gates.ConfigParity;
 import dev.day0.gates.GateResult;
 import dev.day0.gates.PtqGate;
 import dev.day0.gates.RunGate;
@@ -173,10 +174,27 @@ public final class GateCommand {
                         + "(higher, lower), relative_guard, metric, n.")
         Path policyFile;
 
+        @Option(names = "--baseline-run", paramLabel = "FILE",
+                description = "Run summary of the baseline ('day0 inspect eval --run-summary'): with "
+                        + "--candidate-run, any configuration difference other than the checkpoint is ANOMALOUS / "
+                        + "CONFIG_MISMATCH.")
+        Path baselineRun;
+
+        @Option(names = "--candidate-run", paramLabel = "FILE",
+                description = "Run summary of the candidate, for the config parity check.")
+        Path candidateRun;
+
         @Override
         public Integer call() {
             double limit = parseThreshold(threshold);
             checkNoiseOptions();
+            if ((baselineRun == null) != (candidateRun == null)) {
+                throw new InputException(baselineRun == null ? "--candidate-run" : "--baseline-run", "",
+                        "needs " + (baselineRun == null ? "--baseline-run" : "--candidate-run")
+                                + " too: config parity compares both runs");
+            }
+            ConfigParity.Report parity = baselineRun == null ? null : ConfigParity.compare(Json.read(baselineRun),
+                    baselineRun.toString(), Json.read(candidateRun), candidateRun.toString());
             NoisePolicy policy = policyFile == null ? NoisePolicy.none() : NoisePolicy.read(policyFile);
             NoiseJudge judge = null;
             if (noise != NoiseMode.OFF) {
@@ -202,12 +220,17 @@ public final class GateCommand {
                     published == null ? null : published.toString(), policy, judge);
             GateResult result = gate.evaluate(Json.read(baseline), baseline.toString(), Json.read(candidate),
                     candidate.toString());
+            if (parity != null) {
+                parity.flags().forEach(flag -> console().info("day0: warning: " + flag));
+                result = parity.applyTo(result);
+            }
             List<InputFile> inputs = new ArrayList<>(List.of(new InputFile("baseline", baseline),
                     new InputFile("candidate", candidate), new InputFile("scales", scalesFile),
                     new InputFile("published", published), new InputFile("policy", policyFile),
                     new InputFile("baseline-stderr", baselineStderr),
                     new InputFile("candidate-stderr", candidateStderr),
-                    new InputFile("sample-counts", sampleCounts)));
+                    new InputFile("sample-counts", sampleCounts), new InputFile("baseline-run", baselineRun),
+                    new InputFile("candidate-run", candidateRun)));
             if (judge != null) {
                 for (Map.Entry<String, Path> used : judge.usedSampleFiles().entrySet()) {
                     inputs.add(new InputFile(used.getKey(), used.getValue()));

@@ -230,4 +230,31 @@ public class GateCommandTest {
         assertThat(run.err()).contains("response_stats.avg_completion_tokens: must be a finite positive number")
                 .doesNotContain("Exception");
     }
+
+    @Test
+    public void shouldCallACompareWithDifferentRunConfigurationAnomalous() throws Exception {
+        Path baseRun = file("baseline-run.json", "{\"tasks\": {}, \"config\": {\"model_args.pretrained\": "
+                + "\"/m/bf16\", \"gen_kwargs.temperature\": 0.0}}");
+        Path sameRun = file("same-run.json", "{\"tasks\": {}, \"config\": {\"model_args.pretrained\": "
+                + "\"/m/nvfp4\", \"gen_kwargs.temperature\": 0.0}}");
+        Path hotRun = file("hot-run.json", "{\"tasks\": {}, \"config\": {\"model_args.pretrained\": "
+                + "\"/m/nvfp4\", \"gen_kwargs.temperature\": 0.7}}");
+
+        CliRun same = CliRun.run("gate", "compare", "--baseline", baseline.toString(), "--candidate",
+                candidate.toString(), "--baseline-run", baseRun.toString(), "--candidate-run", sameRun.toString());
+        CliRun hot = CliRun.run("gate", "compare", "--baseline", baseline.toString(), "--candidate",
+                candidate.toString(), "--baseline-run", baseRun.toString(), "--candidate-run", hotRun.toString());
+        CliRun half = CliRun.run("gate", "compare", "--baseline", baseline.toString(), "--candidate",
+                candidate.toString(), "--baseline-run", baseRun.toString());
+
+        assertThat(same.exitCode()).as(same.toString()).isEqualTo(0);
+        assertThat(Json.parse(same.out(), "stdout").path("config_parity").path("matches").asBoolean()).isTrue();
+        assertThat(hot.exitCode()).isEqualTo(1);
+        JsonNode json = Json.parse(hot.out(), "stdout");
+        assertThat(json.path("decision").asText()).isEqualTo("ANOMALOUS");
+        assertThat(json.path("failure_class").asText()).isEqualTo("CONFIG_MISMATCH");
+        assertThat(json.path("detail").asText()).contains("gen_kwargs.temperature (baseline 0, candidate 0.7)");
+        assertThat(half.exitCode()).isEqualTo(2);
+        assertThat(half.err()).contains("--baseline-run: needs --candidate-run too");
+    }
 }
