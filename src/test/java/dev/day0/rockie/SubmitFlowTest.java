@@ -245,6 +245,8 @@ public class SubmitFlowTest {
     @Test
     public void shouldPrintACreditGateEventOn402WhateverShapeTheCreditErrorHas() {
         String[] bodies = {
+            "{\"detail\": {\"error\": {\"code\": \"insufficient_credit\", \"balance_cents\": 1200, "
+                    + "\"needed_cents\": 27000, \"message\": \"Top up to continue\"}}}",
             "{\"detail\": {\"error\": {\"code\": \"insufficient_credit\", \"balance\": 1200, \"needed\": 27000, "
                     + "\"message\": \"Top up to continue\"}}}",
             "{\"detail\": {\"code\": \"insufficient_credit\", \"balance\": 1200, \"needed\": 27000, "
@@ -264,12 +266,14 @@ public class SubmitFlowTest {
             assertThat(run.exitCode()).as(body).isEqualTo(RockieExitCodes.CREDIT);
             JsonNode credit = event(run, "credit_gate");
             assertThat(credit.path("code").asText()).isEqualTo("insufficient_credit");
-            assertThat(credit.path("balance").asLong()).isEqualTo(1200);
-            assertThat(credit.path("needed").asLong()).isEqualTo(27000);
+            assertThat(credit.path("balance_cents").asLong()).isEqualTo(1200);
+            assertThat(credit.path("needed_cents").asLong()).isEqualTo(27000);
             assertThat(credit.path("message").asText()).isEqualTo("Top up to continue");
+            assertThat(credit.path("checkout").path("skus").toString())
+                    .isEqualTo("[\"compute:20\",\"compute:50\",\"compute:200\",\"compute:1000\"]");
             assertThat(state().path("outcome").asText()).isEqualTo("NEEDS_HUMAN");
             assertThat(state().path("phase").asText()).isEqualTo("rejected");
-            assertThat(state().path("credit_error").path("needed").asLong()).isEqualTo(27000);
+            assertThat(state().path("credit_error").path("needed_cents").asLong()).isEqualTo(27000);
             assertThat(rockie.count("GET", "/api/jobs/")).isZero();
         }
     }
