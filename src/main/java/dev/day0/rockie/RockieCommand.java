@@ -44,8 +44,7 @@ import picocli.CommandLine.Option;
                     + "9 no term sheet, 10 not approved or mismatch, 11 budget problem, 130 cancelled.",
             "See docs/rockie.md."})
 public final class RockieCommand {
-    static final Set<String> MONITORING_PROFILES =
-            Set.of("common.default.v1", "experiment.ml_baseline.v1", "inference.batch_baseline.v1");
+    static final Set<String> MONITORING_PROFILES = Set.copyOf(MonitoringProfiles.BUNDLED);
     static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     static final Pattern SECRET_NAME =
             Pattern.compile("(?i).*(TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH|COOKIE|SIGNATURE|SAS).*");
@@ -407,9 +406,7 @@ public final class RockieCommand {
                 throw RockieException.usage("--monitoring-profile-id and --run-name go into the dashboard block, "
                         + "which needs a notebook: give --notebook-id (or ROCKIELAB_NOTEBOOK_ID)");
             }
-            if (notebook != null && profile == null) {
-                profile = "common.default.v1";
-            }
+            // Without --monitoring-profile-id the profile follows from the software the script runs (docs/rockie.md).
             byte[] bytes = readScript();
             String text;
             try {

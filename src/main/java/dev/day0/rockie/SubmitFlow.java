@@ -242,7 +242,14 @@ public final class SubmitFlow {
             dashboard.put("run_name", request.runName() != null ? request.runName()
                     : sheet.jobShape() + "-" + state.runId().substring(0, Math.min(8, state.runId().length())));
             dashboard.put("origin_skill", request.originSkill());
-            dashboard.put("monitoring_profile_id", request.monitoringProfileId());
+            String software = MonitoringProfiles.inferSoftware(request.script(), null);
+            String profileId = MonitoringProfiles.profileId(request.monitoringProfileId(), software);
+            dashboard.put("software", software);
+            dashboard.put("monitoring_profile_id", profileId);
+            ObjectNode snapshot = MonitoringProfiles.snapshot(profileId, dashboard.path("run_name").asText(),
+                    request.originSkill(), software, request.monitoringProfileId() != null);
+            snapshot.set("budget_term_sheet", sheet.json());
+            dashboard.set("monitoring_profile_snapshot", snapshot);
             dashboard.put("quote_id", sheet.quoteId());
         }
         return body;

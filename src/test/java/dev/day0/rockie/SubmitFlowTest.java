@@ -113,7 +113,17 @@ public class SubmitFlowTest {
         expected.putObject("dashboard").put("notebook_id", "nb-7").put("run_name", "lora-r1")
                 .put("origin_skill", "sota").put("monitoring_profile_id", "experiment.ml_baseline.v1")
                 .put("quote_id", approved.path("quote_id").asText());
-        assertThat(post.json()).isEqualTo(expected);
+        JsonNode dashboard = post.json().path("dashboard");
+        assertThat(dashboard.path("software").asText()).isEqualTo("pytorch");
+        JsonNode snapshot = dashboard.path("monitoring_profile_snapshot");
+        assertThat(snapshot.path("profile_id").asText()).isEqualTo("experiment.ml_baseline.v1");
+        assertThat(snapshot.path("run_name").asText()).isEqualTo("lora-r1");
+        assertThat(snapshot.path("cadence_bounds").path("cadence_seconds").asInt()).isEqualTo(240);
+        assertThat(snapshot.path("budget_term_sheet").path("quote_id").asText())
+                .isEqualTo(approved.path("quote_id").asText());
+        ObjectNode rest = post.json().deepCopy();
+        ((ObjectNode) rest.get("dashboard")).remove(java.util.List.of("software", "monitoring_profile_snapshot"));
+        assertThat(rest).isEqualTo(expected);
         assertThat(post.path()).isEqualTo("/api/jobs/submit");
     }
 
