@@ -50,6 +50,7 @@ public final class SubmitFlow {
     private final Random random = new Random();
 
     private final TransientRetry retry;
+    private DashboardNote dashboard;
     private SubmissionState state;
     private String lastProblem;
 
@@ -292,6 +293,20 @@ public final class SubmitFlow {
             }
             save();
             String platformState = job.get("state").textValue();
+            String noteId = state.json().path("dashboard_note_id").asText(null);
+            if (noteId != null && !noteId.isBlank()) {
+                if (dashboard == null) {
+                    dashboard = new DashboardNote(jobId, redactor);
+                }
+                if (TERMINAL.contains(platformState)) {
+                    postDashboard(noteId, "finalize", dashboard.finalize(job));
+                } else {
+                    ObjectNode append = dashboard.append(job);
+                    if (append != null && postDashboard(noteId, "append", append)) {
+                        dashboard.appended(append);
+                    }
+                }
+            }
             if (TERMINAL.contains(platformState)) {
                 return terminal(platformState);
             }
@@ -302,6 +317,21 @@ public final class SubmitFlow {
             }
             sleep(jitter(request.pollIntervalSeconds()));
         }
+    }
+
+    /** One dashboard update; a failure is a warning, never the job's outcome. Returns whether it landed. */
+    private boolean postDashboard(String noteId, String action, ObjectNode body) throws InterruptedException {
+        try {
+            RockieClient.Response response = client.postDashboard(noteId, action, Json.writeLine(body));
+            if (response.ok()) {
+                return true;
+            }
+            out.say("rockie: warning: dashboard " + action + " failed (HTTP " + response.status() + "): "
+                    + oneLine(redactor.redact(response.body())));
+        } catch (IOException e) {
+            out.say("rockie: warning: dashboard " + action + " failed: " + describe(e));
+        }
+        return false;
     }
 
     private void report(String jobId, Instant since) {

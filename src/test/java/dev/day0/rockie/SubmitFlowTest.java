@@ -215,6 +215,42 @@ public class SubmitFlowTest {
     }
 
     @Test
+    public void shouldAppendToAndFinalizeTheJobsDashboardNote() {
+        scriptDoneJob("rj_dash");
+        rockie.on("POST", "/api/notes/note-rj_dash/dashboard/append", json(200, "{\"ok\": true}"));
+        rockie.on("POST", "/api/notes/note-rj_dash/dashboard/finalize", json(200, "{\"ok\": true}"));
+
+        CliRun run = submitRun("--notebook-id", "nb-7");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
+        List<RockieTestServer.Recorded> appends = rockie.requests("POST", "/api/notes/note-rj_dash/dashboard/append");
+        List<RockieTestServer.Recorded> finals = rockie.requests("POST", "/api/notes/note-rj_dash/dashboard/finalize");
+        assertThat(appends).hasSizeBetween(1, 2);
+        JsonNode first = appends.get(0).json();
+        assertThat(first.path("writer").path("job_backend").asText()).isEqualTo("gpu_job");
+        assertThat(first.path("writer").path("job_id").asText()).isEqualTo("rj_dash");
+        assertThat(first.path("verdicts").get(0).path("reason_code").asText()).isEqualTo("poll_heartbeat");
+        assertThat(first.path("events").get(0).path("kind").asText()).isEqualTo("state");
+        assertThat(appends.get(0).header("X-Tenant-Token")).isEqualTo(TOKEN);
+        assertThat(finals).hasSize(1);
+        JsonNode last = finals.get(0).json();
+        assertThat(last.path("outcome").asText()).isEqualTo("success");
+        assertThat(last.path("verdict").path("reason_code").asText()).isEqualTo("job_completed");
+        assertThat(last.path("status_patch").path("job_state").asText()).isEqualTo("DONE");
+        assertThat(last.path("summary").asText()).startsWith("Job reached terminal state DONE.");
+    }
+
+    @Test
+    public void shouldOnlyWarnWhenTheDashboardCannotBeUpdated() {
+        scriptDoneJob("rj_nodash");
+
+        CliRun run = submitRun("--notebook-id", "nb-7");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
+        assertThat(run.err()).contains("rockie: warning: dashboard finalize failed (HTTP 404)");
+    }
+
+    @Test
     public void shouldNotCallDoneWithoutAJobDoneLineASuccess() {
         rockie.acceptSubmit("rj_2", 17500).jobStates("rj_2", finished("DONE", "exiting", 500, null))
                 .artifacts("rj_2", files("metrics.json", "{}"), storage);
