@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             dev.day0.rockie.RockieCommand.class,
             dev.day0.sota.SotaCommand.class,
             TriageCommand.class,
+            PublishCommand.class,
             ReportCommand.class,
             CommandLine.HelpCommand.class
         },

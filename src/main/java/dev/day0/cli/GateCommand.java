@@ -2,9 +2,11 @@ package dev.day0.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.gates.CompareGate;
+import dev.day0.gates.ConfigParity;
 import dev.day0.gates.GateResult;
 import dev.day0.gates.PtqGate;
 import dev.day0.gates.RunGate;
+import dev.day0.gates.VerbosityGate;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.noise.NoiseJudge;
@@ -22,11 +24,12 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code day0 gate ptq|run|compare}: the release gates, command-line compatible with the upstream scripts. */
+/** {@code day0 gate ptq|run|compare|verbosity}: the release gates, command-line compatible with the upstream scripts. */
 @Command(name = "gate",
         description = "Run one release gate on JSON evidence and print its verdict as JSON.",
         mixinStandardHelpOptions = true,
-        subcommands = {GateCommand.Ptq.class, GateCommand.Run.class, GateCommand.Compare.class},
+        subcommands = {GateCommand.Ptq.class, GateCommand.Run.class, GateCommand.Compare.class,
+            GateCommand.Verbosity.class},
         footer = {"", "Exit codes: 0 the gate passed, 1 the gate failed, 2 the input could not be used."})
 public final class GateCommand {
 
@@ -171,10 +174,27 @@ public final class GateCommand {
                         + "(higher, lower), relative_guard, metric, n.")
         Path policyFile;
 
+        @Option(names = "--baseline-run", paramLabel = "FILE",
+                description = "Run summary of the baseline ('day0 inspect eval --run-summary'): with "
+                        + "--candidate-run, any configuration difference other than the checkpoint is ANOMALOUS / "
+                        + "CONFIG_MISMATCH.")
+        Path baselineRun;
+
+        @Option(names = "--candidate-run", paramLabel = "FILE",
+                description = "Run summary of the candidate, for the config parity check.")
+        Path candidateRun;
+
         @Override
         public Integer call() {
             double limit = parseThreshold(threshold);
             checkNoiseOptions();
+            if ((baselineRun == null) != (candidateRun == null)) {
+                throw new InputException(baselineRun == null ? "--candidate-run" : "--baseline-run", "",
+                        "needs " + (baselineRun == null ? "--baseline-run" : "--candidate-run")
+                                + " too: config parity compares both runs");
+            }
+            ConfigParity.Report parity = baselineRun == null ? null : ConfigParity.compare(Json.read(baselineRun),
+                    baselineRun.toString(), Json.read(candidateRun), candidateRun.toString());
             NoisePolicy policy = policyFile == null ? NoisePolicy.none() : NoisePolicy.read(policyFile);
             NoiseJudge judge = null;
             if (noise != NoiseMode.OFF) {
@@ -200,12 +220,17 @@ public final class GateCommand {
                     published == null ? null : published.toString(), policy, judge);
             GateResult result = gate.evaluate(Json.read(baseline), baseline.toString(), Json.read(candidate),
                     candidate.toString());
+            if (parity != null) {
+                parity.flags().forEach(flag -> console().info("day0: warning: " + flag));
+                result = parity.applyTo(result);
+            }
             List<InputFile> inputs = new ArrayList<>(List.of(new InputFile("baseline", baseline),
                     new InputFile("candidate", candidate), new InputFile("scales", scalesFile),
                     new InputFile("published", published), new InputFile("policy", policyFile),
                     new InputFile("baseline-stderr", baselineStderr),
                     new InputFile("candidate-stderr", candidateStderr),
-                    new InputFile("sample-counts", sampleCounts)));
+                    new InputFile("sample-counts", sampleCounts), new InputFile("baseline-run", baselineRun),
+                    new InputFile("candidate-run", candidateRun)));
             if (judge != null) {
                 for (Map.Entry<String, Path> used : judge.usedSampleFiles().entrySet()) {
                     inputs.add(new InputFile(used.getKey(), used.getValue()));
@@ -251,6 +276,53 @@ public final class GateCommand {
                 }
                 default -> throw new IllegalStateException("unknown noise mode " + noise);
             }
+        }
+    }
+
+    @Command(name = "verbosity", mixinStandardHelpOptions = true,
+            description = "Judge whether the candidate's average output length stays within a threshold of the "
+                    + "baseline's, task by task (drop-in for gate_verbosity.py).",
+            footer = {"", "Exit codes: 0 pass, 1 VERBOSITY_EXCEEDED or SAMPLE_ACCOUNTING_FAILED, 2 the input could "
+                    + "not be used (nothing harvested, bad option, broken metrics file).",
+                "Rules and the differences from gate_verbosity.py: docs/gates.md."})
+    static final class Verbosity extends GateOptions {
+        @Option(names = "--baseline", required = true, paramLabel = "DIR",
+                description = "Baseline directory containing eval run dirs.")
+        Path baseline;
+
+        @Option(names = "--candidate", required = true, paramLabel = "DIR",
+                description = "Candidate directory containing eval run dirs.")
+        Path candidate;
+
+        @Option(names = "--glob", paramLabel = "PATTERN", defaultValue = VerbosityGate.DEFAULT_GLOB,
+                description = "Run-dir pattern within each side (default: ${DEFAULT-VALUE}).")
+        String glob;
+
+        @Option(names = "--exclude", paramLabel = "S", defaultValue = VerbosityGate.DEFAULT_EXCLUDE,
+                description = "Skip run dirs whose name contains S (a reasoning-effort mismatch); '' disables "
+                        + "(default: ${DEFAULT-VALUE}).")
+        String exclude;
+
+        @Option(names = "--threshold", paramLabel = "T", defaultValue = "0.05",
+                description = "Largest allowed |delta| as a fraction of the baseline mean (default: "
+                        + "${DEFAULT-VALUE}).")
+        String threshold;
+
+        @Override
+        public Integer call() {
+            GateResult result = new VerbosityGate(parseThreshold(threshold)).evaluate(baseline, candidate, glob,
+                    exclude);
+            for (String side : List.of("baseline", "candidate")) {
+                JsonNode excluded = result.body().path("harvest_diagnostics").path(side).path("excluded_run_dirs");
+                if (excluded.size() > 0) {
+                    console().info("note: " + side + ": excluded " + excluded.size() + " run dir(s) matching '"
+                            + exclude + "': " + excluded);
+                }
+            }
+            // The inputs are directory trees, which have no single digest; the per-task JSON names what was read.
+            int code = finish(result, List.of());
+            // Nothing harvested is a bad invocation (wrong root, glob or exclude), not a behaviour change.
+            return result.failureClass() == dev.day0.triage.FailureClass.USER_CONFIG_ERROR ? ExitCodes.INPUT : code;
         }
     }
 

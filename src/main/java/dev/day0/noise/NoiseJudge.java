@@ -121,6 +121,13 @@ public final class NoiseJudge {
         if (result.problem() != null) {
             return TaskAssessment.accounting(result.problem());
         }
+        if (result.items() == null) {
+            // Every candidate repeat replays the baseline: the drop would be exactly 0 with no spread, a PASS
+            // made of answers the candidate never gave.
+            return TaskAssessment.noInterval("paired", null, "no independent candidate results: "
+                    + result.repeats().note(), "re-run the candidate with the evaluation's response cache off "
+                    + "(or a fresh cache directory) and confirm its scores moved");
+        }
         PairedItems items = result.items();
         Double unit = sampleUnit(items, scores);
         if (unit == null) {
@@ -152,6 +159,14 @@ public final class NoiseJudge {
         ObjectNode repeats = samples.putObject("repeats");
         repeats.put("min", items.minRepeats());
         repeats.put("max", items.maxRepeats());
+        SamplePairing.Repeats independence = result.repeats();
+        repeats.put("baseline_independent", independence.baselineIndependent());
+        repeats.put("baseline_total", independence.baseline());
+        repeats.put("candidate_independent", independence.candidateIndependent());
+        repeats.put("candidate_total", independence.candidate());
+        if (!independence.allIndependent()) {
+            repeats.put("not_independent", independence.note());
+        }
         samples.put("categories", items.clusterNames().size());
         samples.put("prompt_hash_mismatches", items.promptHashMismatches());
         DropInterval interval = DropStatistics.paired(deltas, items.cluster(), items.clusterNames().size());

@@ -19,6 +19,13 @@ import java.util.TreeMap;
  */
 public final class SamplePairing {
     private static final int SHOWN = 3;
+    /**
+     * Fewest items before two equal repeats count as a replay rather than a coincidence: equal 0/1 outcomes on a
+     * handful of items happen by chance (0.9^30 is 4 %), on a hundred items they almost never do.
+     */
+    static final int REPLAY_MIN_BINARY_ITEMS = 100;
+    /** The same for metric values other than 0 and 1, which agree by chance far less often. */
+    static final int REPLAY_MIN_GRADED_ITEMS = 10;
 
     private final Side baseline = new Side("baseline");
     private final Side candidate = new Side("candidate");
@@ -41,6 +48,8 @@ public final class SamplePairing {
         double sum;
         double squares;
         int count;
+        /** Every record's value in file order, so repeats can be compared with each other and across runs. */
+        double[] values = new double[1];
 
         Item(String docId, String docHash, String promptHash, String category) {
             this.docId = docId;
@@ -86,6 +95,10 @@ public final class SamplePairing {
                 }
                 last = item;
             }
+            if (item.count == item.values.length) {
+                item.values = java.util.Arrays.copyOf(item.values, item.count * 2);
+            }
+            item.values[item.count] = value;
             item.sum += value;
             item.squares += value * value;
             item.count++;
@@ -95,8 +108,31 @@ public final class SamplePairing {
         }
     }
 
-    /** The result: the paired items, or why they cannot be paired. */
-    public record Result(PairedItems items, String problem) {
+    /**
+     * The result: the paired items, or why they cannot be paired; and which repeats were independent.
+     *
+     * @param repeats null when {@code problem} is set
+     */
+    public record Result(PairedItems items, String problem, Repeats repeats) {
+        Result(PairedItems items, String problem) {
+            this(items, problem, null);
+        }
+    }
+
+    /**
+     * Repeats (the k-th record of every item is repeat k) and how many of them are independent. A repeat whose
+     * values equal another repeat's on every item, in the same run or in the baseline, is a replay (a warm response
+     * cache answers a "re-run" with the stored responses) and is not counted: it would shrink the interval with
+     * evidence that was never gathered.
+     *
+     * @param candidateReplaysBaseline candidate repeats identical to a baseline repeat
+     * @param note what was not counted, or null when every repeat is independent
+     */
+    public record Repeats(int baseline, int baselineIndependent, int candidate, int candidateIndependent,
+                          int candidateReplaysBaseline, String note) {
+        public boolean allIndependent() {
+            return note == null;
+        }
     }
 
     public Result pair() {
@@ -115,6 +151,31 @@ public final class SamplePairing {
             return new Result(null, mismatch);
         }
         // Sorted by key so the sums, and so the printed figures, do not depend on hash-map order.
+        TreeMap<String, Item> sortedBaseline = new TreeMap<>(baseline.items);
+        TreeMap<String, Item> sortedCandidate = new TreeMap<>(candidate.items);
+        List<double[]> baselineColumns = columns(sortedBaseline);
+        List<double[]> candidateColumns = columns(sortedCandidate);
+        boolean[] keepBaseline = firstOfEach(baselineColumns, List.of());
+        boolean[] keepCandidate = firstOfEach(candidateColumns, List.of());
+        boolean[] notReplay = firstOfEach(candidateColumns, baselineColumns);
+        int replays = 0;
+        for (int k = 0; k < keepCandidate.length; k++) {
+            if (!notReplay[k]) {
+                replays++;
+            }
+            keepCandidate[k] &= notReplay[k];
+        }
+        Repeats repeats = repeats(baselineColumns.size(), count(keepBaseline), candidateColumns.size(),
+                count(keepCandidate), replays);
+        if (repeats.candidateIndependent() == 0) {
+            return new Result(null, null, repeats);
+        }
+        Side baseline = repeats.allIndependent() ? this.baseline : kept(this.baseline, keepBaseline);
+        Side candidate = repeats.allIndependent() ? this.candidate : kept(this.candidate, keepCandidate);
+        if (!baseline.items.keySet().equals(candidate.items.keySet())) {
+            return new Result(null, "after leaving out repeats that are not independent, some items have no "
+                    + "independent record (" + repeats.note() + ")");
+        }
         TreeMap<String, Item> sorted = new TreeMap<>(baseline.items);
         int n = sorted.size();
         double[] baselineMeans = new double[n];
@@ -184,7 +245,109 @@ public final class SamplePairing {
         return new Result(new PairedItems(baselineMeans, candidateMeans, cluster, clusterNames, categorised,
                 baseline.binary && candidate.binary && singleRecord, baseline.records, candidate.records,
                 baseline.recordSum / baseline.records, candidate.recordSum / candidate.records, minRepeats, maxRepeats,
-                withinBaseline, withinCandidate, promptHashMismatches), null);
+                withinBaseline, withinCandidate, promptHashMismatches), null, repeats);
+    }
+
+    /** Column k holds every item's k-th record (NaN where an item has fewer), items in sorted key order. */
+    private static List<double[]> columns(TreeMap<String, Item> sorted) {
+        int repeats = 0;
+        for (Item item : sorted.values()) {
+            repeats = Math.max(repeats, item.count);
+        }
+        List<double[]> columns = new ArrayList<>();
+        for (int k = 0; k < repeats; k++) {
+            double[] column = new double[sorted.size()];
+            int i = 0;
+            for (Item item : sorted.values()) {
+                column[i++] = k < item.count ? item.values[k] : Double.NaN;
+            }
+            columns.add(column);
+        }
+        return columns;
+    }
+
+    /**
+     * Which columns to keep: a column equal to an earlier one of the same list, or to any column of
+     * {@code others}, is a replay. With {@code others} empty this keeps the first of each group of equal columns.
+     */
+    private static boolean[] firstOfEach(List<double[]> columns, List<double[]> others) {
+        boolean[] keep = new boolean[columns.size()];
+        for (int k = 0; k < columns.size(); k++) {
+            keep[k] = true;
+            if (!telling(columns.get(k))) {
+                continue;
+            }
+            if (others.isEmpty()) {
+                for (int j = 0; j < k && keep[k]; j++) {
+                    keep[k] = !java.util.Arrays.equals(columns.get(j), columns.get(k));
+                }
+            } else {
+                for (double[] other : others) {
+                    if (java.util.Arrays.equals(other, columns.get(k))) {
+                        keep[k] = false;
+                        break;
+                    }
+                }
+            }
+        }
+        return keep;
+    }
+
+    /** Whether equality with this column would be a replay, not chance: enough items, see the thresholds. */
+    private static boolean telling(double[] column) {
+        int present = 0;
+        boolean graded = false;
+        for (double value : column) {
+            if (!Double.isNaN(value)) {
+                present++;
+                graded |= value != 0.0 && value != 1.0;
+            }
+        }
+        return present >= (graded ? REPLAY_MIN_GRADED_ITEMS : REPLAY_MIN_BINARY_ITEMS);
+    }
+
+    private static int count(boolean[] flags) {
+        int n = 0;
+        for (boolean flag : flags) {
+            if (flag) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static Repeats repeats(int baselineRepeats, int baselineKept, int candidateRepeats, int candidateKept,
+                                   int replays) {
+        List<String> parts = new ArrayList<>();
+        if (baselineKept < baselineRepeats) {
+            parts.add((baselineRepeats - baselineKept) + " of " + baselineRepeats + " baseline repeats are "
+                    + "bit-identical to another baseline repeat");
+        }
+        int candidateSelfCopies = candidateRepeats - candidateKept - replays;
+        if (replays > 0) {
+            parts.add(replays + " of " + candidateRepeats + " candidate repeats are bit-identical to a baseline "
+                    + "repeat");
+        }
+        if (candidateSelfCopies > 0) {
+            parts.add(candidateSelfCopies + " of " + candidateRepeats + " candidate repeats are bit-identical to "
+                    + "another candidate repeat");
+        }
+        String note = parts.isEmpty() ? null : String.join("; ", parts) + ": not independent (a warm response "
+                + "cache replays stored answers), so not counted";
+        return new Repeats(baselineRepeats, baselineKept, candidateRepeats, candidateKept, replays, note);
+    }
+
+    /** A copy of {@code side} holding only the kept repeats of every item. */
+    private static Side kept(Side side, boolean[] keep) {
+        Side copy = new Side(side.name);
+        for (Item item : new TreeMap<>(side.items).values()) {
+            for (int k = 0; k < item.count; k++) {
+                if (k < keep.length && keep[k]) {
+                    copy.add(item.docId, item.docHash, item.promptHash, item.category, item.values[k]);
+                }
+            }
+        }
+        return copy;
     }
 
     private String describeMismatch() {

@@ -169,6 +169,9 @@ public final class TaskAssessment {
         if (verdict == Verdict.INSUFFICIENT_EVIDENCE && evidenceNeeded != null) {
             text.append("; ").append(evidenceNeeded.note());
         }
+        if (samples != null && samples.path("repeats").has("not_independent")) {
+            text.append("; ").append(samples.path("repeats").path("not_independent").asText());
+        }
         return text.toString();
     }
 

@@ -284,9 +284,6 @@ final class RockieJobRunner implements StageRunner {
             throw usage(plan.file() + ": stages." + spec.key() + ".monitoring_profile_id goes "
                     + "into the dashboard block, which needs a notebook: set ROCKIELAB_NOTEBOOK_ID");
         }
-        if (notebook != null && profile == null) {
-            profile = "common.default.v1";
-        }
         SubmitRequest request = request(ctx).readScript(script(ctx)).jobEnv(jobEnv)
                 .originSkill(rockie.originSkill() == null ? "day0-release" : rockie.originSkill())
                 .dashboard(notebook, profile, null).artifactsDir(stageDir(ctx).resolve("artifacts"))

@@ -105,6 +105,26 @@ public final class Quotes {
         return sheet;
     }
 
+    /** The wall-clock in hours with two decimals, as the market's {@code duration_hours} parameter takes it. */
+    public static String durationHours(int wallclockMinutes) {
+        return BigDecimal.valueOf(wallclockMinutes).divide(BigDecimal.valueOf(60), 2, RoundingMode.HALF_EVEN)
+                .toPlainString();
+    }
+
+    /**
+     * The query of {@code GET /api/gpu/market} as the platform's quote helper sends it: {@code gpu_type},
+     * {@code gpu_count}, {@code duration_hours} (two decimals), {@code region}, {@code tier}.
+     */
+    public static java.util.Map<String, String> marketQuery(JobSpec spec) {
+        java.util.Map<String, String> query = new java.util.LinkedHashMap<>();
+        query.put("gpu_type", spec.gpuType().name());
+        query.put("gpu_count", Integer.toString(spec.gpuCount()));
+        query.put("duration_hours", durationHours(spec.wallclockMinutes()));
+        query.put("region", spec.region());
+        query.put("tier", spec.tier());
+        return query;
+    }
+
     private static byte[] randomBytes(int count) {
         byte[] bytes = new byte[count];
         RANDOM.nextBytes(bytes);

@@ -79,6 +79,20 @@ public final class RockieClient {
         return get("/api/jobs/" + encode(jobId), Map.of());
     }
 
+    /**
+     * {@code POST /api/notes/{id}/dashboard/append} or {@code .../finalize}: the dashboard note of a job. Not
+     * retried: a missed heartbeat is replaced by the next one, and a failure only costs the note an update.
+     */
+    public Response postDashboard(String noteId, String action, String jsonBody)
+            throws IOException, InterruptedException {
+        if (!action.equals("append") && !action.equals("finalize")) {
+            throw new IllegalArgumentException("dashboard action must be append or finalize, was " + action);
+        }
+        HttpRequest request = base(config.resolve("/api/notes/" + encode(noteId) + "/dashboard/" + action))
+                .POST(HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8)).build();
+        return send(request);
+    }
+
     public Response getArtifacts(String jobId) throws IOException, InterruptedException {
         return get("/api/jobs/" + encode(jobId) + "/artifacts", Map.of());
     }

@@ -95,32 +95,39 @@ public final class RockieCommand {
         private Pricing fromFile(JobSpec spec) {
             JsonNode doc = Json.read(marketJson);
             String name = marketJson.toString();
-            if (doc.isObject() && doc.has("rows")) {
-                return Pricing.fromMarket(doc, name, spec, "market_file");
-            }
             if (doc.isObject() && doc.has("prices")) {
                 return Pricing.fromPrices(doc, name, spec, "prices_file");
             }
-            throw new InputException(name, "", "expected a market answer {\"rows\": [...]} or a price list "
-                    + "{\"prices\": {...}}");
+            if (doc.isArray() || doc.isObject() && (doc.has("rows") || doc.has("options") || doc.has("gpu_type"))) {
+                return Pricing.fromMarket(doc, name, spec, "market_file");
+            }
+            throw new InputException(name, "", "expected a market answer ({\"rows\": [...]}, {\"options\": "
+                    + "[...]}, a list of rows or one row) or a price list {\"prices\": {...}}");
         }
 
         private Pricing fromPlatform(JobSpec spec, Events events) throws InterruptedException {
             RockieClient client = new RockieClient(RockieConfig.fromEnvironment(env()), seconds(httpTimeout));
-            Map<String, String> query = new LinkedHashMap<>();
-            query.put("gpu_type", spec.gpuType().name());
-            query.put("gpu_count", Integer.toString(spec.gpuCount()));
-            query.put("region", spec.region());
-            query.put("tier", spec.tier());
-            query.put("wallclock_minutes", Integer.toString(spec.wallclockMinutes()));
+            Map<String, String> query = Quotes.marketQuery(spec);
             RockieClient.Response market = priceRequest("GET /api/gpu/market", events,
                     () -> client.getMarket(query));
-            if (market.status() == 404) {
+            Pricing state = Pricing.fromStatus(market.status(), "market");
+            if (state != null) {
+                return state;
+            }
+            if (Pricing.isRouteMissing(market.status(), market.body())) {
                 events.say("rockie: the platform has no market route (HTTP 404); using its price list");
                 RockieClient.Response prices = priceRequest("GET /api/gpu/prices", events,
                         () -> client.getPrices(Map.of("gpu_type", spec.gpuType().name())));
+                Pricing pricesState = Pricing.fromStatus(prices.status(), "prices");
+                if (pricesState != null) {
+                    return pricesState;
+                }
                 return Pricing.fromPrices(answer(prices, "GET /api/gpu/prices"), "GET /api/gpu/prices", spec,
                         "prices");
+            }
+            if (market.status() == 404) {
+                return new Pricing("unavailable", "no_sku_fits", "The market has no offer for " + spec.gpuCount()
+                        + " x " + spec.gpuType() + " (HTTP 404).", null, "low", "No offer, no estimate.", "market");
             }
             return Pricing.fromMarket(answer(market, "GET /api/gpu/market"), "GET /api/gpu/market", spec,
                     "market");
@@ -143,6 +150,11 @@ public final class RockieCommand {
                 throws InterruptedException {
             TransientRetry retry = new TransientRetry(events, maxRetries, retryInterval, delay -> delay);
             RockieClient.Response response = retry.run(what, call);
+            if (response == null && retry.lastResponse() != null
+                    && Pricing.fromStatus(retry.lastResponse().status(), what) != null) {
+                // 502 and 503 are quote states (source failed, out of stock) once retries are spent.
+                return retry.lastResponse();
+            }
             if (response == null) {
                 throw new RockieException(RockieExitCodes.NETWORK, "NETWORK", what + ": " + retry.lastProblem()
                         + ", still failing after " + maxRetries + " retries");
@@ -262,7 +274,7 @@ public final class RockieCommand {
 
         @Option(names = "--monitoring-profile-id", paramLabel = "P",
                 description = "common.default.v1, experiment.ml_baseline.v1 or inference.batch_baseline.v1 "
-                        + "(default with a notebook: common.default.v1).")
+                        + "(default: chosen from the software the script runs).")
         String monitoringProfileId;
 
         @Option(names = "--notebook-id", paramLabel = "ID",
@@ -379,9 +391,7 @@ public final class RockieCommand {
                 throw RockieException.usage("--monitoring-profile-id and --run-name go into the dashboard block, "
                         + "which needs a notebook: give --notebook-id (or ROCKIELAB_NOTEBOOK_ID)");
             }
-            if (notebook != null && profile == null) {
-                profile = "common.default.v1";
-            }
+            // Without --monitoring-profile-id the profile follows from the software the script runs (docs/rockie.md).
             Path ledger = ledgerDir != null ? ledgerDir : ApprovalLedger.defaultDir(env());
             return SubmitRequest.builder().readScript(script).shape(type, gpuCount, timeout, region, tier)
                     .termSheet(termSheet).jobEnv(jobEnv()).originSkill(originSkill)

@@ -50,6 +50,7 @@ public final class SubmitFlow {
     private final Random random = new Random();
 
     private final TransientRetry retry;
+    private DashboardNote dashboard;
     private SubmissionState state;
     private String lastProblem;
 
@@ -251,7 +252,14 @@ public final class SubmitFlow {
             dashboard.put("run_name", request.runName() != null ? request.runName()
                     : sheet.jobShape() + "-" + state.runId().substring(0, Math.min(8, state.runId().length())));
             dashboard.put("origin_skill", request.originSkill());
-            dashboard.put("monitoring_profile_id", request.monitoringProfileId());
+            String software = MonitoringProfiles.inferSoftware(request.script(), null);
+            String profileId = MonitoringProfiles.profileId(request.monitoringProfileId(), software);
+            dashboard.put("software", software);
+            dashboard.put("monitoring_profile_id", profileId);
+            ObjectNode snapshot = MonitoringProfiles.snapshot(profileId, dashboard.path("run_name").asText(),
+                    request.originSkill(), software, request.monitoringProfileId() != null);
+            snapshot.set("budget_term_sheet", sheet.json());
+            dashboard.set("monitoring_profile_snapshot", snapshot);
             dashboard.put("quote_id", sheet.quoteId());
         }
         return body;
@@ -294,6 +302,20 @@ public final class SubmitFlow {
             }
             save();
             String platformState = job.get("state").textValue();
+            String noteId = state.json().path("dashboard_note_id").asText(null);
+            if (noteId != null && !noteId.isBlank()) {
+                if (dashboard == null) {
+                    dashboard = new DashboardNote(jobId, redactor);
+                }
+                if (TERMINAL.contains(platformState)) {
+                    postDashboard(noteId, "finalize", dashboard.finalize(job));
+                } else {
+                    ObjectNode append = dashboard.append(job);
+                    if (append != null && postDashboard(noteId, "append", append)) {
+                        dashboard.appended(append);
+                    }
+                }
+            }
             if (TERMINAL.contains(platformState)) {
                 return terminal(platformState);
             }
@@ -304,6 +326,21 @@ public final class SubmitFlow {
             }
             sleep(jitter(request.pollIntervalSeconds()));
         }
+    }
+
+    /** One dashboard update; a failure is a warning, never the job's outcome. Returns whether it landed. */
+    private boolean postDashboard(String noteId, String action, ObjectNode body) throws InterruptedException {
+        try {
+            RockieClient.Response response = client.postDashboard(noteId, action, Json.writeLine(body));
+            if (response.ok()) {
+                return true;
+            }
+            out.say("rockie: warning: dashboard " + action + " failed (HTTP " + response.status() + "): "
+                    + oneLine(redactor.redact(response.body())));
+        } catch (IOException e) {
+            out.say("rockie: warning: dashboard " + action + " failed: " + describe(e));
+        }
+        return false;
     }
 
     private void report(String jobId, Instant since) {

@@ -51,7 +51,7 @@ public record SubmitRequest(
     public static final long MAX_SCRIPT_BYTES = 4L << 20;
     /** The dashboard monitoring profiles the platform knows. */
     public static final Set<String> MONITORING_PROFILES =
-            Set.of("common.default.v1", "experiment.ml_baseline.v1", "inference.batch_baseline.v1");
+            Set.copyOf(MonitoringProfiles.BUNDLED);
     /** A job environment variable whose name says its value is a secret: masked wherever it could appear. */
     public static final Pattern SECRET_NAME =
             Pattern.compile("(?i).*(TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH|COOKIE|SIGNATURE|SAS).*");

@@ -23,6 +23,7 @@ final class TransientRetry {
     private final double baseSeconds;
     private final DoubleUnaryOperator jitter;
     private String lastProblem;
+    private RockieClient.Response lastResponse;
 
     /**
      * @param maxRetries retries after the first attempt
@@ -49,6 +50,11 @@ final class TransientRetry {
         return lastProblem;
     }
 
+    /** The last transient answer, or null when none came (connection failures only). */
+    RockieClient.Response lastResponse() {
+        return lastResponse;
+    }
+
     /** The first answer that is not transient, or null when failures persisted past the limit. */
     RockieClient.Response run(String what, Call call) throws InterruptedException {
         int failures = 0;
@@ -59,6 +65,7 @@ final class TransientRetry {
                     return response;
                 }
                 lastProblem = "HTTP " + response.status();
+                lastResponse = response;
             } catch (IOException e) {
                 lastProblem = SubmitFlow.describe(e);
             }

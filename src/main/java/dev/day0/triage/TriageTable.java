@@ -34,6 +34,17 @@ public final class TriageTable {
         add(rules, new TriageRule(FailureClass.DEPLOYMENT_HEALTH_FAILED,
                 "debug the serving engine standalone with the quantized checkpoint, then re-run the eval",
                 false, 2, 0, Decision.NEEDS_HUMAN, Decision.INFEASIBLE));
+        add(rules, new TriageRule(FailureClass.CHECKPOINT_NOT_SERVABLE,
+                "fix the export and re-run PTQ; do not evaluate a checkpoint the server cannot load",
+                false, 2, 0, Decision.NEEDS_HUMAN, Decision.INFEASIBLE));
+        add(rules, new TriageRule(FailureClass.VERBOSITY_EXCEEDED,
+                "re-check run hygiene (reasoning effort, partial runs, sample counts); a delta that survives "
+                        + "matched complete runs is a real behaviour change: do not publish on accuracy alone",
+                false, 2, 0, Decision.NEEDS_HUMAN, Decision.REGRESSION));
+        add(rules, new TriageRule(FailureClass.CONFIG_MISMATCH,
+                "make the candidate's evaluation configuration equal the baseline's except the checkpoint, "
+                        + "then re-run the eval that differs",
+                false, 2, 0, Decision.NEEDS_HUMAN, Decision.ANOMALOUS));
         add(rules, new TriageRule(FailureClass.SAMPLE_ACCOUNTING_FAILED,
                 "investigate missing or extra samples before trusting any score",
                 false, 1, 0, null, Decision.NEEDS_HUMAN));

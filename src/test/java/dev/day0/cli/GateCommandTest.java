@@ -190,4 +190,71 @@ public class GateCommandTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.out() + run.err()).doesNotContain("tenant-secret-123456").contains("[REDACTED]");
     }
+
+    private Path verbosityTree(String side, double tokens) throws Exception {
+        Path artifacts = temp.getRoot().toPath().resolve(side).resolve("eval_1/simple_evals.gpqa/artifacts");
+        Files.createDirectories(artifacts);
+        Files.writeString(artifacts.resolve("eval_factory_metrics.json"), "{\"response_stats\": "
+                + "{\"avg_completion_tokens\": " + tokens + ", \"successful_count\": 198}}");
+        return temp.getRoot().toPath().resolve(side);
+    }
+
+    @Test
+    public void shouldExitOneWhenTheVerbosityGateFailsAndTwoWhenNothingWasHarvested() throws Exception {
+        Path base = verbosityTree("vb", 4000);
+        Path longer = verbosityTree("vc", 4400);
+
+        CliRun failed = CliRun.run("gate", "verbosity", "--baseline", base.toString(), "--candidate",
+                longer.toString());
+        CliRun passed = CliRun.run("gate", "verbosity", "--baseline", base.toString(), "--candidate",
+                longer.toString(), "--threshold", "0.1");
+        CliRun nothing = CliRun.run("gate", "verbosity", "--baseline", base.toString(), "--candidate",
+                longer.toString(), "--glob", "run_*");
+
+        assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
+        assertThat(Json.parse(failed.out(), "stdout").path("failure_class").asText()).isEqualTo("VERBOSITY_EXCEEDED");
+        assertThat(passed.exitCode()).as(passed.toString()).isEqualTo(0);
+        assertThat(nothing.exitCode()).isEqualTo(2);
+        assertThat(Json.parse(nothing.out(), "stdout").path("harvest_diagnostics").path("candidate")
+                .path("no_files_matched").asText()).endsWith("run_*/**/artifacts/eval_factory_metrics.json");
+    }
+
+    @Test
+    public void shouldExitTwoWithOneLineOnABrokenVerbosityMetricsFile() throws Exception {
+        Path base = verbosityTree("vb", -1);
+        Path cand = verbosityTree("vc", 4000);
+
+        CliRun run = CliRun.run("gate", "verbosity", "--baseline", base.toString(), "--candidate", cand.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("response_stats.avg_completion_tokens: must be a finite positive number")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    public void shouldCallACompareWithDifferentRunConfigurationAnomalous() throws Exception {
+        Path baseRun = file("baseline-run.json", "{\"tasks\": {}, \"config\": {\"model_args.pretrained\": "
+                + "\"/m/bf16\", \"gen_kwargs.temperature\": 0.0}}");
+        Path sameRun = file("same-run.json", "{\"tasks\": {}, \"config\": {\"model_args.pretrained\": "
+                + "\"/m/nvfp4\", \"gen_kwargs.temperature\": 0.0}}");
+        Path hotRun = file("hot-run.json", "{\"tasks\": {}, \"config\": {\"model_args.pretrained\": "
+                + "\"/m/nvfp4\", \"gen_kwargs.temperature\": 0.7}}");
+
+        CliRun same = CliRun.run("gate", "compare", "--baseline", baseline.toString(), "--candidate",
+                candidate.toString(), "--baseline-run", baseRun.toString(), "--candidate-run", sameRun.toString());
+        CliRun hot = CliRun.run("gate", "compare", "--baseline", baseline.toString(), "--candidate",
+                candidate.toString(), "--baseline-run", baseRun.toString(), "--candidate-run", hotRun.toString());
+        CliRun half = CliRun.run("gate", "compare", "--baseline", baseline.toString(), "--candidate",
+                candidate.toString(), "--baseline-run", baseRun.toString());
+
+        assertThat(same.exitCode()).as(same.toString()).isEqualTo(0);
+        assertThat(Json.parse(same.out(), "stdout").path("config_parity").path("matches").asBoolean()).isTrue();
+        assertThat(hot.exitCode()).isEqualTo(1);
+        JsonNode json = Json.parse(hot.out(), "stdout");
+        assertThat(json.path("decision").asText()).isEqualTo("ANOMALOUS");
+        assertThat(json.path("failure_class").asText()).isEqualTo("CONFIG_MISMATCH");
+        assertThat(json.path("detail").asText()).contains("gen_kwargs.temperature (baseline 0, candidate 0.7)");
+        assertThat(half.exitCode()).isEqualTo(2);
+        assertThat(half.err()).contains("--baseline-run: needs --candidate-run too");
+    }
 }

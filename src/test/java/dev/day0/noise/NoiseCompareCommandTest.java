@@ -500,6 +500,23 @@ public class NoiseCompareCommandTest {
         assertThat(out.path("failure_class").asText()).isEqualTo("USER_CONFIG_ERROR");
     }
 
+    @Test
+    public void shouldNotCountACandidateRunThatReplaysTheBaselineFromAWarmCache() throws IOException {
+        double[][] pair = SyntheticSamples.binaryPair(2000, 0, 0, 0.8);
+        pairedTask("mmlu", new double[][] {pair[0], pair[0].clone()}, null);
+
+        CliRun run = paired();
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        JsonNode out = Json.parse(run.out(), "stdout");
+        assertThat(out.path("decision").asText()).isEqualTo("NEEDS_HUMAN");
+        JsonNode row = out.path("per_task").path("mmlu");
+        assertThat(row.path("verdict").asText()).isEqualTo("INSUFFICIENT_EVIDENCE");
+        assertThat(row.path("reason").asText()).startsWith("no independent candidate results: 1 of 1 candidate "
+                + "repeats are bit-identical to a baseline repeat");
+        assertThat(row.path("evidence_needed").path("note").asText()).contains("response cache off");
+    }
+
     private void pairedTask(String task, double[][] pair, String[] categories) throws IOException {
         SyntheticSamples.write(baselineDir.resolve("samples_" + task + "_2026-01-01T00-00-00.jsonl"), pair[0],
                 categories);

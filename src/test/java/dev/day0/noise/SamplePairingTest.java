@@ -110,4 +110,60 @@ public class SamplePairingTest {
 
         assertThat(pairing.pair().items().promptHashMismatches()).isEqualTo(1);
     }
+
+    /** 120 items, outcome of item i in a given repeat from a seed, so different seeds give different repeats. */
+    private static double outcome(int item, int seed) {
+        return ((item * 7919 + seed * 104729) % 10) < 7 ? 1 : 0;
+    }
+
+    @Test
+    public void shouldNotCountARepeatThatReplaysAnotherRepeatOfTheSameRun() {
+        SamplePairing pairing = new SamplePairing();
+        for (int i = 0; i < 120; i++) {
+            for (int seed : new int[] {1, 2, 1}) {
+                pairing.baseline("d" + i, "h" + i, null, null, outcome(i, seed));
+            }
+            pairing.candidate("d" + i, "h" + i, null, null, outcome(i, 5));
+        }
+
+        SamplePairing.Result result = pairing.pair();
+
+        assertThat(result.repeats().baseline()).isEqualTo(3);
+        assertThat(result.repeats().baselineIndependent()).isEqualTo(2);
+        assertThat(result.repeats().note()).startsWith("1 of 3 baseline repeats are bit-identical to another "
+                + "baseline repeat");
+        assertThat(result.items().baselineRecords()).isEqualTo(240);
+        assertThat(result.items().maxRepeats()).isEqualTo(2);
+    }
+
+    @Test
+    public void shouldGiveNoCandidateEvidenceWhenEveryCandidateRepeatReplaysTheBaseline() {
+        SamplePairing pairing = new SamplePairing();
+        for (int i = 0; i < 120; i++) {
+            pairing.baseline("d" + i, "h" + i, null, null, outcome(i, 1));
+            pairing.candidate("d" + i, "h" + i, null, null, outcome(i, 1));
+        }
+
+        SamplePairing.Result result = pairing.pair();
+
+        assertThat(result.items()).isNull();
+        assertThat(result.problem()).isNull();
+        assertThat(result.repeats().candidateIndependent()).isZero();
+        assertThat(result.repeats().note()).contains("1 of 1 candidate repeats are bit-identical to a baseline "
+                + "repeat").contains("not independent");
+    }
+
+    @Test
+    public void shouldTreatEqualOutcomesOnAFewItemsAsChanceNotAReplay() {
+        SamplePairing pairing = new SamplePairing();
+        for (int i = 0; i < 30; i++) {
+            pairing.baseline("d" + i, "h" + i, null, null, outcome(i, 1));
+            pairing.candidate("d" + i, "h" + i, null, null, outcome(i, 1));
+        }
+
+        SamplePairing.Result result = pairing.pair();
+
+        assertThat(result.items()).isNotNull();
+        assertThat(result.repeats().allIndependent()).isTrue();
+    }
 }

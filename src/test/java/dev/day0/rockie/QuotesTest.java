@@ -92,7 +92,7 @@ public class QuotesTest {
 
         assertThat(lowered.path("confidence_bucket").asText()).isEqualTo("low");
         assertThat(lowered.path("recommended_budget_cents").asLong()).isEqualTo(36000);
-        assertThat(kept.path("confidence_bucket").asText()).isEqualTo("low");
+        assertThat(kept.path("confidence_bucket").asText()).isEqualTo("medium");
     }
 
     @Test

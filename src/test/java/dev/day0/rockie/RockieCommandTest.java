@@ -66,8 +66,8 @@ public class RockieCommandTest {
         assertThat(sheet.path("quote_source").asText()).isEqualTo("market");
         RockieTestServer.Recorded request = rockie.requests().get(0);
         assertThat(request.path()).isEqualTo("/api/gpu/market");
-        assertThat(request.query()).isEqualTo("gpu_type=A100_80GB&gpu_count=1&region=us&tier=spot"
-                + "&wallclock_minutes=60");
+        assertThat(request.query()).isEqualTo("gpu_type=A100_80GB&gpu_count=1&duration_hours=1.00&region=us"
+                + "&tier=spot");
         assertThat(request.header("X-Tenant-Token")).isEqualTo(RockieFixture.TOKEN);
         assertThat(request.header("X-Tenant-Id")).isEqualTo(RockieFixture.TENANT);
         assertThat(request.header("Accept")).isEqualTo("application/json");
@@ -85,7 +85,7 @@ public class RockieCommandTest {
         JsonNode sheet = Json.parse(run.out(), "stdout");
         assertThat(sheet.path("quote_source").asText()).isEqualTo("prices");
         assertThat(sheet.path("estimate_cents").asLong()).isEqualTo(2800);
-        assertThat(sheet.path("confidence_bucket").asText()).isEqualTo("low");
+        assertThat(sheet.path("confidence_bucket").asText()).isEqualTo("medium");
         assertThat(sheet.path("recommended_budget_cents").asLong()).isEqualTo(7800);
         assertThat(rockie.requests()).extracting(RockieTestServer.Recorded::path)
                 .containsExactly("/api/gpu/market", "/api/gpu/prices");
@@ -103,8 +103,38 @@ public class RockieCommandTest {
     }
 
     @Test
+    public void shouldAnswerCreditFailedAndOutOfStockQuotesAsTheHelperDoes() {
+        String[][] cases = {{"402", "unavailable", "insufficient_credit"}, {"502", "quote_failed",
+            "quote_source_failed"}, {"503", "quote_failed", "out_of_stock"}};
+        for (String[] c : cases) {
+            rockie.on("GET", "/api/gpu/market", json(Integer.parseInt(c[0]), "{\"detail\": \"x\"}"));
+
+            CliRun run = quote(env);
+
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
+            JsonNode sheet = Json.parse(run.out(), "stdout");
+            assertThat(sheet.path("availability").asText()).as(c[0]).isEqualTo(c[1]);
+            assertThat(sheet.path("status_code").asText()).as(c[0]).isEqualTo(c[2]);
+            assertThat(sheet.path("estimate_cents").isNull()).isTrue();
+            assertThat(sheet.path("decision").path("approvable").asBoolean()).isFalse();
+        }
+        assertThat(rockie.count("GET", "/api/gpu/prices")).isZero();
+    }
+
+    @Test
+    public void shouldNotFallBackToPricesOnA404ThatIsTheMarketsAnswer() {
+        rockie.on("GET", "/api/gpu/market", json(404, "{\"detail\": {\"code\": \"no_sku_fits\"}}"));
+
+        CliRun run = quote(env);
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
+        assertThat(Json.parse(run.out(), "stdout").path("status_code").asText()).isEqualTo("no_sku_fits");
+        assertThat(rockie.count("GET", "/api/gpu/prices")).isZero();
+    }
+
+    @Test
     public void shouldExitWithNetworkWhenThePlatformStaysDown() {
-        rockie.on("GET", "/api/gpu/market", json(503, "{}"));
+        rockie.on("GET", "/api/gpu/market", json(500, "{}"));
 
         CliRun run = quote(env);
 

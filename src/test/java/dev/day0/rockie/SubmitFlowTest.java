@@ -113,7 +113,17 @@ public class SubmitFlowTest {
         expected.putObject("dashboard").put("notebook_id", "nb-7").put("run_name", "lora-r1")
                 .put("origin_skill", "sota").put("monitoring_profile_id", "experiment.ml_baseline.v1")
                 .put("quote_id", approved.path("quote_id").asText());
-        assertThat(post.json()).isEqualTo(expected);
+        JsonNode dashboard = post.json().path("dashboard");
+        assertThat(dashboard.path("software").asText()).isEqualTo("pytorch");
+        JsonNode snapshot = dashboard.path("monitoring_profile_snapshot");
+        assertThat(snapshot.path("profile_id").asText()).isEqualTo("experiment.ml_baseline.v1");
+        assertThat(snapshot.path("run_name").asText()).isEqualTo("lora-r1");
+        assertThat(snapshot.path("cadence_bounds").path("cadence_seconds").asInt()).isEqualTo(240);
+        assertThat(snapshot.path("budget_term_sheet").path("quote_id").asText())
+                .isEqualTo(approved.path("quote_id").asText());
+        ObjectNode rest = post.json().deepCopy();
+        ((ObjectNode) rest.get("dashboard")).remove(java.util.List.of("software", "monitoring_profile_snapshot"));
+        assertThat(rest).isEqualTo(expected);
         assertThat(post.path()).isEqualTo("/api/jobs/submit");
     }
 
@@ -205,6 +215,42 @@ public class SubmitFlowTest {
     }
 
     @Test
+    public void shouldAppendToAndFinalizeTheJobsDashboardNote() {
+        scriptDoneJob("rj_dash");
+        rockie.on("POST", "/api/notes/note-rj_dash/dashboard/append", json(200, "{\"ok\": true}"));
+        rockie.on("POST", "/api/notes/note-rj_dash/dashboard/finalize", json(200, "{\"ok\": true}"));
+
+        CliRun run = submitRun("--notebook-id", "nb-7");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
+        List<RockieTestServer.Recorded> appends = rockie.requests("POST", "/api/notes/note-rj_dash/dashboard/append");
+        List<RockieTestServer.Recorded> finals = rockie.requests("POST", "/api/notes/note-rj_dash/dashboard/finalize");
+        assertThat(appends).hasSizeBetween(1, 2);
+        JsonNode first = appends.get(0).json();
+        assertThat(first.path("writer").path("job_backend").asText()).isEqualTo("gpu_job");
+        assertThat(first.path("writer").path("job_id").asText()).isEqualTo("rj_dash");
+        assertThat(first.path("verdicts").get(0).path("reason_code").asText()).isEqualTo("poll_heartbeat");
+        assertThat(first.path("events").get(0).path("kind").asText()).isEqualTo("state");
+        assertThat(appends.get(0).header("X-Tenant-Token")).isEqualTo(TOKEN);
+        assertThat(finals).hasSize(1);
+        JsonNode last = finals.get(0).json();
+        assertThat(last.path("outcome").asText()).isEqualTo("success");
+        assertThat(last.path("verdict").path("reason_code").asText()).isEqualTo("job_completed");
+        assertThat(last.path("status_patch").path("job_state").asText()).isEqualTo("DONE");
+        assertThat(last.path("summary").asText()).startsWith("Job reached terminal state DONE.");
+    }
+
+    @Test
+    public void shouldOnlyWarnWhenTheDashboardCannotBeUpdated() {
+        scriptDoneJob("rj_nodash");
+
+        CliRun run = submitRun("--notebook-id", "nb-7");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
+        assertThat(run.err()).contains("rockie: warning: dashboard finalize failed (HTTP 404)");
+    }
+
+    @Test
     public void shouldNotCallDoneWithoutAJobDoneLineASuccess() {
         rockie.acceptSubmit("rj_2", 17500).jobStates("rj_2", finished("DONE", "exiting", 500, null))
                 .artifacts("rj_2", files("metrics.json", "{}"), storage);
@@ -245,6 +291,8 @@ public class SubmitFlowTest {
     @Test
     public void shouldPrintACreditGateEventOn402WhateverShapeTheCreditErrorHas() {
         String[] bodies = {
+            "{\"detail\": {\"error\": {\"code\": \"insufficient_credit\", \"balance_cents\": 1200, "
+                    + "\"needed_cents\": 27000, \"message\": \"Top up to continue\"}}}",
             "{\"detail\": {\"error\": {\"code\": \"insufficient_credit\", \"balance\": 1200, \"needed\": 27000, "
                     + "\"message\": \"Top up to continue\"}}}",
             "{\"detail\": {\"code\": \"insufficient_credit\", \"balance\": 1200, \"needed\": 27000, "
@@ -264,12 +312,14 @@ public class SubmitFlowTest {
             assertThat(run.exitCode()).as(body).isEqualTo(RockieExitCodes.CREDIT);
             JsonNode credit = event(run, "credit_gate");
             assertThat(credit.path("code").asText()).isEqualTo("insufficient_credit");
-            assertThat(credit.path("balance").asLong()).isEqualTo(1200);
-            assertThat(credit.path("needed").asLong()).isEqualTo(27000);
+            assertThat(credit.path("balance_cents").asLong()).isEqualTo(1200);
+            assertThat(credit.path("needed_cents").asLong()).isEqualTo(27000);
             assertThat(credit.path("message").asText()).isEqualTo("Top up to continue");
+            assertThat(credit.path("checkout").path("skus").toString())
+                    .isEqualTo("[\"compute:20\",\"compute:50\",\"compute:200\",\"compute:1000\"]");
             assertThat(state().path("outcome").asText()).isEqualTo("NEEDS_HUMAN");
             assertThat(state().path("phase").asText()).isEqualTo("rejected");
-            assertThat(state().path("credit_error").path("needed").asLong()).isEqualTo(27000);
+            assertThat(state().path("credit_error").path("needed_cents").asLong()).isEqualTo(27000);
             assertThat(rockie.count("GET", "/api/jobs/")).isZero();
         }
     }

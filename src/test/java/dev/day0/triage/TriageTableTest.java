@@ -81,4 +81,16 @@ public class TriageTableTest {
         assertThat(Decision.REGRESSION.publishRecommendation()).isEqualTo("do-not-publish");
         assertThat(Decision.SYSTEMIC.publishRecommendation()).isEqualTo("do-not-publish");
     }
+
+    @Test
+    public void shouldNeverEvaluateOrPublishAfterAServingCanaryVerbosityOrConfigFailure() {
+        assertThat(TriageTable.rule(FailureClass.CHECKPOINT_NOT_SERVABLE).action()).contains("do not evaluate");
+        assertThat(TriageTable.after(FailureClass.CHECKPOINT_NOT_SERVABLE, 1).decision())
+                .isEqualTo(Decision.NEEDS_HUMAN);
+        assertThat(TriageTable.finalDecision(FailureClass.CHECKPOINT_NOT_SERVABLE)).isEqualTo(Decision.INFEASIBLE);
+        assertThat(TriageTable.finalDecision(FailureClass.VERBOSITY_EXCEEDED).publishRecommendation())
+                .isEqualTo("do-not-publish");
+        assertThat(TriageTable.finalDecision(FailureClass.CONFIG_MISMATCH)).isEqualTo(Decision.ANOMALOUS);
+        assertThat(TriageTable.after(FailureClass.CONFIG_MISMATCH, 1).retry()).isFalse();
+    }
 }
