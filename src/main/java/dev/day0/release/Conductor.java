@@ -64,7 +64,7 @@ public final class Conductor {
     }
 
     private static final List<String> OWN_DIRECTORIES = List.of("logs", "stages", "evidence", "gates", "report",
-            "rockie");
+            "rockie", "slurm");
 
     private final ReleasePlan plan;
     private final Options options;

@@ -100,26 +100,33 @@ final class LocalProcessRunner implements StageRunner {
     }
 
     private Map<String, String> childEnvironment(StageContext ctx, Path stageDir, int run) {
-        ReleasePlan plan = ctx.plan();
         Map<String, String> child = new HashMap<>(ctx.env());
         child.keySet().removeIf(name -> name.startsWith("DAY0_"));
         child.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
-        child.put("DAY0_WORKDIR", ctx.workdir().toString());
-        child.put("DAY0_PLAN_DIR", plan.dir().toString());
-        child.put("DAY0_STAGE", spec.key());
-        child.put("DAY0_STAGE_DIR", stageDir.toString());
-        child.put("DAY0_RUN", Integer.toString(run));
-        child.put("DAY0_MODEL", plan.model());
-        child.put("DAY0_RECIPE", plan.recipe());
-        child.put("DAY0_TASKS", String.join(",", plan.tasks()));
-        if (spec.stage() != Stage.PTQ) {
-            child.put("DAY0_PTQ_DIR", ctx.stageDir(Stage.PTQ).toString());
-        }
+        child.putAll(day0Variables(ctx, spec.stage(), stageDir, run));
         child.putAll(spec.local().env());
         return child;
     }
 
-    private static String substitute(StageContext ctx, String text, Path stageDir) {
+    /** The variables day0 gives every stage command, whichever runner starts it; none is a secret. */
+    static Map<String, String> day0Variables(StageContext ctx, Stage stage, Path stageDir, int run) {
+        ReleasePlan plan = ctx.plan();
+        Map<String, String> vars = new java.util.LinkedHashMap<>();
+        vars.put("DAY0_WORKDIR", ctx.workdir().toString());
+        vars.put("DAY0_PLAN_DIR", plan.dir().toString());
+        vars.put("DAY0_STAGE", stage.key());
+        vars.put("DAY0_STAGE_DIR", stageDir.toString());
+        vars.put("DAY0_RUN", Integer.toString(run));
+        vars.put("DAY0_MODEL", plan.model());
+        vars.put("DAY0_RECIPE", plan.recipe());
+        vars.put("DAY0_TASKS", String.join(",", plan.tasks()));
+        if (stage != Stage.PTQ) {
+            vars.put("DAY0_PTQ_DIR", ctx.stageDir(Stage.PTQ).toString());
+        }
+        return vars;
+    }
+
+    static String substitute(StageContext ctx, String text, Path stageDir) {
         return text.replace("{workdir}", ctx.workdir().toString()).replace("{stage_dir}", stageDir.toString())
                 .replace("{plan_dir}", ctx.plan().dir().toString());
     }

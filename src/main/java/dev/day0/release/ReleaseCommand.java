@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,6 +23,8 @@ public final class ReleaseCommand {
 
     /** The test hook: end the process right after state.json records this stage. */
     public static final String STOP_AFTER_STAGE = "DAY0_STOP_AFTER_STAGE";
+    /** How long a signal waits for the run to cancel its job and write the decision before the JVM ends. */
+    static final long INTERRUPT_GRACE_SECONDS = 60;
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Run a release plan: setup, PTQ, ptq gate, baseline eval, run gate, quantized eval, "
@@ -75,9 +79,31 @@ public final class ReleaseCommand {
                     pause -> Thread.sleep(pause.toMillis()), confirmResubmit);
             Conductor conductor = new Conductor(plan, options, env(), console().redactor(), console().rawErr(),
                     Version.current());
-            Conductor.Outcome outcome = conductor.run();
-            console().document(outcome.summary(), null);
-            return outcome.exitCode();
+            // SIGINT/SIGTERM interrupt the conductor's thread: a Slurm or Rockie stage cancels its job, closeout
+            // writes the decision, and only then may the JVM end.
+            Thread conductorThread = Thread.currentThread();
+            CountDownLatch done = new CountDownLatch(1);
+            Thread onSignal = new Thread(() -> {
+                conductorThread.interrupt();
+                try {
+                    done.await(INTERRUPT_GRACE_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "day0-release-interrupt");
+            Runtime.getRuntime().addShutdownHook(onSignal);
+            try {
+                Conductor.Outcome outcome = conductor.run();
+                console().document(outcome.summary(), null);
+                return outcome.exitCode();
+            } finally {
+                done.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onSignal);
+                } catch (IllegalStateException shuttingDown) {
+                    // The hook is running: it returns now that the run has ended.
+                }
+            }
         }
     }
 

@@ -44,7 +44,9 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         /** A GPU job on the Rockie platform, submitted once under an approved term sheet. */
         ROCKIE,
         /** Nothing runs: the stage's evidence already exists (files, or a matching baseline in MLflow). */
-        REUSE;
+        REUSE,
+        /** The plan's command as one Slurm job, submitted at most once across crashes (docs/slurm.md). */
+        SLURM;
 
         String word() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -55,6 +57,7 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
                 case LOCAL -> new LocalProcessRunner(spec);
                 case ROCKIE -> new RockieJobRunner(spec);
                 case REUSE -> new ReuseRunner(spec, null);
+                case SLURM -> new SlurmJobRunner(spec);
             };
         }
     }
@@ -94,6 +97,15 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
     }
 
     /**
+     * A {@code slurm} stage: argv run by the batch script, the {@code slurm:} block with a named cluster's defaults
+     * filled in, the command prefix that reaches the cluster (none for this machine), how often to poll, and the
+     * exit codes that mean "transient".
+     */
+    public record SlurmSpec(List<String> command, dev.day0.slurm.SlurmOptions options, List<String> prefix,
+                            String cluster, double pollIntervalSeconds, List<Integer> transientExitCodes) {
+    }
+
+    /**
      * A {@code rockie} stage: the job script and shape, the quoted term sheet a person may approve at the terminal,
      * the job's environment (literal values, and names whose values are taken from this environment: the way
      * secrets travel), and how often to poll.
@@ -121,8 +133,8 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
     }
 
     /** One working stage: how it runs and where its evidence is. */
-    public record StageSpec(String key, Runner runner, LocalSpec local, RockieSpec rockie, boolean reuseMlflow,
-                            Evidence evidence) {
+    public record StageSpec(String key, Runner runner, LocalSpec local, RockieSpec rockie, SlurmSpec slurm,
+                            boolean reuseMlflow, Evidence evidence) {
         public Stage stage() {
             return Stage.parse(key).orElseThrow();
         }
@@ -341,9 +353,10 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
             throw r.error(field, "is missing: every plan has the stages ptq, baseline_eval and quantized_eval");
         }
         ObjectNode node = r.object(raw, field);
-        String runnerWord = r.optionalChoice(node, "runner", field, List.of("local", "rockie", "reuse"), null);
+        String runnerWord = r.optionalChoice(node, "runner", field, List.of("local", "rockie", "slurm", "reuse"),
+                null);
         if (runnerWord == null) {
-            throw r.error(field + ".runner", "is missing: local, rockie or reuse");
+            throw r.error(field + ".runner", "is missing: local, rockie, slurm or reuse");
         }
         Runner runner = Runner.valueOf(runnerWord.toUpperCase(java.util.Locale.ROOT));
         Set<String> known = new java.util.HashSet<>(Set.of("runner", "evidence"));
@@ -355,22 +368,40 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
             case ROCKIE -> known.addAll(Set.of("script", "gpu_type", "gpu_count", "region", "tier",
                     "timeout_seconds", "term_sheet", "env", "env_from", "origin_skill", "monitoring_profile_id",
                     "poll_interval_seconds"));
+            case SLURM -> known.addAll(Set.of("command", "slurm", "clusters_file", "poll_interval_seconds",
+                    "transient_exit_codes"));
             default -> {
             }
         }
         r.onlyKnown(node, field, known);
         LocalSpec local = runner == Runner.LOCAL ? local(r, node, field) : null;
         RockieSpec rockie = runner == Runner.ROCKIE ? rockie(r, node, field) : null;
+        SlurmSpec slurm = runner == Runner.SLURM ? slurm(r, node, field, Path.of(r.source())) : null;
         boolean reuseMlflow = false;
         if (node.has("reuse") && !node.get("reuse").isNull()) {
             r.optionalChoice(node, "reuse", field, List.of("mlflow"), null);
             reuseMlflow = true;
         }
         Evidence evidence = ptq ? ptqEvidence(r, node, field) : evalEvidence(r, node, field, runner, reuseMlflow);
-        return new StageSpec(key, runner, local, rockie, reuseMlflow, evidence);
+        return new StageSpec(key, runner, local, rockie, slurm, reuseMlflow, evidence);
     }
 
     private static LocalSpec local(PlanReader r, ObjectNode node, String field) {
+        List<String> argv = command(r, node, field);
+        long timeout = r.requireLong(node, "timeout_seconds", field, 1, 30L * 86_400);
+        Map<String, String> env = r.optionalStringMap(node, "env", field);
+        for (String name : env.keySet()) {
+            if (name.startsWith("DAY0_")) {
+                throw r.error(field + ".env." + name, "DAY0_ variables are set by day0 itself");
+            }
+        }
+        List<Integer> transientCodes = r.optionalIntList(node, "transient_exit_codes", field,
+                List.of(EX_TEMPFAIL), 1, 255);
+        PathTemplate cwd = r.optionalPath(node, "cwd", field);
+        return new LocalSpec(List.copyOf(argv), timeout, Map.copyOf(env), List.copyOf(transientCodes), cwd);
+    }
+
+    private static List<String> command(PlanReader r, ObjectNode node, String field) {
         JsonNode command = node.get("command");
         List<String> argv;
         if (command == null || command.isNull()) {
@@ -386,17 +417,48 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         for (int i = 0; i < argv.size(); i++) {
             PathTemplate.of(argv.get(i), r.source(), field + ".command[" + i + "]");
         }
-        long timeout = r.requireLong(node, "timeout_seconds", field, 1, 30L * 86_400);
-        Map<String, String> env = r.optionalStringMap(node, "env", field);
-        for (String name : env.keySet()) {
-            if (name.startsWith("DAY0_")) {
-                throw r.error(field + ".env." + name, "DAY0_ variables are set by day0 itself");
+        return argv;
+    }
+
+    /**
+     * A slurm stage. A cluster is looked up only when the stage names one ({@code slurm.cluster}) or the plan gives
+     * {@code clusters_file}: then the file is the plan's, else the first the upstream skill would read.
+     */
+    private static SlurmSpec slurm(PlanReader r, ObjectNode node, String field, Path planFile) {
+        List<String> argv = List.copyOf(command(r, node, field));
+        dev.day0.slurm.SlurmOptions planned = dev.day0.slurm.SlurmOptions.read(node.get("slurm"),
+                new Fields(r.source()), field + ".slurm");
+        dev.day0.slurm.SlurmOptions options = planned;
+        PathTemplate clustersFile = r.optionalPath(node, "clusters_file", field);
+        List<String> prefix = List.of();
+        String clusterName = null;
+        if (clustersFile != null || planned.cluster() != null) {
+            Path planDir = planFile.toAbsolutePath().normalize().getParent();
+            Path file;
+            if (clustersFile != null) {
+                file = clustersFile.resolve(planDir, planDir, planDir);
+                if (!java.nio.file.Files.isRegularFile(file)) {
+                    throw r.error(field + ".clusters_file", file + " does not exist");
+                }
+            } else {
+                file = dev.day0.slurm.ClustersFile.locate(Path.of(System.getProperty("user.home")), planDir)
+                        .orElseThrow(() -> r.error(field + ".slurm.cluster", "names cluster '" + planned.cluster()
+                                + "' but no clusters.yaml was found (~/.config/modelopt/clusters.yaml, "
+                                + ".agents/clusters.yaml, .claude/clusters.yaml); give clusters_file"));
             }
+            dev.day0.slurm.ClustersFile clusters = dev.day0.slurm.ClustersFile.read(file);
+            dev.day0.slurm.ClusterSettings cluster = clusters.slurmCluster(options.cluster());
+            options = options.withDefaults(cluster);
+            prefix = cluster.commandPrefix();
+            clusterName = cluster.name();
+        }
+        double poll = r.optionalNumber(node, "poll_interval_seconds", field).orElse(10);
+        if (!(poll > 0) || poll > 3600) {
+            throw r.error(field + ".poll_interval_seconds", "must be more than 0 and at most 3600, found " + poll);
         }
         List<Integer> transientCodes = r.optionalIntList(node, "transient_exit_codes", field,
                 List.of(EX_TEMPFAIL), 1, 255);
-        PathTemplate cwd = r.optionalPath(node, "cwd", field);
-        return new LocalSpec(List.copyOf(argv), timeout, Map.copyOf(env), List.copyOf(transientCodes), cwd);
+        return new SlurmSpec(argv, options, prefix, clusterName, poll, List.copyOf(transientCodes));
     }
 
     private static RockieSpec rockie(PlanReader r, ObjectNode node, String field) {

@@ -56,6 +56,10 @@ final class SetupChecks implements StageRunner {
             result.set("checks", checks);
             return StepResult.fromJson(result);
         }
+        StepResult slurm = slurmReachable(ctx, checks);
+        if (slurm != null) {
+            return slurm;
+        }
         var approved = checks.putArray("approved_gpu_stages");
         for (ReleasePlan.StageSpec spec : pendingRockieStages(ctx)) {
             StepResult problem = new RockieJobRunner(spec).prepareApproval(ctx,
@@ -70,6 +74,47 @@ final class SetupChecks implements StageRunner {
                 + required.size() + " endpoints reachable, " + approved.size() + " GPU stages approved");
         result.set("checks", checks);
         return StepResult.fromJson(result);
+    }
+
+    /**
+     * Every Slurm cluster a pending stage runs on answers sinfo and has the partition the stage names; checked once
+     * per cluster and partition. A cluster that does not answer is SYSTEMIC: no stage can run there.
+     */
+    private static StepResult slurmReachable(StageContext ctx, ObjectNode checks) {
+        var clusters = checks.putArray("slurm_clusters");
+        java.util.Set<String> checked = new java.util.HashSet<>();
+        for (ReleasePlan.StageSpec spec : ctx.plan().workingStages()) {
+            ReleaseState.StageStatus status = ctx.state().stageStatus(spec.stage());
+            if (spec.runner() != ReleasePlan.Runner.SLURM || status == ReleaseState.StageStatus.COMPLETED
+                    || status == ReleaseState.StageStatus.SKIPPED) {
+                continue;
+            }
+            ReleasePlan.SlurmSpec slurm = spec.slurm();
+            String partition = slurm.options().partition();
+            if (!checked.add(slurm.prefix() + "|" + partition)) {
+                continue;
+            }
+            dev.day0.slurm.SlurmClient.Reachability answer;
+            try {
+                answer = SlurmJobRunner.clients.apply(slurm.prefix()).reachability(partition);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                answer = new dev.day0.slurm.SlurmClient.Reachability(false, FailureClass.SYSTEMIC,
+                        "interrupted while asking the Slurm cluster");
+            }
+            ObjectNode item = clusters.addObject();
+            item.put("stage", spec.key());
+            item.put("cluster", slurm.cluster() == null ? "this machine" : slurm.cluster());
+            item.put("reachable", answer.reachable());
+            item.put("detail", answer.detail());
+            if (!answer.reachable()) {
+                ObjectNode result = StepResult.resultJson(false, answer.failureClass(), "stages." + spec.key()
+                        + ": " + ctx.redactor().redact(answer.detail()) + " (nothing was submitted)");
+                result.set("checks", checks);
+                return StepResult.fromJson(result);
+            }
+        }
+        return null;
     }
 
     /** The plan's credentials, and those its runners need (MLflow's tracking server, the Rockie platform). */
