@@ -106,10 +106,16 @@ final class SlurmJobRunner implements StageRunner {
         } finally {
             progress.doneWaiting();
         }
+        // An interrupt (SIGINT/SIGTERM) made SlurmJobs cancel the job. The flag is cleared here so closeout can
+        // still write the decision: an interrupted thread cannot write files through NIO channels.
+        boolean interrupted = Thread.interrupted();
         ctx.state().note(stage, ENDED_ATTEMPT, Integer.toString(attempt));
         ctx.output("slurm_job", stateFile);
         JobOutcome outcome = result.outcome();
         String where = "; job output " + outputFile + ", log " + log;
+        if (interrupted) {
+            return StepResult.failed(FailureClass.UNKNOWN, "the run was interrupted: " + outcome.detail() + where);
+        }
         if (outcome.done()) {
             return StepResult.ok(outcome.detail() + where);
         }
