@@ -142,8 +142,8 @@ public class ReleasePlanTest {
         String ptq = fixture.ptq;
         fixture.ptq = ptq.replace("    runner: local\n", "");
         assertRefused("stages.ptq.runner", "is missing");
-        fixture.ptq = ptq.replace("runner: local", "runner: slurm");
-        assertRefused("stages.ptq.runner", "must be one of local, rockie, reuse");
+        fixture.ptq = ptq.replace("runner: local", "runner: slurrm");
+        assertRefused("stages.ptq.runner", "must be one of local, rockie, slurm, reuse");
         fixture.ptq = ptq.replace("    command: [sh, stage.sh, summary.json]\n", "");
         assertRefused("stages.ptq.command", "is missing");
         fixture.ptq = ptq.replace("    timeout_seconds: 60\n", "");
@@ -223,5 +223,36 @@ public class ReleasePlanTest {
 
         assertThatThrownBy(() -> ReleasePlan.load(plan)).isInstanceOf(InputException.class)
                 .hasMessageStartingWith(plan + ": invalid YAML");
+    }
+
+    @Test
+    public void shouldReadTheSlurmExamplesStagesAsSlurmJobsOnThisMachine() {
+        ReleasePlan plan = ReleasePlan.load(Path.of("examples/slurm/release.yaml"));
+
+        assertThat(plan.workingStages()).extracting(ReleasePlan.StageSpec::runner)
+                .containsOnly(ReleasePlan.Runner.SLURM);
+        assertThat(plan.ptq().slurm().options().partition()).isEqualTo("debug");
+        assertThat(plan.ptq().slurm().prefix()).isEmpty();
+        assertThat(plan.ptq().slurm().transientExitCodes()).containsExactly(75);
+    }
+
+    @Test
+    public void shouldTakeAccountAndTheSshPrefixFromTheNamedClusterOfTheClustersFile() throws Exception {
+        Path dir = temp.newFolder("slurm").toPath();
+        java.nio.file.Files.writeString(dir.resolve("clusters.yaml"), "clusters:\n  eos:\n"
+                + "    login_node: eos-login.example.com\n    user: alice\n    workspace: /lustre/alice\n"
+                + "    slurm: {default_account: acct, default_partition: batch}\n");
+        String text = java.nio.file.Files.readString(Path.of("examples/slurm/release.yaml"))
+                .replaceFirst("partition: debug[^\n]*", "cluster: eos")
+                .replaceFirst("runner: slurm\n", "runner: slurm\n    clusters_file: clusters.yaml\n");
+        Path plan = dir.resolve("release.yaml");
+        java.nio.file.Files.writeString(plan, text);
+
+        ReleasePlan.SlurmSpec slurm = ReleasePlan.load(plan).ptq().slurm();
+
+        assertThat(slurm.options().account()).isEqualTo("acct");
+        assertThat(slurm.options().partition()).isEqualTo("batch");
+        assertThat(slurm.options().workdir()).isEqualTo("/lustre/alice");
+        assertThat(slurm.prefix()).containsExactly("ssh", "-o", "BatchMode=yes", "alice@eos-login.example.com");
     }
 }
