@@ -107,7 +107,12 @@ public class ReleaseSlurmIT {
         run.destroy();
         assertThat(run.waitFor(90, TimeUnit.SECONDS)).as("the run ends after SIGTERM").isTrue();
 
+        // scancel returns while the node still ends the job (COMPLETING); the final state follows within seconds.
         JobInfo job = SlurmClient.local().job(jobId).orElseThrow();
+        for (int i = 0; i < 100 && job.jobState() == SlurmJobState.COMPLETING; i++) {
+            Thread.sleep(100);
+            job = SlurmClient.local().job(jobId).orElseThrow();
+        }
         assertThat(job.jobState()).isEqualTo(SlurmJobState.CANCELLED);
         JsonNode decision = Json.read(workdir.resolve("report/decision.json"));
         assertThat(decision.path("decision").asText()).isNotEqualTo("ACCEPT");

@@ -179,7 +179,12 @@ public class SlurmLocalClusterIT {
         run.join(60_000);
 
         assertThat(result.get().outcome().detail()).contains("CANCELLED by day0");
+        // scancel returns while the node still ends the job (COMPLETING); the final state follows within seconds.
         JobInfo job = SlurmClient.local().job(result.get().jobId()).orElseThrow();
+        for (int i = 0; i < 100 && job.jobState() == SlurmJobState.COMPLETING; i++) {
+            Thread.sleep(100);
+            job = SlurmClient.local().job(result.get().jobId()).orElseThrow();
+        }
         assertThat(job.jobState()).isEqualTo(SlurmJobState.CANCELLED);
     }
 
