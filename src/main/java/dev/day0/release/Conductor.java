@@ -63,6 +63,8 @@ public final class Conductor {
     public record Outcome(Decision decision, int exitCode, ObjectNode summary) {
     }
 
+    /** State note on a judgement that a resume reset to be made again: its recorded evidence stays binding. */
+    private static final String JUDGE_AGAIN = "judge_again";
     private static final List<String> OWN_DIRECTORIES = List.of("logs", "stages", "evidence", "gates", "report",
             "rockie", "slurm");
 
@@ -144,6 +146,9 @@ public final class Conductor {
             }
             boolean again = rejudging.remove(stage);
             ctx.begin(stage, again);
+            if (!again) {
+                state.clearEvidence(stage);
+            }
             state.begin(stage);
             save();
             long start = System.nanoTime();
@@ -156,6 +161,7 @@ public final class Conductor {
                 result = StepResult.failed(FailureClass.UNKNOWN, "I/O error: " + e.getMessage());
             }
             ctx.seal();
+            state.clearNote(stage, JUDGE_AGAIN);
             double elapsed = (System.nanoTime() - start) / 1e9;
             announce(stage, result, elapsed);
             if (result.pass()) {
@@ -242,21 +248,31 @@ public final class Conductor {
             if (status == ReleaseState.StageStatus.FAILED) {
                 state.stageStatus(stage, ReleaseState.StageStatus.PENDING);
                 state.resetTries(stage);
+            } else if (judgedBefore(stage)) {
+                state.stageStatus(stage, ReleaseState.StageStatus.PENDING);
+                state.note(stage, JUDGE_AGAIN, "true");
+                rejudging.add(stage);
             } else if (status == ReleaseState.StageStatus.RUNNING || status == ReleaseState.StageStatus.SKIPPED) {
                 state.stageStatus(stage, ReleaseState.StageStatus.PENDING);
-            } else if (status == ReleaseState.StageStatus.COMPLETED && stage.judges()) {
-                state.stageStatus(stage, ReleaseState.StageStatus.PENDING);
-                rejudging.add(stage);
             }
         }
         state.stageStatus(Stage.CLOSEOUT, ReleaseState.StageStatus.PENDING);
         state.decision(null);
     }
 
+    /**
+     * A judgement made before: completed, or reset by an earlier resume to be made again and not made yet (that
+     * process ended first). Either way its recorded evidence is what it must judge.
+     */
+    private boolean judgedBefore(Stage stage) {
+        return stage.judges() && (state.stageStatus(stage) == ReleaseState.StageStatus.COMPLETED
+                || state.note(stage, JUDGE_AGAIN) != null);
+    }
+
     /** Refuses to resume when a file a completed stage recorded is missing or differs from its recorded sha256. */
     private void verifyEvidence() {
         for (Stage stage : Stage.chain()) {
-            if (state.stageStatus(stage) != ReleaseState.StageStatus.COMPLETED) {
+            if (state.stageStatus(stage) != ReleaseState.StageStatus.COMPLETED && !judgedBefore(stage)) {
                 continue;
             }
             if (stage.judges() && !state.hasEvidence(stage)) {

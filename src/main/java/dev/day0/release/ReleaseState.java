@@ -143,7 +143,6 @@ public final class ReleaseState {
         node.put("tries", tries(name) + 1);
         node.put("started_at", now());
         node.remove("finished_at");
-        node.remove("evidence");
     }
 
     /** Ends a stage with a status and, when it has one, its result document. */
@@ -263,6 +262,11 @@ public final class ReleaseState {
         stage(stage).path("evidence").path(inputs ? "inputs" : "outputs").fields()
                 .forEachRemaining(entry -> digests.put(Path.of(entry.getKey()), entry.getValue().asText("")));
         return digests;
+    }
+
+    /** Forgets a stage's recorded digests: it is about to read and write its files anew. */
+    public void clearEvidence(Stage stage) {
+        stage(stage).remove("evidence");
     }
 
     public boolean hasEvidence(Stage stage) {

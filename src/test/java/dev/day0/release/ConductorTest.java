@@ -554,6 +554,22 @@ public class ConductorTest {
     }
 
     @Test
+    public void shouldStillRefuseEditedEvidenceAfterAResumeThatDiedBeforeJudgingItAgain() throws Exception {
+        fixture.run("quantized", 67.0, 79.9);
+        Path plan = fixture.plan();
+        assertThat(conductor(plan, fixture.workdir(), false, null).run().exitCode()).isEqualTo(1);
+        assertThatThrownBy(() -> conductor(plan, fixture.workdir(), true, Stage.PTQ_GATE).run())
+                .isInstanceOf(Killed.class);
+        Path scores = fixture.workdir().resolve("stages/quantized_eval/scores.json");
+        Files.writeString(scores, "{\"mmlu\": 70.0, \"gsm8k\": 80.0}\n");
+
+        CliRun resumed = release("--resume");
+
+        assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(2);
+        assertThat(resumed.err()).contains(scores + ": has changed").contains("since stage quantized_gate");
+    }
+
+    @Test
     public void shouldRefuseToResumeWhenAnEvidenceFileIsMissing() throws Exception {
         Path plan = fixture.plan();
         assertThatThrownBy(() -> conductor(plan, fixture.workdir(), false, Stage.PTQ_GATE).run())
