@@ -5,9 +5,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Weight precisions a recipe targets or a checkpoint holds, with their width in bits. */
+/**
+ * Weight precisions a recipe targets or a checkpoint holds, with their width in bits. The OCP Microscaling (MX)
+ * formats share one 8-bit power-of-two scale (E8M0) per block of 32 elements; {@link #bits()} is the element width,
+ * as for the other group-scaled formats (NVFP4 keeps one FP8 scale per 16 elements).
+ */
 public enum Precision {
     NVFP4(4, Set.of("nvfp4", "fp4", "nvfp4_awq")),
+    MXFP4(4, Set.of("mxfp4", "mxfp4_e2m1", "mx_fp4", "mx_fp4e2m1", "mx_fp4_e2m1")),
+    MXFP6_E2M3(6, Set.of("mxfp6_e2m3", "mx_fp6_e2m3", "mx_fp6e2m3")),
+    MXFP6_E3M2(6, Set.of("mxfp6_e3m2", "mx_fp6_e3m2", "mx_fp6e3m2")),
+    MXFP8(8, Set.of("mxfp8", "mxfp8_e4m3", "mxfp8_e5m2", "mx_fp8", "mx_fp8e4m3", "mx_fp8_e4m3", "mx_fp8e5m2",
+            "mx_fp8_e5m2")),
+    MXINT8(8, Set.of("mxint8", "mx_int8")),
     INT4(4, Set.of("int4", "int4_awq", "w4a16_awq", "w4a16", "w4a8_awq", "int4_gptq")),
     FP8(8, Set.of("fp8", "fp8_e4m3", "float8_e4m3fn", "fp8_block", "fp8_pb_wo", "w8a8_fp8")),
     INT8(8, Set.of("int8", "w8a8", "int8_sq", "w8a8_int8")),
@@ -33,6 +43,11 @@ public enum Precision {
 
     public int bits() {
         return bits;
+    }
+
+    /** Whether this is one of the OCP Microscaling formats (E8M0 scale per block of 32). */
+    public boolean microscaling() {
+        return name().startsWith("MX");
     }
 
     /** The precision a recipe quantizes weights to (case-insensitive), if the recipe is known. */

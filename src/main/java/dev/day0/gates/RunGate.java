@@ -40,6 +40,7 @@ public final class RunGate {
         JUDGE(FailureClass.EVAL_JUDGE_FAILED),
         NOT_TERMINAL(FailureClass.INFRA_TRANSIENT),
         ACCOUNTING(FailureClass.SAMPLE_ACCOUNTING_FAILED),
+        CONFIG(FailureClass.USER_CONFIG_ERROR),
         OTHER(FailureClass.UNKNOWN);
 
         private final FailureClass failureClass;
@@ -154,6 +155,7 @@ public final class RunGate {
         }
 
         List<String> errors = fields.optionalStringList(task, "errors", prefix + "errors");
+        Kind errorKind = errors.isEmpty() ? null : errorKind(errors);
         if (!errors.isEmpty()) {
             String judgeError = null;
             for (String error : errors) {
@@ -168,7 +170,7 @@ public final class RunGate {
             } else {
                 reasons.add("error: " + quote(errors.get(0))
                         + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""));
-                kinds.add(Kind.OTHER);
+                kinds.add(errorKind);
             }
         }
 
@@ -183,11 +185,34 @@ public final class RunGate {
         JsonNode score = task.get("score");
         if (score == null || score.isNull()) {
             reasons.add("no score");
-            kinds.add(Kind.ACCOUNTING);
+            // A score missing because the task map must choose a metric is that choice's problem, not a count's.
+            if (errorKind != Kind.CONFIG) {
+                kinds.add(Kind.ACCOUNTING);
+            }
         } else if (Fields.finiteNumber(score) == null) {
             reasons.add("score not numeric: " + Fields.describe(score));
             kinds.add(Kind.ACCOUNTING);
         }
+    }
+
+    /**
+     * What the errors of a task are about, by the prefix {@code day0 inspect eval} gives them: items that cannot be
+     * shown scored ({@code sample accounting: }), a task map that must name something ({@code task map: }); any
+     * other error is unclassified.
+     */
+    private static Kind errorKind(List<String> errors) {
+        boolean config = false;
+        boolean accounting = false;
+        for (String error : errors) {
+            if (error.startsWith("task map: ")) {
+                config = true;
+            } else if (error.startsWith("sample accounting: ")) {
+                accounting = true;
+            } else {
+                return Kind.OTHER;
+            }
+        }
+        return config ? Kind.CONFIG : accounting ? Kind.ACCOUNTING : Kind.OTHER;
     }
 
     private static OptionalLong nonNegative(Fields fields, ObjectNode task, String name, String prefix) {

@@ -56,6 +56,7 @@ public final class CheckpointInspector {
         checkDeclaredPrecision(declaration, target, recipeName, blocking);
         checkLayerSets(sourceCheckpoint, outputCheckpoint, blocking);
         checkKvCache(declaration, outputCheckpoint, blocking, notes);
+        fusedNote(layers, notes);
         List<LayerClassifier.Layer> outside = classifier.outsideRecipeScope(layers);
         if (!outside.isEmpty()) {
             blocking.add(outside.size() + " layers quantized outside recipe " + recipeName + "'s scope (e.g. "
@@ -96,6 +97,9 @@ public final class CheckpointInspector {
             row.put("stored_as", layer.stored());
             row.put("class", layer.layerClass());
             row.put("reason", layer.reason());
+            if (layer.fusedExperts() > 0) {
+                row.put("fused_experts", layer.fusedExperts());
+            }
         }
         return new Inspection(summary, table, bytesRead);
     }
@@ -111,11 +115,27 @@ public final class CheckpointInspector {
         counts.put(LayerClassifier.UNEXPECTED_UNQUANTIZED, 0L);
         counts.put(LayerClassifier.DECLARATION_MISMATCH, 0L);
         for (LayerClassifier.Layer layer : layers) {
-            counts.merge(layer.layerClass(), 1L, Long::sum);
+            counts.merge(layer.layerClass(), layer.count(), Long::sum);
         }
         ObjectNode json = Json.object();
         counts.forEach(json::put);
         return json;
+    }
+
+    /** Says how fused expert tensors were counted, since the counts then exceed the rows of the layer table. */
+    private static void fusedNote(List<LayerClassifier.Layer> layers, List<String> notes) {
+        long tensors = 0;
+        long experts = 0;
+        for (LayerClassifier.Layer layer : layers) {
+            if (layer.fusedExperts() > 0) {
+                tensors++;
+                experts += layer.fusedExperts();
+            }
+        }
+        if (tensors > 0) {
+            notes.add(tensors + " fused expert tensors hold " + experts + " expert linear layers (fused: one tensor "
+                    + "per projection of all experts of a layer); each is counted as the experts it holds");
+        }
     }
 
     /** The layers behind a failing count, a few per class, so the summary alone explains the verdict. */
@@ -205,7 +225,13 @@ public final class CheckpointInspector {
         json.put("dir", checkpoint.dir().toString());
         json.put("shards", checkpoint.shards().size());
         json.put("tensors", checkpoint.tensors().size());
-        json.put("linear_layers", LayerClassifier.linearLayers(checkpoint).size());
+        Map<String, TensorInfo> linear = LayerClassifier.linearLayers(checkpoint);
+        long fused = linear.values().stream().filter(tensor -> LayerClassifier.fusedExperts(tensor) > 0).count();
+        long layerCount = linear.values().stream().mapToLong(t -> Math.max(1, LayerClassifier.fusedExperts(t))).sum();
+        json.put("linear_layers", layerCount);
+        if (fused > 0) {
+            json.put("fused_expert_tensors", fused);
+        }
         json.put("safetensors_bytes", checkpoint.safetensorsBytes());
     }
 

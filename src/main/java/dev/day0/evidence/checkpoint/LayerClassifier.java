@@ -17,6 +17,11 @@ import java.util.Set;
  * {@code scales}) and, for packed integer storage, the bits per element measured against the same layer in the
  * source checkpoint. What it should be comes from the checkpoint's quantization declaration, or from the recipe
  * when there is none. Vision towers stay unquantized: none of the recipes targets them.
+ *
+ * <p>MoE exports that fuse the experts of a layer into one 3-D tensor per projection ({@code mlp.experts.gate_up_proj}
+ * of shape {@code [experts, out, in]}, stored as {@code gate_up_proj_blocks}/{@code _scales} in MXFP4 and as
+ * {@code gate_up_proj} with {@code _weight_scale}/{@code _weight_scale_2} in NVFP4) hold one linear layer per expert:
+ * such a tensor is one row of the table and counts as that many layers, and its reason says so.
  */
 public final class LayerClassifier {
     public static final String EXCLUDED = "excluded";
@@ -25,10 +30,18 @@ public final class LayerClassifier {
 
     private static final Set<String> VISION_SEGMENTS = Set.of("visual", "vision_tower", "vision_model");
     private static final List<String> WEIGHT_SUFFIXES = List.of(".weight", ".weight_packed", ".qweight");
+    private static final String BLOCKS_SUFFIX = "_blocks";
 
-    /** One linear layer, as the per-layer table lists it. */
+    /**
+     * One linear layer, as the per-layer table lists it; {@code fusedExperts} is the number of expert layers a
+     * fused 3-D tensor holds, 0 for an ordinary layer.
+     */
     public record Layer(String module, String shard, String dtype, String shape, String stored, String layerClass,
-                        String reason) {
+                        String reason, int fusedExperts) {
+        /** How many linear layers this row stands for in the counts. */
+        public long count() {
+            return Math.max(1, fusedExperts);
+        }
     }
 
     /** What the tensors say a layer is stored as; {@code problem} is set when they are inconsistent. */
@@ -39,12 +52,14 @@ public final class LayerClassifier {
     private final Checkpoint source;
     private final QuantDeclaration declaration;
     private final String recipe;
+    private final Map<String, TensorInfo> sourceLayers;
 
     public LayerClassifier(Checkpoint output, Checkpoint source, QuantDeclaration declaration, String recipe) {
         this.output = output;
         this.source = source;
         this.declaration = declaration;
         this.recipe = recipe.trim().toLowerCase(Locale.ROOT);
+        this.sourceLayers = source == null ? Map.of() : linearLayers(source);
     }
 
     /** The linear layers of a checkpoint by module name, each with its weight tensor. */
@@ -52,6 +67,9 @@ public final class LayerClassifier {
         Map<String, TensorInfo> layers = new LinkedHashMap<>();
         for (TensorInfo tensor : checkpoint.tensors().values()) {
             String module = linearModule(tensor);
+            if (module == null) {
+                module = fusedExpertModule(tensor);
+            }
             if (module != null) {
                 layers.putIfAbsent(module, tensor);
             }
@@ -74,6 +92,36 @@ public final class LayerClassifier {
             }
         }
         return null;
+    }
+
+    /**
+     * The module when {@code tensor} is a fused expert projection ({@code ...experts.gate_up_proj}, 3-D, or its
+     * MXFP4 {@code _blocks}, 4-D), else null. Scale, bias and zero-point tensors beside it are not projections.
+     */
+    static String fusedExpertModule(TensorInfo tensor) {
+        String name = tensor.name();
+        String module;
+        if (tensor.rank() == 4 && name.endsWith(BLOCKS_SUFFIX)) {
+            module = name.substring(0, name.length() - BLOCKS_SUFFIX.length());
+        } else if (tensor.rank() == 3) {
+            module = name.endsWith(".weight") ? name.substring(0, name.length() - ".weight".length()) : name;
+        } else {
+            return null;
+        }
+        int dot = module.lastIndexOf('.');
+        if (dot < 0) {
+            return null;
+        }
+        String last = module.substring(dot + 1);
+        String parent = module.substring(0, dot);
+        boolean experts = parent.equals("experts") || parent.endsWith(".experts");
+        boolean projection = last.endsWith("proj") || last.matches("w[0-9]+");
+        return experts && projection ? module : null;
+    }
+
+    /** The number of experts a fused expert tensor holds (its first dimension), 0 for an ordinary layer. */
+    static int fusedExperts(TensorInfo weight) {
+        return fusedExpertModule(weight) != null ? (int) weight.shape()[0] : 0;
     }
 
     static boolean isVision(String module) {
@@ -158,7 +206,8 @@ public final class LayerClassifier {
         } else if (expected != null && expected.quantized()) {
             layerClass = vision ? DECLARATION_MISMATCH : UNEXPECTED_UNQUANTIZED;
             reason = "stored as " + stored.label() + " but declared quantized (" + expected.reason() + ")"
-                    + (vision ? "; exclude the vision tower in the declaration" : "");
+                    + (vision ? "; add the vision tower to " + declaration.excludeKey() + " if it is meant to stay "
+                    + "unquantized" : "; " + declaration.unquantizedAdvice());
         } else if (vision) {
             layerClass = EXCLUDED;
             reason = "vision tower, kept " + stored.label();
@@ -173,8 +222,12 @@ public final class LayerClassifier {
             layerClass = EXCLUDED;
             reason = "outside recipe " + recipe + "'s scope";
         }
+        int experts = fusedExperts(weight);
+        if (experts > 0) {
+            reason = reason + "; fused: " + experts + " experts";
+        }
         return new Layer(module, weight.shard(), weight.dtype(), weight.shapeText(), stored.label(), layerClass,
-                reason);
+                reason, experts);
     }
 
     /** Layers quantized although the recipe would not have quantized them (reported, not counted as failures). */
@@ -191,9 +244,10 @@ public final class LayerClassifier {
 
     Stored stored(String module, TensorInfo weight) {
         Map<String, TensorInfo> tensors = output.tensors();
-        TensorInfo scale = first(tensors, module, ".weight_scale", ".weight_scale_inv", ".scales");
-        TensorInfo secondScale = first(tensors, module, ".weight_scale_2", ".weight_global_scale");
-        boolean packedName = !weight.name().endsWith(".weight");
+        TensorInfo scale = first(tensors, module, ".weight_scale", ".weight_scale_inv", ".scales", "_weight_scale",
+                "_scales");
+        TensorInfo secondScale = first(tensors, module, ".weight_scale_2", ".weight_global_scale", "_weight_scale_2");
+        boolean packedName = packedName(weight);
         String dtype = weight.dtype();
         switch (dtype) {
             case "BF16", "F16", "F32", "F64" -> {
@@ -215,6 +269,9 @@ public final class LayerClassifier {
                     return new Stored(Precision.FP8, "FP8", true, "FP8 weight without a weight_scale or "
                             + "weight_scale_inv tensor");
                 }
+                if (microscale(scale)) {
+                    return new Stored(Precision.MXFP8, "MXFP8", true, null);
+                }
                 return new Stored(Precision.FP8, "FP8", true, null);
             }
             case "U8", "I8", "I16", "U16", "I32", "U32" -> {
@@ -224,11 +281,23 @@ public final class LayerClassifier {
                 int bits = storedBits(module, weight);
                 if (bits == 4) {
                     boolean fp4 = secondScale != null || scale != null && scale.dtype().startsWith("F8");
-                    Precision precision = fp4 ? Precision.NVFP4 : Precision.INT4;
+                    Precision precision = fp4 ? Precision.NVFP4 : microscale(scale) ? Precision.MXFP4
+                            : Precision.INT4;
                     return new Stored(precision, precision.name(), true, null);
                 }
+                if (bits == 6 && microscale(scale)) {
+                    QuantDeclaration.Expectation expected = declaration.expect(module);
+                    Precision declared = expected == null ? null : expected.precision();
+                    if (declared == Precision.MXFP6_E2M3 || declared == Precision.MXFP6_E3M2) {
+                        return new Stored(declared, declared.name(), true, null);
+                    }
+                    return new Stored(null, "MXFP6", true, "6-bit MX weights whose element format (E2M3 or E3M2) "
+                            + "the declaration does not name");
+                }
                 if (bits == 8 && !packedName) {
-                    return new Stored(Precision.INT8, "INT8", true, null);
+                    return microscale(scale) && dtype.equals("I8")
+                            ? new Stored(Precision.MXINT8, "MXINT8", true, null)
+                            : new Stored(Precision.INT8, "INT8", true, null);
                 }
                 return new Stored(null, dtype, true, "weights stored at " + (bits > 0 ? bits + " bits" : "an unknown "
                         + "width") + " per element, which no known format uses");
@@ -239,15 +308,41 @@ public final class LayerClassifier {
         }
     }
 
+    /** A weight name that only packed storage uses: compressed-tensors, GPTQ/AWQ, MXFP4 blocks. */
+    private static boolean packedName(TensorInfo weight) {
+        String name = weight.name();
+        return name.endsWith(".weight_packed") || name.endsWith(".qweight") || name.endsWith(BLOCKS_SUFFIX);
+    }
+
+    /** An OCP MX scale: one unsigned 8-bit power of two (E8M0) per block, i.e. a {@code U8} tensor, not a scalar. */
+    private static boolean microscale(TensorInfo scale) {
+        return scale != null && scale.dtype().equals("U8") && scale.rank() >= 2;
+    }
+
+    /**
+     * The number of original weight elements of {@code module} in the source: the element count of an unpacked
+     * weight, two per byte of MXFP4 blocks; -1 when the source holds it in another packed form.
+     */
+    private long originalElements(String module) {
+        TensorInfo original = sourceLayers.get(module);
+        if (original == null || original.numel() == 0) {
+            return -1;
+        }
+        if (original.name().endsWith(BLOCKS_SUFFIX)) {
+            return original.byteSize() * 2;
+        }
+        return packedName(original) ? -1 : original.numel();
+    }
+
     /**
      * Bits per original weight element: the stored bytes against the element count of the same layer in the
      * source. Without a matching source layer, the declaration's width, else the width the storage suggests.
      */
     private int storedBits(String module, TensorInfo weight) {
-        TensorInfo original = source == null ? null : source.tensors().get(module + ".weight");
-        if (original != null && original.rank() == 2 && original.numel() > 0) {
+        long elements = originalElements(module);
+        if (elements > 0) {
             long bits = weight.byteSize() * 8;
-            return bits % original.numel() == 0 ? (int) (bits / original.numel()) : -1;
+            return bits % elements == 0 ? (int) (bits / elements) : -1;
         }
         QuantDeclaration.Expectation expected = declaration.expect(module);
         if (expected != null && expected.precision() != null) {

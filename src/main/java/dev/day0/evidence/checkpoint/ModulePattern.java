@@ -23,13 +23,33 @@ public final class ModulePattern {
     private final boolean anchoredAtEnd;
     private final boolean allLinear;
     private final boolean className;
+    private final boolean substring;
 
     private ModulePattern(String text, Pattern regex, boolean anchoredAtEnd, boolean allLinear, boolean className) {
+        this(text, regex, anchoredAtEnd, allLinear, className, false);
+    }
+
+    private ModulePattern(String text, Pattern regex, boolean anchoredAtEnd, boolean allLinear, boolean className,
+                          boolean substring) {
         this.text = text;
         this.regex = regex;
         this.anchoredAtEnd = anchoredAtEnd;
         this.allLinear = allLinear;
         this.className = className;
+        this.substring = substring;
+    }
+
+    /**
+     * One entry of a Transformers {@code modules_to_not_convert} list. Transformers' AWQ, GPTQ, FP8 and MXFP4
+     * integrations skip a module when the entry occurs anywhere in its dotted name ({@code "visual"} keeps
+     * {@code model.visual.blocks.0.attn.qkv} unconverted), so a plain entry is a substring; an entry with
+     * wildcards ({@code model.layers.*.self_attn}, as gpt-oss writes it) is a shell pattern like ModelOpt's.
+     */
+    public static ModulePattern transformersEntry(String text) {
+        if (text.contains("*") || text.contains("?") || text.contains("[")) {
+            return parse(text);
+        }
+        return new ModulePattern(text, null, true, false, false, true);
     }
 
     /**
@@ -74,6 +94,9 @@ public final class ModulePattern {
         }
         if (className) {
             return false;
+        }
+        if (substring) {
+            return !text.isEmpty() && module.contains(text);
         }
         String candidate = module;
         while (true) {

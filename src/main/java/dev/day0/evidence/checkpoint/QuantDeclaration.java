@@ -51,6 +51,8 @@ public final class QuantDeclaration {
     private final Map<String, Precision> perLayer;
     private final Long groupSize;
     private final String kvCache;
+    private final List<String> blockNames;
+    private final List<String> inBlockModules;
     private final List<String> problems;
     private final List<String> notes;
     private final ObjectNode summary;
@@ -65,6 +67,8 @@ public final class QuantDeclaration {
         this.perLayer = Collections.unmodifiableMap(new LinkedHashMap<>(b.perLayer));
         this.groupSize = b.groupSize;
         this.kvCache = b.kvCache;
+        this.blockNames = List.copyOf(b.blockNames);
+        this.inBlockModules = List.copyOf(b.inBlockModules);
         this.problems = List.copyOf(b.problems);
         this.notes = List.copyOf(b.notes);
         this.summary = b.summary();
@@ -209,7 +213,7 @@ public final class QuantDeclaration {
             long bits = fields.optionalInteger(weights, "num_bits", field + ".weights.num_bits").orElse(-1);
             String type = fields.optionalString(weights, "type", field + ".weights.type");
             OptionalLong groupSize = fields.optionalInteger(weights, "group_size", field + ".weights.group_size");
-            Precision precision = ctPrecision(type, bits);
+            Precision precision = ctPrecision(type, bits, groupSize.isPresent() ? groupSize.getAsLong() : null);
             if (precision == null) {
                 b.problems.add(b.source + ": " + field + ".weights: unsupported scheme " + type + " with " + bits
                         + " bits");
@@ -233,16 +237,22 @@ public final class QuantDeclaration {
                                                  String method) {
         Builder b = new Builder(Kind.TRANSFORMERS, where);
         b.algo = method;
-        b.addExcludes(fields, section, "modules_to_not_convert", key + ".modules_to_not_convert");
+        String excludeField = key + ".modules_to_not_convert";
+        List<String> excludeTexts = fields.optionalStringList(section, "modules_to_not_convert", excludeField);
+        excludeTexts.forEach(text -> b.excludes.add(ModulePattern.transformersEntry(text)));
         String lower = method == null ? "" : method.toLowerCase(Locale.ROOT);
         long bits = fields.optionalInteger(section, "bits", key + ".bits").orElse(-1);
         OptionalLong groupSize = fields.optionalInteger(section, "group_size", key + ".group_size");
         b.groupSize = groupSize.isPresent() ? groupSize.getAsLong() : null;
         b.precision = switch (lower) {
             case "fp8" -> Precision.FP8;
+            case "mxfp4" -> Precision.MXFP4;
             case "awq", "gptq" -> bits == 4 ? Precision.INT4 : bits == 8 ? Precision.INT8 : null;
             default -> null;
         };
+        if (lower.equals("gptq") || lower.equals("awq")) {
+            readBlockScope(b, fields, section, key);
+        }
         if (b.precision == null) {
             b.problems.add(CONFIG_FILE + " " + where + ": unsupported quant_method \"" + method + "\""
                     + (bits > 0 ? " with " + bits + " bits" : ""));
@@ -250,11 +260,67 @@ public final class QuantDeclaration {
         return new QuantDeclaration(b);
     }
 
+    /**
+     * GPTQ ({@code block_name_to_quantize}, {@code modules_in_block_to_quantize}) names which decoder blocks it
+     * quantized and which linear layers inside each block; without them it quantized every linear layer of the
+     * decoder's blocks. AWQ writes neither: it always works block by block.
+     */
+    private static void readBlockScope(Builder b, Fields fields, ObjectNode section, String key) {
+        JsonNode blocks = section.get("block_name_to_quantize");
+        String blocksField = key + ".block_name_to_quantize";
+        if (blocks != null && blocks.isTextual()) {
+            for (String name : blocks.textValue().split(",")) {
+                if (!name.isBlank()) {
+                    b.blockNames.add(name.trim());
+                }
+            }
+        } else if (blocks != null && blocks.isArray()) {
+            b.blockNames.addAll(fields.optionalStringList(section, "block_name_to_quantize", blocksField));
+        } else if (blocks != null && !blocks.isNull()) {
+            throw fields.error(blocksField, "must be a module name or a list of them, found "
+                    + Fields.describe(blocks));
+        }
+        JsonNode inBlock = section.get("modules_in_block_to_quantize");
+        String inBlockField = key + ".modules_in_block_to_quantize";
+        if (inBlock == null || inBlock.isNull()) {
+            return;
+        }
+        if (!inBlock.isArray()) {
+            throw fields.error(inBlockField, "must be a list of module-name lists, found " + Fields.describe(inBlock));
+        }
+        for (int i = 0; i < inBlock.size(); i++) {
+            JsonNode item = inBlock.get(i);
+            if (item.isTextual()) {
+                b.inBlockModules.add(item.textValue());
+            } else if (item.isArray()) {
+                for (int j = 0; j < item.size(); j++) {
+                    if (!item.get(j).isTextual()) {
+                        throw fields.error(inBlockField + "[" + i + "][" + j + "]", "must be a module name, found "
+                                + Fields.describe(item.get(j)));
+                    }
+                    b.inBlockModules.add(item.get(j).textValue());
+                }
+            } else {
+                throw fields.error(inBlockField + "[" + i + "]", "must be a list of module names, found "
+                        + Fields.describe(item));
+            }
+        }
+    }
+
     /** The weight precision of a ModelOpt {@code quant_algo}, or null when day0 does not know it. */
     static Precision modelOptPrecision(String algo) {
         String key = algo.toUpperCase(Locale.ROOT);
         if (key.contains("NVFP4")) {
             return Precision.NVFP4;
+        }
+        if (key.contains("MXFP4")) {
+            return Precision.MXFP4;
+        }
+        if (key.startsWith("MXFP8")) {
+            return Precision.MXFP8;
+        }
+        if (key.startsWith("MXINT8")) {
+            return Precision.MXINT8;
         }
         if (key.startsWith("FP8")) {
             return Precision.FP8;
@@ -269,7 +335,15 @@ public final class QuantDeclaration {
     }
 
     static Precision ctPrecision(String type, long bits) {
+        return ctPrecision(type, bits, null);
+    }
+
+    /** compressed-tensors' 4-bit float groups of 32 are MXFP4 (its {@code mxfp4} preset); of 16, NVFP4. */
+    static Precision ctPrecision(String type, long bits, Long groupSize) {
         if ("float".equals(type)) {
+            if (bits == 4 && groupSize != null && groupSize == 32) {
+                return Precision.MXFP4;
+            }
             return bits == 8 ? Precision.FP8 : bits == 4 ? Precision.NVFP4 : null;
         }
         if ("int".equals(type)) {
@@ -309,6 +383,12 @@ public final class QuantDeclaration {
             }
             return new Expectation(false, null, "no config group targets it");
         }
+        if (kind == Kind.TRANSFORMERS) {
+            Expectation scoped = transformersScope(module);
+            if (scoped != null) {
+                return scoped;
+            }
+        }
         if (!perLayer.isEmpty()) {
             for (Map.Entry<String, Precision> layer : perLayer.entrySet()) {
                 if (ModulePattern.parse(layer.getKey()).matches(module)) {
@@ -321,7 +401,93 @@ public final class QuantDeclaration {
         return new Expectation(true, precision, "quant_algo " + algo);
     }
 
-    private String excludeKey() {
+    /**
+     * What the Transformers integrations quantize by construction: GPTQ and AWQ only the linear layers inside the
+     * decoder blocks (so {@code lm_head}, embeddings, projectors and vision towers stay 16-bit without being
+     * listed anywhere), MXFP4 only the MoE expert weights. Null for the methods that convert every linear layer.
+     */
+    private Expectation transformersScope(String module) {
+        String method = algo == null ? "" : algo.toLowerCase(Locale.ROOT);
+        if (method.equals("mxfp4")) {
+            return module.contains(".experts.") || module.startsWith("experts.")
+                    ? new Expectation(true, precision, "quant_method mxfp4 quantizes the MoE expert weights")
+                    : new Expectation(false, null, "quant_method mxfp4 quantizes only the MoE expert weights");
+        }
+        if (!method.equals("gptq") && !method.equals("awq")) {
+            return null;
+        }
+        String label = method.toUpperCase(Locale.ROOT);
+        String block = decoderBlock(module);
+        if (block == null) {
+            return new Expectation(false, null, label + " quantizes only the linear layers of the decoder blocks ("
+                    + (blockNames.isEmpty() ? "none named; the decoder's numbered layers" : "block_name_to_quantize "
+                    + String.join(", ", blockNames)) + "), and this layer is outside them");
+        }
+        if (!inBlockModules.isEmpty()) {
+            String inside = module.substring(block.length() + 1);
+            if (!inBlockModules.contains(inside)) {
+                return new Expectation(false, null, "not in modules_in_block_to_quantize (" + inside + ")");
+            }
+            return new Expectation(true, precision, "modules_in_block_to_quantize entry \"" + inside + "\" of "
+                    + block);
+        }
+        return new Expectation(true, precision, label + " quantizes every linear layer of decoder block " + block);
+    }
+
+    /**
+     * The decoder block holding {@code module} ({@code model.layers.3}), or null. With {@code block_name_to_quantize}
+     * the blocks are exactly those; otherwise the first numbered {@code layers}/{@code h}/{@code blocks} container
+     * outside a vision tower, as GPTQ's own detection picks the decoder's layer list.
+     */
+    String decoderBlock(String module) {
+        if (!blockNames.isEmpty()) {
+            for (String name : blockNames) {
+                if (module.startsWith(name + ".")) {
+                    String rest = module.substring(name.length() + 1);
+                    int dot = rest.indexOf('.');
+                    String index = dot < 0 ? rest : rest.substring(0, dot);
+                    if (!index.isEmpty() && index.chars().allMatch(Character::isDigit) && dot > 0) {
+                        return name + "." + index;
+                    }
+                }
+            }
+            return null;
+        }
+        if (LayerClassifier.isVision(module)) {
+            return null;
+        }
+        String[] segments = module.split("\\.");
+        for (int i = 0; i + 2 < segments.length; i++) {
+            boolean container = switch (segments[i]) {
+                case "layers", "h", "blocks", "layer" -> true;
+                default -> false;
+            };
+            if (container && !segments[i + 1].isEmpty() && segments[i + 1].chars().allMatch(Character::isDigit)) {
+                return String.join(".", java.util.Arrays.copyOfRange(segments, 0, i + 2));
+            }
+        }
+        return null;
+    }
+
+    /**
+     * What a user can change when a layer contradicts the declaration: the exclude list the format has, or, for
+     * GPTQ and AWQ, whose coverage follows from the method, the export itself.
+     */
+    public String unquantizedAdvice() {
+        String method = algo == null ? "" : algo.toLowerCase(Locale.ROOT);
+        if (kind == Kind.TRANSFORMERS && method.equals("gptq")) {
+            return "GPTQ quantizes every linear layer of the decoder blocks it names, so the export is incomplete: "
+                    + "re-run it (only modules_in_block_to_quantize can leave a decoder layer out)";
+        }
+        if (kind == Kind.TRANSFORMERS && method.equals("awq")) {
+            return "AWQ quantizes every linear layer of the decoder blocks, so the export is incomplete: re-run it, "
+                    + "or list the layer in quantization_config.modules_to_not_convert if it is meant to stay 16-bit";
+        }
+        return "re-run the export, or add the layer to " + excludeKey() + " if it is meant to stay unquantized";
+    }
+
+    /** The exclude list a user edits for this format, e.g. {@code exclude_modules}. */
+    String excludeKey() {
         return switch (kind) {
             case MODELOPT -> "exclude_modules";
             case COMPRESSED_TENSORS -> "ignore";
@@ -338,6 +504,8 @@ public final class QuantDeclaration {
         b.perLayer.putAll(perLayer);
         b.groupSize = groupSize;
         b.kvCache = kvCache;
+        b.blockNames.addAll(blockNames);
+        b.inBlockModules.addAll(inBlockModules);
         b.problems.addAll(problems);
         b.problems.add(problem);
         b.notes.addAll(notes);
@@ -412,6 +580,8 @@ public final class QuantDeclaration {
         final Map<String, Precision> perLayer = new LinkedHashMap<>();
         Long groupSize;
         String kvCache;
+        final List<String> blockNames = new ArrayList<>();
+        final List<String> inBlockModules = new ArrayList<>();
         String producer;
         final List<String> problems = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
@@ -467,6 +637,14 @@ public final class QuantDeclaration {
             }
             if (!perLayer.isEmpty()) {
                 json.put("quantized_layers", perLayer.size());
+            }
+            if (!blockNames.isEmpty()) {
+                var blocks = json.putArray("block_name_to_quantize");
+                blockNames.forEach(blocks::add);
+            }
+            if (!inBlockModules.isEmpty()) {
+                var inBlock = json.putArray("modules_in_block_to_quantize");
+                inBlockModules.forEach(inBlock::add);
             }
             return json;
         }

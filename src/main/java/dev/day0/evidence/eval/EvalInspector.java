@@ -1,5 +1,6 @@
 package dev.day0.evidence.eval;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
@@ -64,8 +65,15 @@ public final class EvalInspector {
         if (Files.isDirectory(results)) {
             List<Path> nel = walk(results, EvalInspector::isNelFile);
             List<Path> lmEval = walk(results, path -> isLmEvalName(path) && LmEvalResults.looksLike(Json.read(path)));
+            if (nel.isEmpty()) {
+                // Without results.yml: the newer evaluation bundles, or launcher JSON exports.
+                nel = walk(results, path -> NelBundle.isBundleName(path) && NelBundle.looksLike(Json.read(path)));
+                if (nel.isEmpty()) {
+                    nel = walk(results, path -> isExportName(path) && NelExport.looksLike(Json.read(path)));
+                }
+            }
             if (chosen == Format.AUTO) {
-                chosen = !nel.isEmpty() ? Format.NEL : Format.LM_EVAL;
+                chosen = !nel.isEmpty() && (isNelFile(nel.get(0)) || lmEval.isEmpty()) ? Format.NEL : Format.LM_EVAL;
             }
             files = chosen == Format.NEL ? nel : lmEval;
             if (files.isEmpty()) {
@@ -80,9 +88,25 @@ public final class EvalInspector {
         }
         List<EvalResultsFile> sources = new ArrayList<>();
         for (Path file : files) {
-            sources.add(chosen == Format.NEL ? NelResults.read(file) : LmEvalResults.read(file));
+            sources.add(chosen == Format.NEL ? readNel(file) : LmEvalResults.read(file));
         }
         return assemble(chosen, sources, map);
+    }
+
+    /** A NeMo Evaluator file of any of its three shapes: results.yml, an evaluation bundle, a JSON export. */
+    private static EvalResultsFile readNel(Path file) {
+        String name = file.getFileName().toString();
+        if (isNelFile(file) || name.endsWith(".yml") || name.endsWith(".yaml")) {
+            return NelResults.read(file);
+        }
+        JsonNode root = Json.read(file);
+        if (NelBundle.looksLike(root)) {
+            return NelBundle.read(file);
+        }
+        if (NelExport.looksLike(root)) {
+            return NelExport.read(file);
+        }
+        return NelResults.read(file);
     }
 
     private static Inspection assemble(Format format, List<EvalResultsFile> sources, TaskMap map) {
@@ -112,6 +136,9 @@ public final class EvalInspector {
         for (String name : reported) {
             TaskMap.TaskSpec spec = map.resolve(name);
             EvalResultsFile source = byName.get(spec.source());
+            if (source == null) {
+                source = sources.stream().filter(file -> file.holds(spec)).findFirst().orElse(null);
+            }
             TaskEvidence evidence;
             if (source == null) {
                 evidence = new TaskEvidence(name, spec.source());
@@ -125,6 +152,7 @@ public final class EvalInspector {
             } else {
                 evidence = source.evaluate(spec, map.expectedOrigin(name));
                 used.add(spec.source());
+                used.addAll(evidence.covers);
             }
             evidence.finish(spec.expectedUnknownReason());
             tasks.set(name, evidence.runEntry());
@@ -134,6 +162,17 @@ public final class EvalInspector {
 
         ObjectNode runSummary = Json.object();
         runSummary.set("tasks", tasks);
+        RunConfig config = new RunConfig();
+        List<String> samplesNotFound = new ArrayList<>();
+        for (EvalResultsFile source : sources) {
+            config.addAll(source.config());
+            samplesNotFound.addAll(source.samplesNotFound());
+        }
+        runSummary.set("config", config.toJson());
+        runSummary.put("config_source", config.sources());
+        if (!samplesNotFound.isEmpty()) {
+            runSummary.set("samples_not_found", Json.mapper().valueToTree(samplesNotFound));
+        }
         ObjectNode report = Json.object();
         report.put("format", format.label());
         var files = report.putArray("results_files");
@@ -160,9 +199,15 @@ public final class EvalInspector {
         if (yaml) {
             throw new InputException(file.toString(), "", "is YAML, not an lm-evaluation-harness results_*.json");
         }
-        if (!LmEvalResults.looksLike(Json.read(file))) {
+        JsonNode root = Json.read(file);
+        if (format != Format.LM_EVAL && (NelBundle.looksLike(root) || NelExport.looksLike(root))) {
+            return Format.NEL;
+        }
+        if (!LmEvalResults.looksLike(root)) {
             throw new InputException(file.toString(), "", "is not an lm-evaluation-harness results file (expected "
-                    + "\"results\" with \"n-samples\", \"configs\" or \"versions\")");
+                    + "\"results\" with \"n-samples\", \"configs\" or \"versions\"), a NeMo Evaluator evaluation "
+                    + "bundle (\"benchmark\" with \"scores\") or a nemo-evaluator-launcher JSON export "
+                    + "(\"benchmarks\" with \"models\")");
         }
         return Format.LM_EVAL;
     }
@@ -170,6 +215,12 @@ public final class EvalInspector {
     private static boolean isNelFile(Path path) {
         String name = path.getFileName().toString();
         return name.equals("results.yml") || name.equals("results.yaml");
+    }
+
+    /** The launcher's JSON export: {@code processed_results.json} as its docs name it, or a combined export. */
+    private static boolean isExportName(Path path) {
+        String name = path.getFileName().toString();
+        return name.endsWith(".json") && (name.contains("processed_results") || name.contains("processed_outputs"));
     }
 
     private static boolean isLmEvalName(Path path) {

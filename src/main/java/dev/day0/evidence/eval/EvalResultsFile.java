@@ -16,4 +16,17 @@ interface EvalResultsFile {
 
     /** The evidence for one task of the task map. */
     TaskEvidence evaluate(TaskMap.TaskSpec spec, String expectedOrigin);
+
+    /** Whether this file holds the task a map entry asks for (a name, or subtasks to aggregate). */
+    default boolean holds(TaskMap.TaskSpec spec) {
+        return names().contains(spec.source());
+    }
+
+    /** What the file (or a configuration file beside it) records about how the run was made. */
+    RunConfig config();
+
+    /** Per-sample files the run wrote for some tasks but not for these (the run summary says so). */
+    default java.util.List<String> samplesNotFound() {
+        return java.util.List.of();
+    }
 }

@@ -18,10 +18,27 @@ import java.util.Set;
  * One lm-evaluation-harness {@code results_<date>.json}: per-task metrics keyed {@code "<metric>,<filter>"},
  * {@code n-samples.<task>.{original,effective}}, {@code higher_is_better}, groups and their subtasks, and the
  * {@code samples_<task>_<date>.jsonl} files written beside it with {@code --log_samples}.
+ *
+ * <p>Files of the 0.3 era ({@code results} and {@code versions}, no {@code n-samples}) key metrics by name alone
+ * ({@code "acc"}); a key without a filter is read as filter {@code none}. They record no item counts, and no
+ * {@code higher_is_better}: the perplexity-type metrics lm-eval defines as lower-is-better are known by name.
  */
 final class LmEvalResults implements EvalResultsFile {
     /** How far a results file's score may be from the mean of its own samples (float printing noise). */
     static final double MEAN_TOLERANCE = 1e-6;
+
+    /** Metrics lm-evaluation-harness defines as lower-is-better, for files that do not say (0.3). */
+    static final Set<String> LOWER_IS_BETTER = Set.of("ppl", "perplexity", "word_perplexity", "byte_perplexity",
+            "bits_per_byte", "token_perplexity");
+
+    /** The timestamp lm-eval puts at the end of results and samples file names. */
+    private static final java.util.regex.Pattern TIMESTAMP = java.util.regex.Pattern.compile(
+            "(\\d{4}-\\d{2}-\\d{2}T\\d{2}[-:]\\d{2}[-:]\\d{2}(?:\\.\\d+)?)\\.jsonl?$");
+
+    /** Prefix of errors that the run gate counts as sample accounting (items scored cannot be shown complete). */
+    static final String ACCOUNTING = "sample accounting: ";
+    /** Prefix of errors the user fixes in the task map. */
+    static final String TASK_MAP = "task map: ";
 
     private final Path file;
     private final Fields fields;
@@ -32,6 +49,8 @@ final class LmEvalResults implements EvalResultsFile {
     private final JsonNode higherIsBetter;
     private final JsonNode configs;
     private final JsonNode limit;
+    private final RunConfig config = new RunConfig();
+    private final List<String> samplesNotFound = new ArrayList<>();
 
     private LmEvalResults(Path file, JsonNode root) {
         this.file = file;
@@ -43,6 +62,16 @@ final class LmEvalResults implements EvalResultsFile {
         this.higherIsBetter = root.path("higher_is_better");
         this.configs = root.path("configs");
         this.limit = root.path("config").path("limit");
+        // How the run was made, as the harness records it (0.3: config; 0.4: also configs, n-shot, hashes).
+        for (String key : List.of("config", "configs", "versions", "n-shot", "task_hashes", "chat_template_sha",
+                "system_instruction_sha", "fewshot_as_multiturn", "model_name", "model_source", "lm_eval_version",
+                "transformers_version", "git_hash", "tokenizer_pad_token", "tokenizer_eos_token",
+                "tokenizer_bos_token", "eot_token_id", "max_length")) {
+            config.add(key, root.get(key));
+        }
+        if (!config.isEmpty()) {
+            config.source(file.toString());
+        }
         ObjectNode subtasks = fields.optionalObject(root, "group_subtasks", "group_subtasks");
         if (subtasks != null) {
             Iterator<Map.Entry<String, JsonNode>> it = subtasks.fields();
@@ -67,6 +96,33 @@ final class LmEvalResults implements EvalResultsFile {
     @Override
     public Path file() {
         return file;
+    }
+
+    @Override
+    public RunConfig config() {
+        return config;
+    }
+
+    @Override
+    public List<String> samplesNotFound() {
+        return samplesNotFound;
+    }
+
+    @Override
+    public boolean holds(TaskMap.TaskSpec spec) {
+        if (has(spec.source())) {
+            return true;
+        }
+        if (spec.aggregate() == null) {
+            return false;
+        }
+        Iterator<String> names = results.fieldNames();
+        while (names.hasNext()) {
+            if (spec.coversSubtask(names.next())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The tasks a reader sees first: groups and stand-alone tasks, not the subtasks of a group. */
@@ -111,6 +167,9 @@ final class LmEvalResults implements EvalResultsFile {
     /** Evaluates one task (or group) of this file. */
     @Override
     public TaskEvidence evaluate(TaskMap.TaskSpec spec, String expectedOrigin) {
+        if (spec.aggregate() != null && !has(spec.source())) {
+            return aggregate(spec, expectedOrigin);
+        }
         String name = spec.source();
         TaskEvidence evidence = new TaskEvidence(spec.name(), name);
         evidence.resultsFile = file.toString();
@@ -121,12 +180,11 @@ final class LmEvalResults implements EvalResultsFile {
         String metricKey = metrics == null || !metrics.isObject() ? null : chooseMetric(spec, metrics, evidence);
         evidence.metric = metricKey;
         if (metricKey != null) {
-            String metricName = metricKey.substring(0, metricKey.indexOf(','));
-            JsonNode higher = higherIsBetter.path(name).path(metricName);
-            evidence.higherIsBetter = higher.isBoolean() ? higher.booleanValue() : null;
+            evidence.higherIsBetter = higherIsBetter(name, metricName(metricKey));
             if (Boolean.FALSE.equals(evidence.higherIsBetter)) {
-                evidence.errors.add("metric " + metricKey + " is lower-is-better; the compare gate needs a "
-                        + "higher-is-better score: choose another metric in the task map");
+                evidence.errors.add(TASK_MAP + "metric " + metricKey + " is lower-is-better (its direction: "
+                        + directionFrom(name) + "); the compare gate compares higher-is-better scores: name a "
+                        + "higher-is-better metric with metric:, or leave " + name + " out of the task map");
             }
             JsonNode value = metrics.get(metricKey);
             if (value.isNumber()) {
@@ -139,7 +197,85 @@ final class LmEvalResults implements EvalResultsFile {
             evidence.scale = spec.scale();
             evidence.scaleFrom = "task map";
         }
-        account(name, metricKey, evidence);
+        account(name, leaves(name), metricKey, evidence);
+        applyExpected(spec, expectedOrigin, evidence);
+        return evidence;
+    }
+
+    /**
+     * A task the file reports only as subtasks (lm-eval 0.3's 57 {@code hendrycksTest-*} subjects of MMLU), scored
+     * as the task map says: the mean of the subtask scores (0.3's own rule for MMLU), or their mean weighted by the
+     * items each scored (which needs counts).
+     */
+    private TaskEvidence aggregate(TaskMap.TaskSpec spec, String expectedOrigin) {
+        TaskEvidence evidence = new TaskEvidence(spec.name(), spec.source());
+        evidence.resultsFile = file.toString();
+        List<String> subtasks = new ArrayList<>();
+        results.fieldNames().forEachRemaining(name -> {
+            if (spec.coversSubtask(name)) {
+                subtasks.add(name);
+            }
+        });
+        String metricKey = null;
+        double sum = 0;
+        double weighted = 0;
+        long weights = 0;
+        boolean valid = true;
+        for (String subtask : subtasks) {
+            String key = chooseMetric(spec, results.get(subtask), evidence);
+            if (key == null) {
+                valid = false;
+                break;
+            }
+            if (metricKey != null && !metricName(metricKey).equals(metricName(key))) {
+                evidence.errors.add(TASK_MAP + "the subtasks report different metrics (" + metricKey + ", " + key
+                        + "): name one with metric:");
+                valid = false;
+                break;
+            }
+            metricKey = metricKey == null ? key : metricKey;
+            JsonNode value = results.get(subtask).get(key);
+            if (!value.isNumber()) {
+                evidence.errors.add("score " + key + " of " + subtask + " is not a number: " + Fields.describe(value));
+                valid = false;
+                break;
+            }
+            sum += value.doubleValue();
+            JsonNode counts = nSamples == null ? null : nSamples.get(subtask);
+            if (counts != null && counts.path("effective").canConvertToLong()) {
+                weighted += value.doubleValue() * counts.get("effective").asLong();
+                weights += counts.get("effective").asLong();
+            }
+        }
+        evidence.metric = metricKey;
+        evidence.covers.addAll(subtasks);
+        if (spec.scale() != null) {
+            evidence.scale = spec.scale();
+            evidence.scaleFrom = "task map";
+        }
+        if (valid && metricKey != null) {
+            evidence.higherIsBetter = higherIsBetter(subtasks.get(0), metricName(metricKey));
+            if ("mean".equals(spec.aggregate())) {
+                evidence.reported = sum / subtasks.size();
+                evidence.notes.add("score: the mean of " + metricKey + " over " + subtasks.size() + " subtasks ("
+                        + String.join(", ", spec.subtasks()) + "; aggregate: mean in the task map, lm-eval 0.3's rule "
+                        + "for MMLU)");
+            } else if (weights > 0 && nSamples != null && subtasks.stream().allMatch(nSamples::has)) {
+                evidence.reported = weighted / weights;
+                evidence.notes.add("score: the mean of " + metricKey + " over " + subtasks.size() + " subtasks "
+                        + "weighted by n-samples.effective (aggregate: weighted_mean in the task map)");
+            } else {
+                evidence.errors.add(ACCOUNTING + "aggregate: weighted_mean needs the items each subtask scored, and "
+                        + file.getFileName() + " records no n-samples: use aggregate: mean");
+            }
+        }
+        account(spec.source(), subtasks, metricKey, evidence);
+        applyExpected(spec, expectedOrigin, evidence);
+        return evidence;
+    }
+
+    /** The task map's (or the built-in) expected count, which wins over the harness's own dataset size. */
+    private void applyExpected(TaskMap.TaskSpec spec, String expectedOrigin, TaskEvidence evidence) {
         if (spec.expectedSamples() != null) {
             if (evidence.expected != null && !evidence.expected.equals(spec.expectedSamples())) {
                 evidence.notes.add("the harness counted " + evidence.expected + " items in the dataset "
@@ -148,25 +284,85 @@ final class LmEvalResults implements EvalResultsFile {
             evidence.expected = spec.expectedSamples();
             evidence.expectedFrom = expectedOrigin;
         }
-        if (limit.isNumber()) {
-            evidence.notes.add("the run was limited: config.limit = "
-                    + limit.decimalValue().stripTrailingZeros().toPlainString());
+        if (nSamples == null && evidence.scored == null && evidence.errors.stream()
+                .noneMatch(error -> error.startsWith(ACCOUNTING))) {
+            // No counts at all (0.3, early 0.4): an unlimited run evaluated every item, so the count is known
+            // exactly when the task map (or a built-in default) gives the dataset size.
+            if (evidence.expected != null) {
+                evidence.scored = evidence.expected;
+                evidence.scoredFrom = "config.limit is null: the harness evaluated every item; the count is "
+                        + evidence.expectedFrom + "'s (" + file.getFileName() + " records no n-samples)";
+            } else {
+                evidence.errors.add(ACCOUNTING + file.getFileName() + " records no n-samples (an lm-eval 0.3-era "
+                        + "file): the number of items scored is unknown; set expected_samples for " + evidence.name
+                        + " in the task map");
+                evidence.expectedReported = true;
+            }
         }
-        return evidence;
+    }
+
+    private String directionFrom(String task) {
+        return higherIsBetter.path(task).isObject() ? "higher_is_better in " + file.getFileName()
+                : "lm-eval defines perplexity-type metrics as lower-is-better";
+    }
+
+    /** The metric's direction: the file's {@code higher_is_better}, else lm-eval's definition by name, else null. */
+    private Boolean higherIsBetter(String task, String metric) {
+        JsonNode higher = higherIsBetter.path(task).path(metric);
+        if (higher.isBoolean()) {
+            return higher.booleanValue();
+        }
+        return LOWER_IS_BETTER.contains(metric) ? Boolean.FALSE : null;
+    }
+
+    static String metricName(String key) {
+        int comma = key.indexOf(',');
+        return comma < 0 ? key : key.substring(0, comma);
+    }
+
+    static String filterOf(String key) {
+        int comma = key.indexOf(',');
+        return comma < 0 ? SampleFileReader.DEFAULT_FILTER : key.substring(comma + 1);
+    }
+
+    /**
+     * A key that holds a metric value: {@code acc,none}; in a 0.3 task (no key with a filter) {@code acc} with a
+     * number. 0.4 tasks also carry plain numbers that are not metrics ({@code sample_len}).
+     */
+    private static boolean isMetricKey(String key, JsonNode value, boolean filtered) {
+        if (key.contains("_stderr")) {
+            return false;
+        }
+        return filtered ? key.indexOf(',') > 0 : value.isNumber();
+    }
+
+    /** Whether a reported key is the metric a map names: {@code acc,none} matches a 0.3 {@code acc}. */
+    private static boolean sameMetric(String key, String wanted) {
+        if (key.equals(wanted)) {
+            return true;
+        }
+        return key.indexOf(',') < 0 && wanted.equals(key + "," + SampleFileReader.DEFAULT_FILTER);
     }
 
     private String chooseMetric(TaskMap.TaskSpec spec, JsonNode metrics, TaskEvidence evidence) {
         List<String> candidates = new ArrayList<>();
-        metrics.fieldNames().forEachRemaining(key -> {
-            if (key.indexOf(',') > 0 && !key.contains("_stderr,")) {
-                candidates.add(key);
+        boolean filtered = false;
+        for (Iterator<String> keys = metrics.fieldNames(); keys.hasNext(); ) {
+            filtered |= keys.next().indexOf(',') > 0;
+        }
+        boolean withFilters = filtered;
+        metrics.fields().forEachRemaining(entry -> {
+            if (isMetricKey(entry.getKey(), entry.getValue(), withFilters)) {
+                candidates.add(entry.getKey());
             }
         });
         String name = spec.source();
         if (spec.metric() != null) {
             String wanted = spec.metric();
-            if (candidates.contains(wanted)) {
-                return wanted;
+            for (String key : candidates) {
+                if (sameMetric(key, wanted)) {
+                    return key;
+                }
             }
             List<String> matching = new ArrayList<>();
             for (String key : candidates) {
@@ -177,50 +373,72 @@ final class LmEvalResults implements EvalResultsFile {
             if (matching.size() == 1) {
                 return matching.get(0);
             }
-            evidence.errors.add(matching.isEmpty()
+            evidence.errors.add(TASK_MAP + (matching.isEmpty()
                     ? "metric " + wanted + " is not reported for " + name + " (reported: " + String.join(", ",
                     candidates) + ")"
                     : "metric " + wanted + " is reported under several filters (" + String.join(", ", matching)
-                    + "): name one as metric,filter in the task map");
+                    + "): name one as metric,filter in the task map"));
             return null;
         }
-        if (spec.lmEvalMetric() != null && candidates.contains(spec.lmEvalMetric())) {
-            return spec.lmEvalMetric();
+        if (spec.lmEvalMetric() != null) {
+            for (String key : candidates) {
+                if (sameMetric(key, spec.lmEvalMetric())) {
+                    return key;
+                }
+            }
         }
         List<String> usable = new ArrayList<>();
+        List<String> lower = new ArrayList<>();
         for (String key : candidates) {
-            JsonNode higher = higherIsBetter.path(name).path(key.substring(0, key.indexOf(',')));
-            if (!(higher.isBoolean() && !higher.booleanValue())) {
+            if (Boolean.FALSE.equals(higherIsBetter(name, metricName(key)))) {
+                lower.add(key);
+            } else {
                 usable.add(key);
             }
         }
         if (usable.size() == 1) {
             return usable.get(0);
         }
-        evidence.errors.add(usable.isEmpty()
-                ? "no higher-is-better metric reported for " + name + " (reported: " + String.join(", ", candidates)
-                + "): choose one with metric: in the task map"
+        if (usable.isEmpty() && !lower.isEmpty()) {
+            evidence.errors.add(TASK_MAP + name + " reports only lower-is-better metrics (" + String.join(", ", lower)
+                    + "; direction: " + directionFrom(name) + "), and the compare gate compares higher-is-better "
+                    + "scores, so there is no score to compare: leave " + name + " out of the task map, or, if the "
+                    + "harness can report a higher-is-better metric for it, name that one with metric: <name>,<filter>");
+            return null;
+        }
+        evidence.errors.add(TASK_MAP + (usable.isEmpty()
+                ? "no metric reported for " + name
                 : "several metrics reported for " + name + " (" + String.join(", ", usable) + "): choose one with "
-                + "metric: in the task map");
+                + "metric: in the task map (higher-is-better; its direction comes from the results' "
+                + "higher_is_better)"));
         return null;
     }
 
     /** Fills expected (the dataset size the harness saw) and scored samples over the task's leaves. */
-    private void account(String name, String metricKey, TaskEvidence evidence) {
-        List<String> leaves = leaves(name);
+    private void account(String name, List<String> leaves, String metricKey, TaskEvidence evidence) {
+        if (nSamples == null) {
+            if (limit.isNumber()) {
+                evidence.errors.add(ACCOUNTING + "the run was limited (config.limit = " + limitText() + ") and "
+                        + file.getFileName() + " records no n-samples: how many items were scored is unknown (at "
+                        + "most " + limitText() + " per task)");
+            }
+            return;
+        }
         long original = 0;
         long scored = 0;
         long lines = 0;
         boolean anyLines = false;
+        boolean limited = false;
         List<String> counted = new ArrayList<>();
         for (String leaf : leaves) {
             if (metricKey != null && !leaf.equals(name) && !results.path(leaf).has(metricKey)) {
                 evidence.notes.add(leaf + " does not report " + metricKey + "; not counted for " + name);
                 continue;
             }
-            JsonNode counts = nSamples == null ? null : nSamples.get(leaf);
+            JsonNode counts = nSamples.get(leaf);
             if (counts == null) {
-                evidence.errors.add("n-samples has no entry for " + leaf + ": the number of items scored is unknown");
+                evidence.errors.add(ACCOUNTING + "n-samples has no entry for " + leaf + ": the number of items "
+                        + "scored is unknown");
                 continue;
             }
             String field = "n-samples." + leaf;
@@ -230,6 +448,7 @@ final class LmEvalResults implements EvalResultsFile {
             long leafEffective = fields.optionalInteger(counts, "effective", field + ".effective")
                     .orElseThrow(() -> fields.error(field + ".effective", "is missing"));
             original += leafOriginal;
+            limited |= leafEffective < leafOriginal;
             counted.add(leaf);
             Path samples = samplesFile(leaf);
             if (samples == null || metricKey == null) {
@@ -238,11 +457,17 @@ final class LmEvalResults implements EvalResultsFile {
                     evidence.notes.add(leaf + ": the harness evaluated " + leafEffective + " of " + leafOriginal
                             + " items (n-samples.effective < original)");
                 }
+                if (samples == null && metricKey != null) {
+                    String missing = samplesExpectedButMissing(leaf);
+                    if (missing != null) {
+                        evidence.notes.add(missing);
+                        samplesNotFound.add(evidence.name + ": " + missing);
+                    }
+                }
                 continue;
             }
-            int comma = metricKey.indexOf(',');
-            String metricName = metricKey.substring(0, comma);
-            String filter = metricKey.substring(comma + 1);
+            String metricName = metricName(metricKey);
+            String filter = filterOf(metricKey);
             SampleAccount account = new SampleAccount(metricName);
             SampleFileReader.stream(samples, filter, account);
             evidence.samplesFiles.add(samples.toString());
@@ -251,6 +476,11 @@ final class LmEvalResults implements EvalResultsFile {
             scored += account.scored();
             checkSamples(leaf, metricKey, leafEffective, account, evidence);
         }
+        if (limit.isNumber()) {
+            evidence.notes.add(limited ? "the run was limited: config.limit = " + limitText()
+                    : "config.limit = " + limitText() + " is not below the dataset size: every item was evaluated "
+                    + "(n-samples.effective = original), so the run is not limited");
+        }
         evidence.expected = counted.isEmpty() ? null : original;
         evidence.expectedFrom = counted.isEmpty() ? null : "n-samples.original" + (leaves.size() > 1
                 ? " summed over " + String.join(", ", counted) : "");
@@ -258,6 +488,10 @@ final class LmEvalResults implements EvalResultsFile {
         evidence.scoredFrom = counted.isEmpty() ? null : anyLines ? "distinct items with a finite " + metricKey
                 + " in the samples files" : "n-samples.effective";
         evidence.sampleLines = anyLines ? lines : null;
+    }
+
+    private String limitText() {
+        return limit.decimalValue().stripTrailingZeros().toPlainString();
     }
 
     private void checkSamples(String leaf, String metricKey, long effective, SampleAccount account,
@@ -271,12 +505,20 @@ final class LmEvalResults implements EvalResultsFile {
                     + metricKey.substring(metricKey.indexOf(',') + 1) + " but n-samples.effective is " + effective
                     + ": results and samples are not from the same run");
         }
-        if (account.missingMetric() > 0 || account.nonFinite() > 0) {
-            evidence.notes.add(leaf + ": " + account.missingMetric() + " items lack " + metricKey + " and "
-                    + account.nonFinite() + " have a non-finite value; they are not counted as scored");
+        if (account.missingMetric() > 0) {
+            evidence.notes.add(leaf + ": " + account.missingMetric() + " items lack " + metricKey
+                    + "; they are not counted as scored");
+        }
+        if (account.nonFinite() > 0) {
+            // The mean of values that include an inf or a NaN is not a number: comparing the finite ones with the
+            // reported score would blame the wrong thing.
+            evidence.errors.add(leaf + ": " + account.nonFinite() + " of " + account.distinct() + " items have a "
+                    + "non-finite " + metricKey + " (inf or NaN) in the samples file: the metric is non-finite, so "
+                    + leaf + " has no usable score");
+            return;
         }
         JsonNode reported = results.path(leaf).get(metricKey);
-        String aggregation = aggregation(leaf, metricKey.substring(0, metricKey.indexOf(',')));
+        String aggregation = aggregation(leaf, metricName(metricKey));
         if ("mean".equals(aggregation) && reported != null && reported.isNumber() && account.scored() > 0
                 && Math.abs(account.mean() - reported.doubleValue()) > MEAN_TOLERANCE) {
             evidence.errors.add(leaf + ": the results file reports " + metricKey + " = " + reported.asText()
@@ -317,8 +559,9 @@ final class LmEvalResults implements EvalResultsFile {
     }
 
     /**
-     * The samples file the harness wrote for {@code task} in the same run: {@code <prefix>samples_<task>_<date>
-     * .jsonl} beside {@code <prefix>results_<date>.json}.
+     * The samples file the harness wrote for {@code task} in the same run: {@code samples_<task>_<timestamp>.jsonl}
+     * beside {@code results_<timestamp>.json}, {@code results_<model>_<timestamp>.json} (some versions name the
+     * model), or with the same prefix as the results file. The timestamp is what the two names share.
      */
     Path samplesFile(String task) {
         String fileName = file.getFileName().toString();
@@ -327,9 +570,42 @@ final class LmEvalResults implements EvalResultsFile {
             return null;
         }
         String prefix = fileName.substring(0, at);
-        String date = fileName.substring(at + "results_".length(), fileName.length() - ".json".length());
+        java.util.regex.Matcher stamp = TIMESTAMP.matcher(fileName);
+        String date = stamp.find() ? stamp.group(1)
+                : fileName.substring(at + "results_".length(), fileName.length() - ".json".length());
         Path dir = file.getParent() == null ? Path.of("") : file.getParent();
-        Path samples = dir.resolve(prefix + "samples_" + task + "_" + date + ".jsonl");
-        return Files.isRegularFile(samples) ? samples : null;
+        for (String candidate : List.of(prefix + "samples_" + task + "_" + date + ".jsonl",
+                "samples_" + task + "_" + date + ".jsonl")) {
+            Path samples = dir.resolve(candidate);
+            if (Files.isRegularFile(samples)) {
+                return samples;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * When the run logged samples (a samples file with this results file's timestamp sits beside it) but none for
+     * {@code task}, says so: paired noise would silently be unavailable otherwise.
+     */
+    private String samplesExpectedButMissing(String task) {
+        java.util.regex.Matcher stamp = TIMESTAMP.matcher(file.getFileName().toString());
+        if (!stamp.find()) {
+            return null;
+        }
+        String date = stamp.group(1);
+        Path dir = file.getParent() == null ? Path.of("") : file.getParent();
+        try (var listing = Files.list(dir)) {
+            List<String> others = listing.map(path -> path.getFileName().toString())
+                    .filter(name -> name.contains("samples_") && name.endsWith("_" + date + ".jsonl")).sorted().toList();
+            if (others.isEmpty()) {
+                return null;
+            }
+            return "samples expected but not found: the run logged samples (" + others.get(0)
+                    + (others.size() > 1 ? " and " + (others.size() - 1) + " more" : "") + ") but there is no samples_"
+                    + task + "_" + date + ".jsonl beside " + file.getFileName();
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 }

@@ -36,6 +36,7 @@ final class NelResults implements EvalResultsFile {
     private final ObjectNode tasks;
     private final ObjectNode groups;
     private final Long limitSamples;
+    private final RunConfig config = new RunConfig();
 
     private NelResults(Path file, JsonNode root) {
         this.file = file;
@@ -51,6 +52,32 @@ final class NelResults implements EvalResultsFile {
         OptionalLong limit = params.isObject()
                 ? fields.optionalInteger(params, "limit_samples", "config.params.limit_samples") : OptionalLong.empty();
         this.limitSamples = limit.isPresent() ? limit.getAsLong() : null;
+        readConfig(root);
+    }
+
+    /**
+     * The launcher's {@code config.yml} beside the task's {@code artifacts/} directory (how the evaluation was
+     * configured: task, params, target), else the {@code config} and {@code target} sections of results.yml.
+     */
+    private void readConfig(JsonNode root) {
+        Path dir = file.getParent();
+        Path beside = dir != null && dir.getFileName() != null && dir.getFileName().toString().equals("artifacts")
+                && dir.getParent() != null ? dir.getParent().resolve("config.yml") : null;
+        if (beside != null && Files.isRegularFile(beside)) {
+            config.add("", Json.readYaml(beside));
+            config.source(beside.toString());
+            return;
+        }
+        config.add("config", root.get("config"));
+        config.add("target", root.get("target"));
+        if (!config.isEmpty()) {
+            config.source(file.toString());
+        }
+    }
+
+    @Override
+    public RunConfig config() {
+        return config;
     }
 
     static NelResults read(Path file) {
@@ -139,17 +166,17 @@ final class NelResults implements EvalResultsFile {
             if (matching.size() == 1) {
                 return matching.get(0);
             }
-            evidence.errors.add(matching.isEmpty()
+            evidence.errors.add(LmEvalResults.TASK_MAP + (matching.isEmpty()
                     ? "metric " + wanted + " is not reported for " + spec.source() + " (reported: "
                     + String.join(", ", candidates) + ")"
                     : "metric " + wanted + " has several scores (" + String.join(", ", matching) + "): name one as "
-                    + "metric.score in the task map");
+                    + "metric.score in the task map"));
             return null;
         }
         if (candidates.size() == 1) {
             return candidates.get(0);
         }
-        evidence.errors.add("several scores reported for " + spec.source() + " (" + String.join(", ", candidates)
+        evidence.errors.add(LmEvalResults.TASK_MAP + "several scores reported for " + spec.source() + " (" + String.join(", ", candidates)
                 + "): choose one with metric: in the task map");
         return null;
     }
@@ -187,7 +214,7 @@ final class NelResults implements EvalResultsFile {
             evidence.notes.add("accepted without a sample count (accept_without_sample_count in the task map)");
             return;
         }
-        evidence.errors.add("no per-item results and results.yml carries no item count: the run cannot be shown "
+        evidence.errors.add(LmEvalResults.ACCOUNTING + "no per-item results and results.yml carries no item count: the run cannot be shown "
                 + "complete (keep the harness's per-item output, or set accept_without_sample_count in the task map)");
     }
 

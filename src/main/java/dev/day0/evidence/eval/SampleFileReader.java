@@ -44,7 +44,8 @@ public final class SampleFileReader {
     public static final String DEFAULT_FILTER = "none";
 
     /** Top-level fields that hold numbers but are not metrics, for lines without a {@code metrics} list. */
-    private static final List<String> NOT_METRICS = List.of("doc_id", "target", "task_id", "repeats", "idx");
+    private static final List<String> NOT_METRICS = List.of("doc_id", "target", "task_id", "repeats", "idx",
+            "problem_idx", "repeat");
 
     private SampleFileReader() {
     }
@@ -91,13 +92,18 @@ public final class SampleFileReader {
                 }
                 previousLine = line;
                 lines++;
-                if (fields.docId == null) {
-                    throw lineError(source, line, "doc_id is missing");
+                String docId = fields.docId != null ? fields.docId : fields.problemIdx;
+                if (docId == null) {
+                    throw lineError(source, line, "doc_id (lm-evaluation-harness) or problem_idx (NeMo Evaluator) "
+                            + "is missing");
                 }
                 String lineFilter = fields.filter == null ? DEFAULT_FILTER : fields.filter;
                 if (filter == null || filter.equals(lineFilter)) {
-                    sink.accept(new SampleRecord(fields.docId, fields.docHash, fields.promptHash, fields.metrics(),
-                            fields.category != null ? fields.category : fields.docCategory));
+                    String category = fields.category != null ? fields.category : fields.docCategory != null
+                            ? fields.docCategory : fields.metadataCategory != null ? fields.metadataCategory
+                            : fields.scoringCategory;
+                    sink.accept(new SampleRecord(docId, fields.docHash, fields.promptHash, fields.metrics(),
+                            category));
                 }
             }
         } catch (NoSuchFileException e) {
@@ -131,6 +137,9 @@ public final class SampleFileReader {
         String filter;
         String category;
         String docCategory;
+        String problemIdx;
+        String metadataCategory;
+        String scoringCategory;
         List<String> metricNames;
         final Map<String, Double> numbers = new HashMap<>();
         final List<String> seen = new ArrayList<>();
@@ -142,6 +151,9 @@ public final class SampleFileReader {
             filter = null;
             category = null;
             docCategory = null;
+            problemIdx = null;
+            metadataCategory = null;
+            scoringCategory = null;
             metricNames = null;
             numbers.clear();
             seen.clear();
@@ -181,6 +193,20 @@ public final class SampleFileReader {
             JsonToken value = parser.nextToken();
             switch (name) {
                 case "doc_id" -> fields.docId = scalarText(parser, value, source, line, "doc_id");
+                // NeMo Evaluator's results.jsonl (docs/result-format): problem_idx is the item, repeats share it.
+                case "problem_idx" -> fields.problemIdx = scalarText(parser, value, source, line, "problem_idx");
+                case "metadata", "scoring_details" -> {
+                    if (value == JsonToken.START_OBJECT) {
+                        String category = docCategory(parser);
+                        if (name.equals("metadata")) {
+                            fields.metadataCategory = category;
+                        } else {
+                            fields.scoringCategory = category;
+                        }
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
                 case "doc_hash" -> fields.docHash = optionalString(parser, value, source, line, "doc_hash");
                 case "prompt_hash" -> fields.promptHash = optionalString(parser, value, source, line, "prompt_hash");
                 case "filter" -> fields.filter = optionalString(parser, value, source, line, "filter");

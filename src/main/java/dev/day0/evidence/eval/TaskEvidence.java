@@ -33,6 +33,10 @@ final class TaskEvidence {
     Long sampleLines;
     final List<String> errors = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
+    /** The subtasks whose scores this task's score aggregates. */
+    final List<String> covers = new ArrayList<>();
+    /** Set when an error already says why the item count is unknown. */
+    boolean expectedReported;
     private BigDecimal points;
     private boolean finished;
 
@@ -47,8 +51,8 @@ final class TaskEvidence {
             return;
         }
         finished = true;
-        if (expected == null && !MISSING.equals(status)) {
-            errors.add("expected sample count unknown"
+        if (expected == null && !MISSING.equals(status) && !expectedReported) {
+            errors.add(LmEvalResults.ACCOUNTING + "expected sample count unknown"
                     + (expectedUnknownReason != null ? " (" + expectedUnknownReason + ")" : "")
                     + ": set expected_samples for " + name + " in the task map");
         }

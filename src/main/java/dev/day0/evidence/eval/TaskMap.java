@@ -32,7 +32,10 @@ import java.util.Set;
  */
 public final class TaskMap {
     static final Set<String> ENTRY_KEYS = Set.of("metric", "scale", "expected_samples", "source",
-            "accept_without_sample_count");
+            "accept_without_sample_count", "subtasks", "aggregate");
+
+    /** How the subtasks of an entry make its score: lm-eval 0.3's MMLU rule, or 0.4's weighting by item count. */
+    static final Set<String> AGGREGATES = Set.of("mean", "weighted_mean");
 
     /**
      * One task's settings; null fields are not set.
@@ -45,9 +48,31 @@ public final class TaskMap {
      * @param expectedSamples the items a complete run scores
      * @param acceptWithoutSampleCount accept a NeMo Evaluator result that carries no per-item count
      * @param expectedUnknownReason why a known suite has no default count, for the error message
+     * @param subtasks shell patterns of the subtask names whose scores make this task's ({@code hendrycksTest-*})
+     * @param aggregate how they make it: {@code mean} of the subtask scores, or {@code weighted_mean} by items
      */
     public record TaskSpec(String name, String source, String metric, String lmEvalMetric, Double scale,
-                           Long expectedSamples, boolean acceptWithoutSampleCount, String expectedUnknownReason) {
+                           Long expectedSamples, boolean acceptWithoutSampleCount, String expectedUnknownReason,
+                           List<String> subtasks, String aggregate) {
+        TaskSpec(String name, String source, String metric, String lmEvalMetric, Double scale, Long expectedSamples,
+                 boolean acceptWithoutSampleCount, String expectedUnknownReason) {
+            this(name, source, metric, lmEvalMetric, scale, expectedSamples, acceptWithoutSampleCount,
+                    expectedUnknownReason, List.of(), null);
+        }
+
+        /** Whether a subtask name matches one of {@link #subtasks()} ({@code *} and {@code ?} wildcards). */
+        boolean coversSubtask(String task) {
+            for (String pattern : subtasks) {
+                StringBuilder regex = new StringBuilder();
+                for (char c : pattern.toCharArray()) {
+                    regex.append(c == '*' ? ".*" : c == '?' ? "." : java.util.regex.Pattern.quote(String.valueOf(c)));
+                }
+                if (task.matches(regex.toString())) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private static final String VERSIONED = "its item count depends on the dataset release";
@@ -116,10 +141,24 @@ public final class TaskMap {
                 throw fields.error(prefix + ".accept_without_sample_count", "must be true or false, found "
                         + Fields.describe(accept));
             }
+            List<String> subtasks = value.path("subtasks").isTextual() ? List.of(value.get("subtasks").textValue())
+                    : fields.optionalStringList(value, "subtasks", prefix + ".subtasks");
+            String aggregate = fields.optionalString(value, "aggregate", prefix + ".aggregate");
+            if (aggregate != null && !AGGREGATES.contains(aggregate)) {
+                throw fields.error(prefix + ".aggregate", "must be mean or weighted_mean, found \"" + aggregate + "\"");
+            }
+            if (aggregate != null && subtasks.isEmpty()) {
+                throw fields.error(prefix + ".subtasks", "is missing: aggregate needs the subtask names (e.g. "
+                        + "hendrycksTest-*)");
+            }
+            if (aggregate == null && !subtasks.isEmpty()) {
+                throw fields.error(prefix + ".aggregate", "is missing: say how the subtasks make the score (mean, "
+                        + "as lm-eval 0.3 averages MMLU, or weighted_mean by item counts)");
+            }
             tasks.put(name, new TaskSpec(name, source == null ? name : source, metric, null,
                     scale.isPresent() ? scale.getAsDouble() : null,
                     expected.isPresent() ? expected.getAsLong() : null,
-                    accept != null && accept.asBoolean(false), null));
+                    accept != null && accept.asBoolean(false), null, subtasks, aggregate));
         }
         return new TaskMap(Collections.unmodifiableMap(tasks), file.toString());
     }
@@ -157,7 +196,8 @@ public final class TaskMap {
         return new TaskSpec(given.name(), given.source(), given.metric(), fallback.lmEvalMetric(),
                 given.scale() != null ? given.scale() : fallback.scale(),
                 given.expectedSamples() != null ? given.expectedSamples() : fallback.expectedSamples(),
-                given.acceptWithoutSampleCount(), fallback.expectedUnknownReason());
+                given.acceptWithoutSampleCount(), fallback.expectedUnknownReason(), given.subtasks(),
+                given.aggregate());
     }
 
     /** Where a task's expected sample count comes from: the map file, the built-in defaults, or null (neither). */
@@ -174,8 +214,17 @@ public final class TaskMap {
     /** The built-in defaults for a task name (a launcher prefix such as {@code simple_evals.} is ignored). */
     public static TaskSpec builtInFor(String name) {
         String bare = name.substring(name.lastIndexOf('.') + 1);
-        return DEFAULTS.get(normalize(bare));
+        String key = normalize(bare);
+        if (key.startsWith(MMLU_03_PREFIX) && key.length() > MMLU_03_PREFIX.length()) {
+            return new TaskSpec(bare, bare, null, "acc,none", null, null, false, "an MMLU subject of lm-eval 0.3, "
+                    + "whose results files record no item counts; to judge MMLU, map mmlu with subtasks: "
+                    + "hendrycksTest-* and aggregate: mean");
+        }
+        return DEFAULTS.get(key);
     }
+
+    /** lm-evaluation-harness 0.3 names the MMLU subjects hendrycksTest-&lt;subject&gt;. */
+    private static final String MMLU_03_PREFIX = "hendryckstest";
 
     static String normalize(String name) {
         return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");

@@ -124,7 +124,7 @@ public class CheckpointInspectorTest {
 
         assertThat(summary.at("/layer_precision_counts/declaration_mismatch").asLong()).isEqualTo(8);
         assertThat(summary.at("/problem_layers/declaration_mismatch/0").asText())
-                .contains("stored as BF16 but declared quantized", "exclude the vision tower");
+                .contains("stored as BF16 but declared quantized", "add the vision tower to exclude_modules");
     }
 
     @Test

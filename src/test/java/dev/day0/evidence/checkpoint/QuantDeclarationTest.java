@@ -147,12 +147,39 @@ public class QuantDeclarationTest {
     @Test
     public void shouldReportAnUnknownAlgorithmAsABlockingProblem() throws IOException {
         Path dir = temp.newFolder().toPath();
-        Files.writeString(dir.resolve("hf_quant_config.json"), "{\"quantization\": {\"quant_algo\": \"MXFP4\"}}");
+        Files.writeString(dir.resolve("hf_quant_config.json"), "{\"quantization\": {\"quant_algo\": \"W2A16_LUT\"}}");
 
         QuantDeclaration declaration = QuantDeclaration.read(dir);
 
         assertThat(declaration.problems()).containsExactly("hf_quant_config.json: quantization.quant_algo: "
-                + "unsupported algorithm \"MXFP4\"");
+                + "unsupported algorithm \"W2A16_LUT\"");
+    }
+
+    @Test
+    public void shouldReadTheMicroscalingAlgorithmsOfModelOpt() throws IOException {
+        Path dir = temp.newFolder().toPath();
+        Files.writeString(dir.resolve("hf_quant_config.json"), "{\"quantization\": {\"quant_algo\": \"MXFP8\"}}");
+
+        QuantDeclaration declaration = QuantDeclaration.read(dir);
+
+        assertThat(declaration.problems()).isEmpty();
+        assertThat(declaration.precision()).isEqualTo(Precision.MXFP8);
+    }
+
+    @Test
+    public void shouldReadTheRealGptOssMxfp4ConfigAsQuantizingOnlyTheExperts() throws IOException {
+        Path dir = temp.newFolder().toPath();
+        Files.copy(GptOssCheckpointTest.REAL.resolve("config.json"), dir.resolve("config.json"));
+
+        QuantDeclaration declaration = QuantDeclaration.read(dir);
+
+        assertThat(declaration.problems()).isEmpty();
+        assertThat(declaration.precision()).isEqualTo(Precision.MXFP4);
+        assertThat(declaration.expect("model.layers.3.mlp.experts.down_proj").quantized()).isTrue();
+        assertThat(declaration.expect("model.layers.3.self_attn.q_proj").reason())
+                .isEqualTo("modules_to_not_convert entry \"model.layers.*.self_attn\"");
+        assertThat(declaration.expect("model.layers.3.mlp.router").quantized()).isFalse();
+        assertThat(declaration.expect("lm_head").quantized()).isFalse();
     }
 
     @Test

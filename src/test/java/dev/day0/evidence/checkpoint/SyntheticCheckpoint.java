@@ -39,7 +39,7 @@ public final class SyntheticCheckpoint {
     }
 
     /** How one linear layer is stored in a quantized output. */
-    public enum Format { BF16, NVFP4, FP8, INT4_AWQ, CT_PACKED_INT4, FP8_NO_SCALE }
+    public enum Format { BF16, NVFP4, FP8, INT4_AWQ, CT_PACKED_INT4, FP8_NO_SCALE, GPTQ_INT4, AWQ_GEMM_INT4 }
 
     private final List<Tensor> tensors = new ArrayList<>();
     private final Map<String, String> files = new LinkedHashMap<>();
@@ -89,6 +89,19 @@ public final class SyntheticCheckpoint {
                 tensor(module + ".weight_packed", "I32", out, in / 8);
                 tensor(module + ".weight_scale", "BF16", out, in / 32);
                 tensor(module + ".weight_shape", "I64", 2);
+            }
+            case GPTQ_INT4 -> {
+                // AutoGPTQ/GPTQModel layout: eight 4-bit values per int32, input dimension first, group size 32.
+                tensor(module + ".qweight", "I32", in / 8, out);
+                tensor(module + ".qzeros", "I32", in / 32, out / 8);
+                tensor(module + ".scales", "F16", in / 32, out);
+                tensor(module + ".g_idx", "I32", in);
+            }
+            case AWQ_GEMM_INT4 -> {
+                // AutoAWQ GEMM layout: output dimension packed eight to an int32, group size 32.
+                tensor(module + ".qweight", "I32", in, out / 8);
+                tensor(module + ".qzeros", "I32", in / 32, out / 8);
+                tensor(module + ".scales", "F16", in / 32, out);
             }
             default -> throw new IllegalArgumentException(format.name());
         }
@@ -232,6 +245,50 @@ public final class SyntheticCheckpoint {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Writes the tensors into the shards a real {@code model.safetensors.index.json} puts them in, under the same
+     * file names, with the same index (its {@code total_size} recomputed from the shapes given). Returns the total
+     * size of the safetensors files.
+     */
+    public long writeAs(Path dir, Map<String, String> shardOf) {
+        try {
+            Files.createDirectories(dir);
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                Files.writeString(dir.resolve(file.getKey()), file.getValue());
+            }
+            Map<String, List<Tensor>> byShard = new java.util.TreeMap<>();
+            for (Tensor tensor : tensors) {
+                String shard = shardOf.get(tensor.name());
+                if (shard == null) {
+                    throw new IllegalArgumentException(tensor.name() + " is not in the index");
+                }
+                byShard.computeIfAbsent(shard, key -> new ArrayList<>()).add(tensor);
+            }
+            long total = 0;
+            long dataBytes = 0;
+            ObjectNode weightMap = Json.object();
+            for (Map.Entry<String, List<Tensor>> shard : byShard.entrySet()) {
+                total += writeShard(dir.resolve(shard.getKey()), shard.getValue());
+                for (Tensor tensor : shard.getValue()) {
+                    weightMap.put(tensor.name(), shard.getKey());
+                    dataBytes += tensor.bytes();
+                }
+            }
+            ObjectNode index = Json.object();
+            index.putObject("metadata").put("total_size", dataBytes);
+            index.set("weight_map", weightMap);
+            Files.writeString(dir.resolve(Checkpoint.INDEX_FILE), Json.write(index));
+            return total;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The sum of the tensors' data sizes, as an index's {@code metadata.total_size} counts them. */
+    public long dataBytes() {
+        return tensors.stream().mapToLong(Tensor::bytes).sum();
     }
 
     /** Writes one shard: header, then the data region as a sparse hole. Returns the file size. */

@@ -75,8 +75,8 @@ public class EvalInspectorTest {
 
         assertThat(report.get("tasks").size()).isEqualTo(1);
         assertThat(report.at("/tasks/negotiationtom/errors/0").asText())
-                .startsWith("several metrics reported for negotiationtom (acc,none, micro_f1,none, macro_f1,none, "
-                        + "exact_match,none)");
+                .startsWith("task map: several metrics reported for negotiationtom (acc,none, micro_f1,none, "
+                        + "macro_f1,none, exact_match,none)");
         CliRun gate = CliRun.run("gate", "run", "--run", runSummary.toString());
         assertThat(Json.parse(gate.out(), "gate").get("failure_class").asText()).isEqualTo("SAMPLE_ACCOUNTING_FAILED");
     }
@@ -88,8 +88,8 @@ public class EvalInspectorTest {
         Files.move(scores, baselineScores);
         JsonNode report = inspect("--results", LM_EVAL.resolve(GSM8K_BLOCK).toString());
 
-        assertThat(Json.read(runSummary).toString()).isEqualTo("{\"tasks\":{\"gsm8k\":{\"status\":\"SUCCESS\","
-                + "\"expected_samples\":1319,\"scored_samples\":1319,\"score\":75.20849128127369,\"errors\":[]}}}");
+        assertThat(Json.read(runSummary).get("tasks").toString()).isEqualTo("{\"gsm8k\":{\"status\":\"SUCCESS\","
+                + "\"expected_samples\":1319,\"scored_samples\":1319,\"score\":75.20849128127369,\"errors\":[]}}");
         assertThat(report.at("/tasks/gsm8k/metric").asText()).isEqualTo("exact_match,strict-match");
         assertThat(report.at("/tasks/gsm8k/expected_from").asText()).isEqualTo("built-in default for gsm8k");
         assertThat(CliRun.run("gate", "run", "--run", runSummary.toString()).exitCode()).isZero();
@@ -125,7 +125,7 @@ public class EvalInspectorTest {
         inspect("--results", artifacts.getParent().toString());
 
         assertThat(Json.read(runSummary).at("/tasks/gpqa_diamond/errors/0").asText())
-                .startsWith("no per-item results and results.yml carries no item count");
+                .startsWith("sample accounting: no per-item results and results.yml carries no item count");
         assertThat(CliRun.run("gate", "run", "--run", runSummary.toString()).exitCode()).isEqualTo(1);
 
         Path map = taskMap("tasks:\n  gpqa_diamond:\n    accept_without_sample_count: true\n");
@@ -178,7 +178,7 @@ public class EvalInspectorTest {
                 .toString(), "--tasks", perplexity.toString());
 
         assertThat(Json.read(runSummary).at("/tasks/nl2foam_perplexity_formatted/errors/0").asText())
-                .startsWith("metric word_perplexity,none is lower-is-better");
+                .startsWith("task map: metric word_perplexity,none is lower-is-better");
     }
 
     @Test
@@ -251,7 +251,8 @@ public class EvalInspectorTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).isEqualTo(map + ": tasks.gsm8k.expected_sample: unknown key (known: "
-                + "accept_without_sample_count, expected_samples, metric, scale, source)" + System.lineSeparator());
+                + "accept_without_sample_count, aggregate, expected_samples, metric, scale, source, subtasks)"
+                + System.lineSeparator());
     }
 
     @Test

@@ -171,7 +171,8 @@ public class SampleFileReaderTest {
         Path file = write("{\"doc_id\": 0, \"acc\": 1}", "{\"acc\": 1}");
 
         assertThatThrownBy(() -> SampleFileReader.stream(file, record -> { }))
-                .hasMessage(file + ": line 2: doc_id is missing");
+                .hasMessage(file + ": line 2: doc_id (lm-evaluation-harness) or problem_idx (NeMo Evaluator) "
+                        + "is missing");
     }
 
     @Test

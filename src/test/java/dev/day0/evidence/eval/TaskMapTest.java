@@ -32,7 +32,8 @@ public class TaskMapTest {
 
         evidence.finish(TaskMap.builtIn().resolve("livecodebench").expectedUnknownReason());
 
-        assertThat(evidence.errors).containsExactly("expected sample count unknown (its item count depends on the "
+        assertThat(evidence.errors).containsExactly("sample accounting: expected sample count unknown (its item count "
+                + "depends on the "
                 + "dataset release): set expected_samples for livecodebench in the task map");
     }
 
