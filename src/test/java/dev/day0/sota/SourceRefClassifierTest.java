@@ -105,7 +105,7 @@ public class SourceRefClassifierTest {
 
         assertThat(ref.kind()).isEqualTo(SourceKind.GITHUB_REPO);
         assertThat(ref.repository()).isEqualTo("owner/repo");
-        assertThat(ref.display()).isEqualTo("https%3A%2F%2Fgithub.com%2Fowner%2Frepo");
+        assertThat(ref.display()).isEqualTo("https://github.com/owner/repo");
     }
 
     @Test
@@ -114,7 +114,8 @@ public class SourceRefClassifierTest {
         assertThat(classify("https://example.org/blog/post").kind()).isEqualTo(SourceKind.UNKNOWN);
         assertThat(classify("https://openreview.net/").kind()).isEqualTo(SourceKind.UNKNOWN);
         assertThat(classify("ftp://example.org/p.pdf").kind()).isEqualTo(SourceKind.UNKNOWN);
-        assertThat(classify("https://huggingface.co/nvidia/some-model").kind()).isEqualTo(SourceKind.UNKNOWN);
+        assertThat(classify("https://huggingface.co/nvidia").kind()).isEqualTo(SourceKind.UNKNOWN);
+        assertThat(classify("https://gitlab.com/group").kind()).isEqualTo(SourceKind.UNKNOWN);
     }
 
     @Test
@@ -158,7 +159,7 @@ public class SourceRefClassifierTest {
         SourceRef ref = classify("https://x-access-token:ghs_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r");
 
         assertThat(ref.kind()).isEqualTo(SourceKind.GITHUB_REPO);
-        assertThat(ref.display()).isEqualTo("https://[REDACTED]@github.com/o/r");
+        assertThat(ref.display()).isEqualTo("https://github.com/o/r");
         assertThat(ref.redactions()).extracting(Redaction::kind).containsExactly("url_user_info", "github_token");
         assertThat(ref.toJson().toString()).doesNotContain("ghs_abcdefghijklmnopqrstuvwxyz0123456789");
     }
