@@ -705,7 +705,6 @@ public final class SourceRefClassifier {
             repoPath = null;
             localFile = null;
             canonicalUrl = null;
-            protectedSegments.clear();
             if (fixedDisplay == null && scheme == null && sshHost == null) {
                 fixedDisplay = Redactor.MASK;
             }

@@ -150,14 +150,14 @@ final class SourceRefParts {
             boolean keep = isProtected.test(i);
             boolean afterSecretName = i > 0 && !isProtected.test(i - 1)
                     && SECRET_SEGMENTS.contains(segments.get(i - 1).toLowerCase(Locale.ROOT));
-            if (secretShaped(segment)) {
+            if (host != null && host.equals("api.telegram.org") && TELEGRAM_BOT.matcher(segment).matches()) {
+                shown[i] = "bot" + Redactor.MASK;
+            } else if (secretShaped(segment)) {
                 shown[i] = Redactor.MASK;
             } else if (keep) {
                 shown[i] = segment;
             } else if (afterSecretName || webhookSecret(host, segments, i) || looksRandom(segment)) {
                 shown[i] = Redactor.MASK;
-            } else if (host != null && host.equals("api.telegram.org") && TELEGRAM_BOT.matcher(segment).matches()) {
-                shown[i] = "bot" + Redactor.MASK;
             } else {
                 shown[i] = segment;
             }
