@@ -55,6 +55,10 @@ public final class Redactor {
             // PEM private keys, whole block (the body spans lines)
             new Rule(Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
                     + "(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)"), MASK),
+            // a line of key material on its own (the body of a PEM block printed line by line, where no line
+            // carries the BEGIN marker): base64 of 40 or more characters in mixed case with digits
+            new Rule(Pattern.compile("(?m)^\\s*(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])"
+                    + "[A-Za-z0-9+/]{40,}={0,2}\\s*$"), MASK),
             // user:password@, :password@ or token@ in any scheme://
             // (the conventional ssh user "git@" carries no credential and stays, so clone URLs keep working)
             new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)"
