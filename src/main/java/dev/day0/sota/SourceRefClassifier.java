@@ -149,9 +149,16 @@ public final class SourceRefClassifier {
                     .orElseGet(() -> builder.unknownText(text, "an arXiv DOI with no valid arXiv id"));
         }
         Matcher ssh = SSH_GIT.matcher(text);
-        if (ssh.matches() && !ssh.group(2).contains("?") && !ssh.group(2).contains("#")) {
+        if (ssh.matches()) {
+            String repoPath = ssh.group(2);
+            int cut = indexOfAny(repoPath, "?#");
+            if (cut >= 0) {
+                // git@ addresses take no query or fragment: whatever follows is not part of the repository
+                builder.dropped(repoPath.charAt(cut) == '?' ? "query_parameter" : "fragment", null);
+                repoPath = repoPath.substring(0, cut);
+            }
             String host = hostKey(ssh.group(1));
-            List<String> segments = segments(SourceRefParts.decodeFully(ssh.group(2)));
+            List<String> segments = segments(SourceRefParts.decodeFully(repoPath));
             builder.ssh(ssh.group(1).toLowerCase(Locale.ROOT), segments);
             return repository(builder, host, segments, true);
         }
@@ -160,6 +167,15 @@ public final class SourceRefClassifier {
             return classifyUrl(withScheme, builder);
         }
         return classifyLocal(text, builder);
+    }
+
+    private static int indexOfAny(String text, String characters) {
+        for (int i = 0; i < text.length(); i++) {
+            if (characters.indexOf(text.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** {@code github.com/owner/repo} and the like, written without a scheme, are web addresses. */
@@ -218,11 +234,11 @@ public final class SourceRefClassifier {
         }
         builder.host = host;
         if (host.equals("raw.githubusercontent.com") && web && segments.size() >= 3) {
-            List<String> rest2 = new ArrayList<>(List.of(segments.get(0), segments.get(1), "blob"));
-            rest2.addAll(segments.subList(2, segments.size()));
-            builder.segments = rest2;
+            List<String> asBlob = new ArrayList<>(List.of(segments.get(0), segments.get(1), "blob"));
+            asBlob.addAll(segments.subList(2, segments.size()));
+            builder.segments = asBlob;
             builder.hostShown = "github.com";
-            return repository(builder, "github.com", rest2, false);
+            return repository(builder, "github.com", asBlob, false);
         }
         if ((web || gitTransport) && repositoryHost(host)) {
             return repository(builder, host, segments, gitTransport);

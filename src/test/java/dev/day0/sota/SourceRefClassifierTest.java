@@ -201,6 +201,9 @@ public class SourceRefClassifierTest {
         assertThat(ssh.kind()).isEqualTo(SourceKind.GIT_REPO);
         assertThat(ssh.display()).isEqualTo("git@git.example.com:platform/tools/evals.git");
         assertThat(ssh.kind().repository()).isTrue();
+        SourceRef withQuery = classify("git@github.com:o/r.git?token=Zq8Xv3Lm9Np2Rs7Tw4Yb");
+        assertThat(withQuery.kind()).isEqualTo(SourceKind.GITHUB_REPO);
+        assertThat(withQuery.display()).isEqualTo("git@github.com:o/r.git");
     }
 
     @Test
