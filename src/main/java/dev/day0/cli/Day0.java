@@ -4,6 +4,7 @@ import dev.day0.gates.GateResult;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
+import dev.day0.redact.UnmaskableSecretException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,14 @@ public final class Day0 implements Runnable {
 
     /** Runs one command line; the entry point for tests and for {@link #main}. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
-        Redactor redactor = Redactor.fromEnvironment(env);
+        Redactor redactor;
+        try {
+            redactor = Redactor.fromEnvironment(env);
+        } catch (UnmaskableSecretException e) {
+            err.println("day0: " + e.getMessage());
+            err.flush();
+            return ExitCodes.INPUT;
+        }
         Console console = new Console(out, err, redactor);
         CommandLine commandLine = new CommandLine(new Day0(console), new Factory(console, env));
         commandLine.setOut(out);

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,21 +42,40 @@ public final class Redactor {
     private static final Redactor PATTERNS_ONLY = new Redactor(Collections.emptySet());
 
     // Names of query parameters and key=value pairs whose values are secrets. Matched case-insensitively.
+    // A trailing "[]" (PHP-style arrays, also percent-encoded) does not make a name harmless.
     private static final String SECRET_PARAM = "(?:x-amz-[a-z0-9-]+|x-goog-[a-z0-9-]+|sig|se|sp|sv|skoid|sktid|"
             + "token|access_token|id_token|refresh_token|auth_token|api[_-]?key|apikey|key|password|passwd|pwd|"
-            + "secret|client_secret|credential|signature|sas)";
+            + "secret|client_secret|credential|signature|sas|auth|pat|sk|code|rlkey|resourcekey|jsessionid|"
+            + "phpsessid|sessionid|session_token|private_token)(?:\\[\\]|%5B%5D)?";
+
+    /** The shortest configured secret that can be masked without masking ordinary words along with it. */
+    public static final int MIN_SECRET_LENGTH = 8;
 
     private static final List<Rule> RULES = List.of(
             // PEM private keys, whole block (the body spans lines)
-            new Rule(Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?"
-                    + "(?:-----END [A-Z ]*PRIVATE KEY-----|$)"), MASK),
+            new Rule(Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
+                    + "(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)"), MASK),
+            // a line of key material on its own (the body of a PEM block printed line by line, where no line
+            // carries the BEGIN marker): base64 of 40 or more characters in mixed case with digits
+            new Rule(Pattern.compile("(?m)^\\s*(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])"
+                    + "[A-Za-z0-9+/]{40,}={0,2}\\s*$"), MASK),
             // user:password@, :password@ or token@ in any scheme://
             // (the conventional ssh user "git@" carries no credential and stays, so clone URLs keep working)
             new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)"
                     + "(?:[^\\s/@:?#\"']+(?::[^\\s/@?#\"']*)?|:[^\\s/@?#\"']+)@"), "$1" + MASK + "@"),
+            // a password with an unencoded slash in it (user:pa/ss@host.tld): not valid URL syntax, but pasted
+            new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)[^\\s/@:?#\"']+:(?:[^\\s@?#\"'/]*+/)++"
+                    + "[^\\s@?#\"'/]*+@(?=[a-z0-9-]+\\.[a-z0-9.-]+)"), "$1" + MASK + "@"),
+            // webhook addresses whose path is the credential
+            new Rule(Pattern.compile("(?i)(hooks\\.slack\\.com/(?:services|workflows|triggers)/)[^\\s\"'<>]+"),
+                    "$1" + MASK),
+            new Rule(Pattern.compile("(?i)((?:canary\\.|ptb\\.)?discord(?:app)?\\.com/api/(?:v[0-9]+/)?webhooks/)"
+                    + "[^\\s\"'<>?#]+"), "$1" + MASK),
+            // Telegram bot tokens (bot<id>:<secret>), also outside api.telegram.org/bot... paths
+            new Rule(Pattern.compile("(?<![0-9])[0-9]{6,12}:[A-Za-z0-9_-]{30,}"), MASK),
             // signed-URL and form parameters: ?X-Amz-Signature=... &sig=... ;token=..., also after a JSON-escaped
             // ampersand (\\u0026, as Go's encoder writes it)
-            new Rule(Pattern.compile("(?i)((?:[?&;]|\\\\u0026)" + SECRET_PARAM + "=)"
+            new Rule(Pattern.compile("(?i)((?:[?&;#]|\\\\u0026)" + SECRET_PARAM + "=)"
                     + "(?:(?!\\\\u0026)[^&\\s\"'#<>\\\\])+"), "$1" + MASK),
             // command-line flags that take a secret: --token X, --password=X, --api-key X
             new Rule(Pattern.compile("(?i)(--(?:[a-z0-9]+-)*(?:token|password|passwd|secret|api-?key|apikey|"
@@ -75,7 +96,7 @@ public final class Redactor {
             // The look-behind anchors the key at its start: without it the engine retried the whole prefix from
             // every position of a long word, and an 8 KB line without spaces took seconds.
             new Rule(Pattern.compile("(?i)(?<![a-z0-9_.-])([\"']?[a-z0-9_.-]*(?:token|secret|password|passwd|api[_-]?key|apikey|"
-                    + "access[_-]?key|private[_-]?key|credentials?|signature)[\"']?\\s*[:=]\\s*[\"']?)"
+                    + "access[_-]?key|private[_-]?key|credentials?|signature)(?:\\[\\])?[\"']?\\s*[:=]\\s*[\"']?)"
                     + "(?![\\[$]|\\s|\\{|null\\b|true\\b|false\\b|-?[0-9]+(?:\\.[0-9]+)?(?:[,}\\]\\s]|$)|$)"
                     + "[^\\s\"',}]+"), "$1" + MASK),
             // Token formats with a recognisable prefix
@@ -85,7 +106,22 @@ public final class Redactor {
             new Rule(Pattern.compile("\\bsk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{16,}"), MASK),
             new Rule(Pattern.compile("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b"), MASK),
             new Rule(Pattern.compile("\\bnvapi-[A-Za-z0-9_-]{16,}"), MASK),
-            new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"), MASK));
+            // JWTs, signed (three parts) or not (two parts, "alg": "none")
+            new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}(?:\\.[A-Za-z0-9_-]*)?"), MASK),
+            new Rule(Pattern.compile("\\bgl(?:pat|dt|rt|ptt|ft)-[A-Za-z0-9_-]{16,}"), MASK),
+            new Rule(Pattern.compile("\\bxox[abposre]-[A-Za-z0-9-]{10,}"), MASK),
+            new Rule(Pattern.compile("\\bAIza[0-9A-Za-z_-]{30,}"), MASK),
+            new Rule(Pattern.compile("\\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}"), MASK),
+            new Rule(Pattern.compile("\\bwhsec_[0-9A-Za-z+/=]{16,}"), MASK),
+            new Rule(Pattern.compile("\\bnpm_[A-Za-z0-9]{20,}"), MASK),
+            new Rule(Pattern.compile("\\bpypi-[A-Za-z0-9_-]{16,}"), MASK),
+            new Rule(Pattern.compile("\\bdckr_pat_[A-Za-z0-9_-]{16,}"), MASK),
+            new Rule(Pattern.compile("\\bdo[opr]_v1_[A-Za-z0-9]{16,}"), MASK),
+            new Rule(Pattern.compile("\\blin_(?:api|oauth)_[A-Za-z0-9]{16,}"), MASK),
+            // Google OAuth authorization codes (4/0A...), refresh tokens (1//0...) and access tokens (ya29.)
+            new Rule(Pattern.compile("(?<![A-Za-z0-9/])4/0A[A-Za-z0-9_-]{10,}"), MASK),
+            new Rule(Pattern.compile("(?<![A-Za-z0-9/])1//0[A-Za-z0-9_-]{16,}"), MASK),
+            new Rule(Pattern.compile("\\bya29\\.[A-Za-z0-9_-]{10,}"), MASK));
 
     private static final Pattern SECRET_FIELD_NAME = Pattern.compile("(?i)[a-z0-9_.-]*(?:token|secret|password|"
             + "passwd|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|signature)");
@@ -96,12 +132,15 @@ public final class Redactor {
         Set<String> forms = new LinkedHashSet<>();
         for (String secret : knownSecrets) {
             // Short values would mask ordinary words; the patterns still cover secret-shaped short values.
+            // Configured secrets never get here short: withConfiguredSecrets refuses them.
             if (secret == null || secret.length() < 6) {
                 continue;
             }
             forms.add(secret);
-            forms.add(java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8));
-            forms.add(java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8).replace("+", "%20"));
+            String encoded = java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8);
+            forms.add(encoded);
+            forms.add(encoded.replace("+", "%20"));
+            forms.add(java.net.URLEncoder.encode(encoded, StandardCharsets.UTF_8));
         }
         List<String> ordered = new ArrayList<>(forms);
         // Longest first, so a secret that contains another is masked whole.
@@ -119,47 +158,126 @@ public final class Redactor {
         return new Redactor(secrets);
     }
 
-    /** A redactor that masks the values of {@link #SECRET_ENV} in this environment. */
+    /**
+     * A redactor that masks the values of {@link #SECRET_ENV} in this environment.
+     *
+     * @throws UnmaskableSecretException when one of them is shorter than {@link #MIN_SECRET_LENGTH}
+     */
     public static Redactor fromEnvironment(Map<String, String> env) {
-        Set<String> secrets = new LinkedHashSet<>();
+        Map<String, String> secrets = new LinkedHashMap<>();
         for (String name : SECRET_ENV) {
             String value = env.get(name);
             if (value != null && !value.isBlank()) {
-                secrets.add(value.trim());
+                secrets.put(name, value);
             }
         }
-        return new Redactor(secrets);
+        return PATTERNS_ONLY.andConfigured(secrets);
     }
 
-    /** This redactor plus more known values. */
+    /** This redactor plus more known values found in the input (a password in a URL, say). */
     public Redactor and(Set<String> more) {
         Set<String> all = new LinkedHashSet<>(knownSecrets);
         all.addAll(more);
         return new Redactor(all);
     }
 
+    /**
+     * This redactor plus secrets a person configured, by name (environment variables, {@code --env} values, the
+     * tenant token). A value that short would be masked inside ordinary words and missed nowhere else, so it is
+     * refused rather than half hidden.
+     *
+     * @throws UnmaskableSecretException naming the variable (never the value) when a value is shorter than
+     *     {@link #MIN_SECRET_LENGTH} characters
+     */
+    public Redactor andConfigured(Map<String, String> namedSecrets) {
+        Set<String> values = new LinkedHashSet<>();
+        for (Map.Entry<String, String> entry : namedSecrets.entrySet()) {
+            String value = entry.getValue() == null ? "" : entry.getValue().trim();
+            if (value.isEmpty()) {
+                continue;
+            }
+            if (value.length() < MIN_SECRET_LENGTH) {
+                throw new UnmaskableSecretException(entry.getKey());
+            }
+            values.add(value);
+            if (!value.equals(entry.getValue())) {
+                values.add(entry.getValue());
+            }
+        }
+        return and(values);
+    }
+
     public String redact(String text) {
         if (text == null || text.isEmpty()) {
             return text;
         }
+        String result = redactAsWritten(text);
+        // Look-alike letters (full-width "ｔｏｋｅｎ=", ligatures) hide a secret-named key from the rules; the
+        // NFKC form shows it. The text is kept as written unless that form has something to mask.
+        if (!Normalizer.isNormalized(result, Normalizer.Form.NFKC)) {
+            String folded = Normalizer.normalize(result, Normalizer.Form.NFKC);
+            String redactedFolded = redactAsWritten(folded);
+            if (!redactedFolded.equals(folded)) {
+                result = redactedFolded;
+            }
+        }
+        return result;
+    }
+
+    private String redactAsWritten(String text) {
         String result = text;
         for (String secret : knownSecrets) {
             if (result.contains(secret)) {
                 result = result.replace(secret, MASK);
             }
         }
+        if (!mayHoldSecretShape(result)) {
+            return result;
+        }
         for (Rule rule : RULES) {
             result = rule.apply(result);
         }
-        // Text that is URL-encoded as a whole (a signed URL inside a query value) is checked decoded, too.
-        if (result.indexOf('%') >= 0) {
-            String decoded = decodeQuietly(result);
-            if (!decoded.equals(result) && !redactDecoded(decoded).equals(decoded)) {
-                result = redactDecoded(decoded);
+        // Text that is URL-encoded as a whole (a signed URL inside a query value) is checked decoded, too, and
+        // decoded again for a value encoded twice.
+        String current = result;
+        for (int depth = 0; depth < 3 && current.indexOf('%') >= 0; depth++) {
+            String decoded = decodeQuietly(current);
+            if (decoded.equals(current)) {
+                break;
             }
+            String redacted = redactDecoded(decoded);
+            if (!redacted.equals(decoded)) {
+                result = redacted;
+            }
+            current = redacted;
         }
         return result;
     }
+
+    /**
+     * A cheap linear pre-check: every rule needs one of {@code = : @ %}, a {@code --} (flags, PEM lines), the words bearer or
+     * basic, or a run of at least {@value #SHORTEST_TOKEN} token characters. Text without any of them (most
+     * progress lines) skips the rules.
+     */
+    private static boolean mayHoldSecretShape(String text) {
+        int run = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '=' || c == ':' || c == '@' || c == '%' || c == '-' && i > 0 && text.charAt(i - 1) == '-') {
+                return true;
+            }
+            boolean tokenChar = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+                    || c == '-' || c == '.' || c == '~' || c == '+' || c == '/';
+            run = tokenChar ? run + 1 : 0;
+            if (run >= SHORTEST_TOKEN) {
+                return true;
+            }
+        }
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("bearer") || lower.contains("basic");
+    }
+
+    private static final int SHORTEST_TOKEN = 14;
 
     private String redactDecoded(String decoded) {
         String result = decoded;

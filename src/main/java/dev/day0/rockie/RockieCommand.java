@@ -6,6 +6,7 @@ import dev.day0.cli.EngineCommand;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
+import dev.day0.redact.UnmaskableSecretException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -334,7 +335,7 @@ public final class RockieCommand {
             try {
                 SubmitRequest request = request();
                 Set<String> namedSecrets = secretValues(request, false);
-                Redactor redactor = console().redactor().and(secretValues(request, true));
+                Redactor redactor = configuredRedactor(request);
                 events = new Events(console(), redactor);
                 RockieConfig config = RockieConfig.fromEnvironment(env());
                 Redactor scriptCheck = console().redactor().and(namedSecrets);
@@ -437,6 +438,26 @@ public final class RockieCommand {
                 }
             }
             return secrets;
+        }
+
+        /**
+         * The console's redactor plus every --env value passed by name or under a secret name. A value whose name
+         * says it is a secret and that is too short to mask is a usage error.
+         */
+        private Redactor configuredRedactor(SubmitRequest request) {
+            Map<String, String> named = new LinkedHashMap<>();
+            for (String entry : envEntries) {
+                int eq = entry.indexOf('=');
+                String name = eq < 0 ? entry : entry.substring(0, eq);
+                if (SECRET_NAME.matcher(name).matches() || Redactor.SECRET_ENV.contains(name)) {
+                    named.put("--env " + name, request.jobEnv().get(name));
+                }
+            }
+            try {
+                return console().redactor().and(secretValues(request, true)).andConfigured(named);
+            } catch (UnmaskableSecretException e) {
+                throw RockieException.usage(e.getMessage());
+            }
         }
 
         private static int firstSecretLine(Redactor redactor, String text) {

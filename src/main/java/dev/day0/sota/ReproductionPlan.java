@@ -82,7 +82,7 @@ public final class ReproductionPlan {
             risks.add(new Risk("arxiv_unversioned", "the arXiv id has no version: a later revision of the paper may "
                     + "change the claims"));
         }
-        if (source.kind() == SourceKind.GITHUB_REPO && !source.pinnedToCommit()) {
+        if (source.kind().repository() && !source.pinnedToCommit()) {
             risks.add(new Risk("repository_not_pinned", "the repository is not pinned to a commit: its code may "
                     + "change between this plan and the run"));
         }

@@ -28,7 +28,9 @@ public final class SecretScan {
     private static final Set<String> CREDENTIAL_PARAMETERS = Set.of("token", "access_token", "id_token",
             "refresh_token", "auth_token", "api_key", "api-key", "apikey", "key", "password", "passwd", "pwd",
             "secret", "client_secret", "credential", "credentials", "auth", "authorization", "session",
-            "session_token", "private_token", "hf_token", "github_token");
+            "session_token", "private_token", "hf_token", "github_token", "t", "k", "s", "sk", "pat", "code",
+            "state", "rlkey", "resourcekey", "jsessionid", "phpsessid", "sessionid", "sid", "access_key",
+            "accesskey", "sig");
 
     private static final Pattern USER_INFO = Pattern.compile("(?i)\\b[a-z][a-z0-9+.-]*://([^\\s/@?#\"']+)@");
     private static final Pattern PARAMETER = Pattern.compile("[?&;#]([^=&;#?\\s\"']+)=([^&;#?\\s\"'<>]*)");
@@ -45,7 +47,22 @@ public final class SecretScan {
             new TokenShape("nvidia_api_key", Pattern.compile("\\bnvapi-[A-Za-z0-9_-]{16,}")),
             new TokenShape("jwt", Pattern.compile(
                     "\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}")),
-            new TokenShape("bearer_token", Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9._~+/=-]{8,})")));
+            new TokenShape("bearer_token", Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9._~+/=-]{8,})")),
+            new TokenShape("jwt", Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}")),
+            new TokenShape("slack_token", Pattern.compile("\\bxox[abposre]-[A-Za-z0-9-]{10,}")),
+            new TokenShape("google_api_key", Pattern.compile("\\bAIza[0-9A-Za-z_-]{30,}")),
+            new TokenShape("stripe_key", Pattern.compile("\\b(?:(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}"
+                    + "|whsec_[0-9A-Za-z+/=]{16,})")),
+            new TokenShape("npm_token", Pattern.compile("\\bnpm_[A-Za-z0-9]{20,}")),
+            new TokenShape("pypi_token", Pattern.compile("\\bpypi-[A-Za-z0-9_-]{16,}")),
+            new TokenShape("docker_token", Pattern.compile("\\bdckr_pat_[A-Za-z0-9_-]{16,}")),
+            new TokenShape("digitalocean_token", Pattern.compile("\\bdo[opr]_v1_[A-Za-z0-9]{16,}")),
+            new TokenShape("linear_key", Pattern.compile("\\blin_(?:api|oauth)_[A-Za-z0-9]{16,}")),
+            new TokenShape("gitlab_token", Pattern.compile("\\bgl(?:pat|dt|rt|ptt|ft)-[A-Za-z0-9_-]{16,}")),
+            new TokenShape("oauth_code", Pattern.compile("(?<![A-Za-z0-9/])4/0A[A-Za-z0-9_-]{10,}")),
+            new TokenShape("webhook", Pattern.compile("(?i)(?:hooks\\.slack\\.com/(?:services|workflows|triggers)"
+                    + "|discord(?:app)?\\.com/api/(?:v[0-9]+/)?webhooks|api\\.telegram\\.org/(?:file/)?bot)"
+                    + "/?([^\\s?#\"']{8,})")));
 
     private SecretScan() {
     }
@@ -111,7 +128,8 @@ public final class SecretScan {
         while (matcher.find()) {
             String name = matcher.group(1);
             String value = matcher.group(2);
-            String lower = name.toLowerCase(Locale.ROOT);
+            String lower = java.text.Normalizer.normalize(name, java.text.Normalizer.Form.NFKC)
+                    .toLowerCase(Locale.ROOT).replace("[]", "");
             String kind = null;
             if (lower.startsWith("x-amz-") || lower.startsWith("x-goog-") || SIGNED_PARAMETERS.contains(lower)) {
                 kind = "signed_url_parameter";

@@ -10,6 +10,7 @@ import dev.day0.io.FileDigest;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
+import dev.day0.redact.UnmaskableSecretException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,12 +66,14 @@ public final class SotaCommand {
             description = "Say what a source reference points at, with every secret removed from it.",
             footer = {"", "Output: {kind, source_ref (sanitized), arxiv_id, arxiv_version, repository, git_ref, path, "
                     + "host, local_file, canonical_url, redactions[{kind, name, encoded}], detail}.",
-                "kind: arxiv, pdf_url, pdf_file, github_repo, paper_url or unknown.",
+                "kind: arxiv, pdf_url, pdf_file, github_repo, gitlab_repo, bitbucket_repo, huggingface_repo, "
+                        + "git_repo, paper_url or unknown.",
                 "Exit codes: 0 classified, 1 kind unknown, 2 reference missing, blank or unusable (a local PDF "
                         + "that does not exist or is not a PDF)."})
     static final class Classify extends SotaLeaf {
         @Option(names = "--source-ref", required = true, paramLabel = "REF",
-                description = "arXiv id or URL, PDF URL or file, GitHub repository URL, or paper URL.")
+                description = "arXiv id or URL, PDF URL or file, repository URL (GitHub, GitLab, Bitbucket, "
+                        + "Hugging Face, git@host:org/repo), or paper URL.")
         String sourceRef;
 
         @Override
@@ -108,12 +111,12 @@ public final class SotaCommand {
             SourceRef ref = classifier().classify(sourceRef);
             if (ref.kind() == SourceKind.UNKNOWN) {
                 throw new InputException(SourceRefClassifier.OPTION, "", "cannot tell what " + ref.display()
-                        + " points at (" + ref.detail() + "); a plan needs an arXiv id or URL, a PDF, a GitHub "
+                        + " points at (" + ref.detail() + "); a plan needs an arXiv id or URL, a PDF, a "
                         + "repository or a paper URL, and day0 never guesses one");
             }
-            Redactor redactor = ref.redactor();
             Claims claimed = Claims.read(claims);
-            Recipe steps = Recipe.read(recipe, redactor, env());
+            Recipe steps = Recipe.read(recipe, ref.redactor(), env());
+            Redactor redactor = withNamedSecrets(ref.redactor(), steps);
             String script = JobScript.render(ref, claimed, steps, Version.current(), redactor);
             ReproductionPlan plan = new ReproductionPlan(ref, claimed, steps, script);
             ObjectNode inputs = Json.object();
@@ -135,6 +138,22 @@ public final class SotaCommand {
             console().info(redactor.redact("day0 sota plan: wrote " + String.join(", ", files.keySet().stream()
                     .map(Path::toString).toList()) + "; nothing is spent until a person approves the quote"));
             return ExitCodes.OK;
+        }
+
+        /** The values, in this environment, of the secrets the recipe names: masked wherever they show up. */
+        private Redactor withNamedSecrets(Redactor redactor, Recipe steps) {
+            Map<String, String> named = new LinkedHashMap<>();
+            for (String name : steps.secrets()) {
+                String value = env().get(name);
+                if (value != null) {
+                    named.put(name, value);
+                }
+            }
+            try {
+                return redactor.andConfigured(named);
+            } catch (UnmaskableSecretException e) {
+                throw new InputException(recipe.toString(), "secrets", e.getMessage());
+            }
         }
 
         private static ObjectNode input(Path file) {

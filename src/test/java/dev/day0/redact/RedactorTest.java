@@ -1,6 +1,7 @@
 package dev.day0.redact;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.io.Json;
@@ -48,6 +49,47 @@ public class RedactorTest {
         assertThat(redacted).endsWith(" token=[REDACTED]").startsWith("x_x_");
     }
 
+    /**
+     * Lines of a quarter megabyte shaped to make each newer rule backtrack (slashes after a user-info prefix, a base64 line
+     * without its last character class, a run of near-tokens). The timeout guards against a hang.
+     */
+    @Test(timeout = 60_000)
+    public void shouldRedactAdversarialLongLinesForTheNewerRules() {
+        List<String> lines = List.of("https://user:" + "a/".repeat(1 << 17) + "x",
+                "Ab".repeat(1 << 17) + "!", "xoxb".repeat(1 << 16), "4/0".repeat(1 << 16),
+                "ｔｏｋｅｎ".repeat(1 << 15) + "=abc12345", "%25".repeat(1 << 16) + "token%3Dxyz987654321");
+
+        for (String line : lines) {
+            assertThat(Redactor.patternsOnly().redact(line)).isNotNull();
+        }
+        assertThat(Redactor.patternsOnly().redact(lines.get(4))).endsWith("=[REDACTED]");
+    }
+
+    @Test
+    public void shouldMaskVendorFormatsLookAlikeNamesAndUnsignedJwts() {
+        Redactor redactor = Redactor.patternsOnly();
+
+        assertThat(redactor.redact("SLACK=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"))
+                .isEqualTo("SLACK=[REDACTED]");
+        assertThat(redactor.redact("use ｔｏｋｅｎ=Zq8Xv3Lm9Np2 now")).isEqualTo("use token=[REDACTED] now");
+        assertThat(redactor.redact("GET /a?token[]=Zq8Xv3Lm9Np2&page=2")).isEqualTo("GET /a?token[]=[REDACTED]&page=2");
+        assertThat(redactor.redact("jwt eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.")).isEqualTo("jwt [REDACTED]");
+        assertThat(redactor.redact("code 4/0AY0e-g7abcdefghijklmnop")).isEqualTo("code [REDACTED]");
+    }
+
+    @Test
+    public void shouldRefuseAConfiguredSecretTooShortToMaskNamingItButNotItsValue() {
+        assertThatThrownBy(() -> Redactor.fromEnvironment(Map.of("HF_TOKEN", "abc1234")))
+                .isInstanceOf(UnmaskableSecretException.class).hasMessageContaining("HF_TOKEN")
+                .hasMessageContaining("shorter than 8").hasMessageNotContaining("abc1234");
+        assertThat(Redactor.fromEnvironment(Map.of("HF_TOKEN", "abc12345")).redact("t abc12345"))
+                .isEqualTo("t [REDACTED]");
+        assertThat(Redactor.patternsOnly().andConfigured(Map.of("--env X_TOKEN", "Zq8Xv3Lm9Np2"))
+                .redact("x=" + java.net.URLEncoder.encode(java.net.URLEncoder.encode("Zq8Xv3Lm9Np2!",
+                        java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8)))
+                .doesNotContain("Zq8Xv3Lm9Np2");
+    }
+
     @Test
     public void shouldHoldAtLeastFiftySecretBearingEntriesOfEveryKind() {
         assertThat(CORPUS.secretBearing()).hasSizeGreaterThanOrEqualTo(50);
@@ -69,8 +111,10 @@ public class RedactorTest {
         for (SecretCorpus.Entry entry : CORPUS.secretBearing()) {
             String redacted = redactor.redact(entry.text());
             for (String secret : entry.secrets()) {
-                if (redacted.contains(secret)) {
-                    leaks.add(entry.text() + "\n      -> " + redacted + "\n      still shows " + secret);
+                for (String form : SecretCorpus.forms(secret)) {
+                    if (redacted.contains(form)) {
+                        leaks.add(entry.text() + "\n      -> " + redacted + "\n      still shows " + form);
+                    }
                 }
             }
             if (!redacted.contains(Redactor.MASK)) {

@@ -94,7 +94,7 @@ public class JobScriptTest {
 
         assertThat(lines.get(0)).isEqualTo("#!/usr/bin/env bash");
         assertThat(lines).contains("set -euo pipefail", "readonly RESULTS_DIR=/workspace/results",
-                "readonly SOURCE_REF='https://[REDACTED]@github.com/o/r'", "export DAY0_SEED=7");
+                "readonly SOURCE_REF='https://github.com/o/r'", "export DAY0_SEED=7");
         assertThat(lines.get(lines.size() - 1)).isEqualTo("echo JOB_DONE");
         assertThat(script).doesNotContain("hunter22").doesNotContain("alice");
     }

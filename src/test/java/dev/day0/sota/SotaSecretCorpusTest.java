@@ -242,4 +242,20 @@ public class SotaSecretCorpusTest {
         assertClean("review/assess", review.out() + review.err() + Files.readString(out) + assess.out()
                 + assess.err(), List.of(secret));
     }
+    @Test
+    public void shouldMaskTheValueOfASecretTheRecipeNamesAndRefuseOneTooShortToMask() {
+        String value = "recipe-named-secret-0815";
+        Path outDir = dir.resolve("named-plan");
+        CliRun plan = CliRun.run(Map.of("HF_TOKEN", value), "sota", "plan", "--source-ref",
+                "https://example.org/" + value + "/p.pdf", "--claims", claims.toString(), "--recipe",
+                recipe.toString(), "--out-dir", outDir.toString());
+        Path shortRecipe = SotaFiles.write(dir, "short.yaml", SotaFiles.RECIPE.replace("HF_TOKEN", "JUDGE_KEY"));
+        CliRun refused = CliRun.run(Map.of("JUDGE_KEY", "k3y9"), "sota", "plan", "--source-ref", "2401.01234v2",
+                "--claims", claims.toString(), "--recipe", shortRecipe.toString());
+
+        assertThat(plan.exitCode()).as(plan.toString()).isZero();
+        assertClean("named", plan.out() + plan.err() + allFiles(outDir), List.of(value));
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+        assertThat(refused.err()).contains("JUDGE_KEY").contains("shorter than 8").doesNotContain("k3y9");
+    }
 }

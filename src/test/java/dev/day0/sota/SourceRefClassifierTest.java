@@ -105,7 +105,7 @@ public class SourceRefClassifierTest {
 
         assertThat(ref.kind()).isEqualTo(SourceKind.GITHUB_REPO);
         assertThat(ref.repository()).isEqualTo("owner/repo");
-        assertThat(ref.display()).isEqualTo("https%3A%2F%2Fgithub.com%2Fowner%2Frepo");
+        assertThat(ref.display()).isEqualTo("https://github.com/owner/repo");
     }
 
     @Test
@@ -114,7 +114,8 @@ public class SourceRefClassifierTest {
         assertThat(classify("https://example.org/blog/post").kind()).isEqualTo(SourceKind.UNKNOWN);
         assertThat(classify("https://openreview.net/").kind()).isEqualTo(SourceKind.UNKNOWN);
         assertThat(classify("ftp://example.org/p.pdf").kind()).isEqualTo(SourceKind.UNKNOWN);
-        assertThat(classify("https://huggingface.co/nvidia/some-model").kind()).isEqualTo(SourceKind.UNKNOWN);
+        assertThat(classify("https://huggingface.co/nvidia").kind()).isEqualTo(SourceKind.UNKNOWN);
+        assertThat(classify("https://gitlab.com/group").kind()).isEqualTo(SourceKind.UNKNOWN);
     }
 
     @Test
@@ -158,7 +159,7 @@ public class SourceRefClassifierTest {
         SourceRef ref = classify("https://x-access-token:ghs_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r");
 
         assertThat(ref.kind()).isEqualTo(SourceKind.GITHUB_REPO);
-        assertThat(ref.display()).isEqualTo("https://[REDACTED]@github.com/o/r");
+        assertThat(ref.display()).isEqualTo("https://github.com/o/r");
         assertThat(ref.redactions()).extracting(Redaction::kind).containsExactly("url_user_info", "github_token");
         assertThat(ref.toJson().toString()).doesNotContain("ghs_abcdefghijklmnopqrstuvwxyz0123456789");
     }
@@ -177,5 +178,59 @@ public class SourceRefClassifierTest {
 
         assertThat(ref.display()).doesNotContain("opensesame");
         assertThat(ref.redactions()).containsExactly(new Redaction("secret_shaped_text", null, false));
+    }
+    @Test
+    public void shouldClassifyHuggingFaceGitlabBitbucketAndSshRepositories() {
+        SourceRef model = classify("https://huggingface.co/meta-llama/Llama-3.1-8B/tree/main");
+        SourceRef dataset = classify("huggingface.co/datasets/openai/gsm8k");
+        SourceRef gitlab = classify("https://gitlab.com/group/sub/project/-/blob/v1.2/src/train.py");
+        SourceRef bitbucket = classify("https://bitbucket.org/team/repo/src/main/README.md");
+        SourceRef ssh = classify("git@git.example.com:platform/tools/evals.git");
+
+        assertThat(model.kind()).isEqualTo(SourceKind.HUGGINGFACE_REPO);
+        assertThat(model.repository()).isEqualTo("meta-llama/Llama-3.1-8B");
+        assertThat(model.gitRef()).isEqualTo("main");
+        assertThat(dataset.canonicalUrl()).isEqualTo("https://huggingface.co/datasets/openai/gsm8k");
+        assertThat(dataset.detail()).contains("Hugging Face dataset repository openai/gsm8k");
+        assertThat(gitlab.kind()).isEqualTo(SourceKind.GITLAB_REPO);
+        assertThat(gitlab.repository()).isEqualTo("group/sub/project");
+        assertThat(gitlab.gitRef()).isEqualTo("v1.2");
+        assertThat(gitlab.repoPath()).isEqualTo("src/train.py");
+        assertThat(bitbucket.kind()).isEqualTo(SourceKind.BITBUCKET_REPO);
+        assertThat(bitbucket.repository()).isEqualTo("team/repo");
+        assertThat(ssh.kind()).isEqualTo(SourceKind.GIT_REPO);
+        assertThat(ssh.display()).isEqualTo("git@git.example.com:platform/tools/evals.git");
+        assertThat(ssh.kind().repository()).isTrue();
+        SourceRef withQuery = classify("git@github.com:o/r.git?token=Zq8Xv3Lm9Np2Rs7Tw4Yb");
+        assertThat(withQuery.kind()).isEqualTo(SourceKind.GITHUB_REPO);
+        assertThat(withQuery.display()).isEqualTo("git@github.com:o/r.git");
+    }
+
+    @Test
+    public void shouldRebuildTheDisplayFromSafePartsOnly() {
+        SourceRef ref = classify("https://alice:pa/ss99@openreview.net/forum?id=rJXMpikCZ&t=Zq8Xv3Lm9Np2Rs7T"
+                + "&utm_source=x#code=Zq8Xv3Lm9Np2");
+
+        assertThat(ref.display()).isEqualTo("https://openreview.net/forum?id=rJXMpikCZ");
+        assertThat(ref.redactions()).extracting(Redaction::kind).contains("url_user_info", "fragment");
+        assertThat(classify("https://example.org/token/Zq8Xv3/report.pdf").display())
+                .isEqualTo("https://example.org/token/[REDACTED]/report.pdf");
+        assertThat(classify("https://hooks.slack.com/services/T0ABC/B0DEF/Zq8Xv3Lm9Np2Rs7Tw4Yb").display())
+                .isEqualTo("https://hooks.slack.com/services/[REDACTED]");
+        assertThat(classify("https://api.telegram.org/bot123456:AAHZq8Xv3Lm9Np2Rs7Tw4YbZq8Xv3Lm9Np2/getMe")
+                .display()).isEqualTo("https://api.telegram.org/bot[REDACTED]/getMe");
+        assertThat(classify("https://example.org/p.pdf#page=3").display()).isEqualTo("https://example.org/p.pdf#page=3");
+        assertThat(classify("https://example.org/app;jsessionid=0A1B2C3D4E5F/p.pdf").display())
+                .isEqualTo("https://example.org/app/p.pdf");
+    }
+
+    @Test
+    public void shouldRefuseControlCharactersAlsoWhenPercentEncodedWithoutShowingTheReference() {
+        for (String ref : new String[] {"https://example.org/p.pdf?x=Zq8Xv3%0Aecho", "arXiv:2401.01234%250D",
+            "https://example.org/\u202ep.pdf"}) {
+            assertThatThrownBy(() -> classify(ref)).isInstanceOf(InputException.class)
+                    .hasMessageContaining("control characters").hasMessageNotContaining("Zq8Xv3")
+                    .hasMessageNotContaining("example.org").hasMessageNotContaining("2401");
+        }
     }
 }

@@ -5,6 +5,8 @@ import dev.day0.io.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,17 +63,43 @@ public final class SecretCorpus {
         return secrets;
     }
 
-    /** The secrets (corpus ones plus {@code extra}) found in {@code text}; empty when the text is clean. */
+    /**
+     * The secrets (corpus ones plus {@code extra}) found in {@code text}, as written, percent-encoded once or
+     * twice, or percent-decoded once or twice; empty when the text is clean.
+     */
     public List<String> secretsIn(String text, Collection<String> extra) {
         List<String> found = new ArrayList<>();
         Set<String> all = allSecrets();
         all.addAll(extra);
         for (String secret : all) {
-            if (text.contains(secret)) {
-                found.add(secret);
+            for (String form : forms(secret)) {
+                if (text.contains(form)) {
+                    found.add(form);
+                }
             }
         }
         return found;
+    }
+
+    /** A secret and the encoded and decoded forms it could leak in. */
+    public static Set<String> forms(String secret) {
+        Set<String> forms = new LinkedHashSet<>();
+        String encoded = URLEncoder.encode(secret, StandardCharsets.UTF_8);
+        String decoded = decode(secret);
+        forms.add(secret);
+        forms.add(encoded);
+        forms.add(URLEncoder.encode(encoded, StandardCharsets.UTF_8));
+        forms.add(decoded);
+        forms.add(decode(decoded));
+        return forms;
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return text;
+        }
     }
 
     /**
