@@ -5,6 +5,7 @@ import dev.day0.gates.CompareGate;
 import dev.day0.gates.GateResult;
 import dev.day0.gates.PtqGate;
 import dev.day0.gates.RunGate;
+import dev.day0.gates.ThresholdRange;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.noise.NoiseJudge;
@@ -261,9 +262,6 @@ public final class GateCommand {
         } catch (NumberFormatException e) {
             throw new InputException("--threshold", "", "must be a number, got \"" + text + "\"");
         }
-        if (!Double.isFinite(value) || value < 0) {
-            throw new InputException("--threshold", "", "must be a finite number of at least 0, got " + text);
-        }
-        return value;
+        return ThresholdRange.require(value, "--threshold", "");
     }
 }

@@ -91,6 +91,15 @@ public final class PtqGate {
             return;
         }
         double ratio = outputBytes / sourceBytes;
+        if (!Double.isFinite(ratio) || !(ratio > 0)) {
+            size.putNull("ratio");
+            size.put("judged", false);
+            size.put("ok", false);
+            add(problems, FailureClass.USER_CONFIG_ERROR, source + ": output_bytes / source_bytes: the size ratio "
+                    + "of " + Numbers.plain(outputBytes) + " to " + Numbers.plain(sourceBytes) + " bytes is not a "
+                    + "finite positive number");
+            return;
+        }
         size.put("ratio", Numbers.round(ratio, 4));
         if (target.isEmpty()) {
             size.put("judged", false);
@@ -182,13 +191,21 @@ public final class PtqGate {
                 continue;
             }
             String key = Precision.normalizeKey(entry.getKey());
-            counts.put(key, counts.path(key).asLong(0) + count);
-            if (UNEXPECTED_KEY.equals(key)) {
-                unexpected += count;
-            } else if ("declaration_mismatch".equals(key)) {
-                mismatched += count;
-            } else if (target.isPresent() && Precision.parse(key).filter(target.get()::equals).isPresent()) {
-                covered += count;
+            try {
+                // Look-alike keys (UNEXPECTED-UNQUANTIZED) add up: a sum that wraps would read as "none left".
+                counts.put(key, Math.addExact(counts.path(key).asLong(0), count));
+                if (UNEXPECTED_KEY.equals(key)) {
+                    unexpected = Math.addExact(unexpected, count);
+                } else if ("declaration_mismatch".equals(key)) {
+                    mismatched = Math.addExact(mismatched, count);
+                } else if (target.isPresent() && Precision.parse(key).filter(target.get()::equals).isPresent()) {
+                    covered = Math.addExact(covered, count);
+                }
+            } catch (ArithmeticException e) {
+                add(problems, FailureClass.USER_CONFIG_ERROR, source + ": layer_precision_counts." + entry.getKey()
+                        + ": the counts of " + key + " add up to more than " + Long.MAX_VALUE
+                        + " layers: not a count");
+                countsValid = false;
             }
         }
         coverage.put("covered", covered);
