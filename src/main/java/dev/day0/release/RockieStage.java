@@ -7,6 +7,7 @@ import dev.day0.io.AtomicFiles;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
 import dev.day0.rockie.Approval;
+import dev.day0.rockie.ApprovalKey;
 import dev.day0.rockie.ApprovalLedger;
 import dev.day0.rockie.GpuType;
 import dev.day0.rockie.Outcome;
@@ -169,7 +170,8 @@ final class RockieStage {
             return failed(FailureClass.USER_CONFIG_ERROR, "stage " + spec.key() + ": the term sheet was not "
                     + "approved at the terminal (only the word approve approves); nothing was run");
         }
-        ObjectNode approved = Approval.approve(quote, approver(), null, Instant.now());
+        ObjectNode approved = Approval.approve(quote, approver(), null, Instant.now(),
+                ApprovalKey.forApproving(env));
         write(approvedSheet(), Json.write(approved) + "\n");
         check(TermSheet.read(approvedSheet(), redactor));
         progress.line("  " + spec.key() + ": approved by " + approver() + " at the terminal");
@@ -194,6 +196,7 @@ final class RockieStage {
                 rockie.timeoutSeconds(), rockie.region(), rockie.tier(), approvedSheet(), Map.of(), null, null, null,
                 null, null, stateFile(), null, null, false, false, rockie.pollIntervalSeconds(), 30, 5, 1800);
         Preflight.check(sheet, request);
+        Approval.verify(sheet, ApprovalKey.forChecking(env));
     }
 
     // ---------------------------------------------------------------------------------------- submission

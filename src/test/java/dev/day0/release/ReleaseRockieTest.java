@@ -66,6 +66,7 @@ public class ReleaseRockieTest {
         env.putAll(rockie.env(TOKEN, "tenant-release"));
         env.put("DAY0_ROCKIE_LEDGER_DIR", fixture.dir.resolve("ledger").toString());
         env.put("USER", "alice");
+        env.put(dev.day0.rockie.ApprovalKey.ENV, dev.day0.testing.ApprovalKeys.KEY);
         return env;
     }
 

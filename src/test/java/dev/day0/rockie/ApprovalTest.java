@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Json;
+import dev.day0.testing.ApprovalKeys;
 import java.time.Instant;
 import org.junit.Test;
 
@@ -29,7 +30,7 @@ public class ApprovalTest {
 
     @Test
     public void shouldApproveForOneSubmissionWithWhoWhenAndTheQuoteHash() {
-        ObjectNode approved = Approval.approve(pending(), "alice@example.com", null, NOW);
+        ObjectNode approved = Approval.approve(pending(), "alice@example.com", null, NOW, ApprovalKeys.key());
 
         assertThat(approved.path("decision").path("state").asText()).isEqualTo("approve");
         assertThat(approved.path("decision").path("approved_for_submit").asBoolean()).isTrue();
@@ -42,7 +43,7 @@ public class ApprovalTest {
 
     @Test
     public void shouldRecordAChangedBudgetAsModifyThenApprove() {
-        ObjectNode approved = Approval.approve(pending(), "alice", 20000L, NOW);
+        ObjectNode approved = Approval.approve(pending(), "alice", 20000L, NOW, ApprovalKeys.key());
 
         assertThat(approved.path("decision").path("state").asText()).isEqualTo("modify_then_approve");
         assertThat(approved.path("user_budget_cents").asLong()).isEqualTo(20000);
@@ -52,17 +53,17 @@ public class ApprovalTest {
 
     @Test
     public void shouldAcceptABudgetEqualToTheEstimateAndNothingBelow() {
-        assertThat(Approval.approve(pending(), "alice", 18000L, NOW).path("user_budget_cents").asLong())
+        assertThat(Approval.approve(pending(), "alice", 18000L, NOW, ApprovalKeys.key()).path("user_budget_cents").asLong())
                 .isEqualTo(18000);
-        assertThat(exitCodeOf(() -> Approval.approve(pending(), "alice", 17999L, NOW)))
+        assertThat(exitCodeOf(() -> Approval.approve(pending(), "alice", 17999L, NOW, ApprovalKeys.key())))
                 .isEqualTo(RockieExitCodes.BUDGET);
     }
 
     @Test
     public void shouldNotApproveTwice() {
-        TermSheet approved = TermSheet.of(Approval.approve(pending(), "alice", null, NOW), "approved.json");
+        TermSheet approved = TermSheet.of(Approval.approve(pending(), "alice", null, NOW, ApprovalKeys.key()), "approved.json");
 
-        assertThatThrownBy(() -> Approval.approve(approved, "bob", null, NOW))
+        assertThatThrownBy(() -> Approval.approve(approved, "bob", null, NOW, ApprovalKeys.key()))
                 .isInstanceOfSatisfying(RockieException.class, e -> {
                     assertThat(e.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
                     assertThat(e.reason()).isEqualTo("ALREADY_DECIDED");
@@ -75,13 +76,13 @@ public class ApprovalTest {
         TermSheet unavailable = TermSheet.of(Quotes.termSheet(spec, Pricing.fromMarket(
                 Json.read(RockieFixture.MARKET_AVAILABLE), "m", spec, "market"), NOW), "q");
 
-        assertThat(exitCodeOf(() -> Approval.approve(unavailable, "alice", null, NOW)))
+        assertThat(exitCodeOf(() -> Approval.approve(unavailable, "alice", null, NOW, ApprovalKeys.key())))
                 .isEqualTo(RockieExitCodes.NOT_APPROVED);
     }
 
     @Test
     public void shouldRequireAnApproverId() {
-        assertThat(exitCodeOf(() -> Approval.approve(pending(), " ", null, NOW))).isEqualTo(RockieExitCodes.USAGE);
-        assertThat(exitCodeOf(() -> Approval.approve(pending(), "a\nb", null, NOW))).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(exitCodeOf(() -> Approval.approve(pending(), " ", null, NOW, ApprovalKeys.key()))).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(exitCodeOf(() -> Approval.approve(pending(), "a\nb", null, NOW, ApprovalKeys.key()))).isEqualTo(RockieExitCodes.USAGE);
     }
 }

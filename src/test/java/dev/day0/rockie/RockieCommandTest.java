@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.testing.ApprovalKeys;
 import dev.day0.io.Json;
 import dev.day0.testing.CliRun;
 import java.nio.file.Path;
@@ -174,7 +175,7 @@ public class RockieCommandTest {
     public void shouldPrintTheApprovedSheet() {
         Path sheet = FIXTURE.pendingSheet(dir);
 
-        CliRun run = FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", sheet.toString(), "--approver",
+        CliRun run = FIXTURE.run(ApprovalKeys.with(Map.of()), "rockie", "approve", "--term-sheet", sheet.toString(), "--approver",
                 "alice", "--budget-cents", "30000");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
@@ -190,13 +191,13 @@ public class RockieCommandTest {
         Path sheet = FIXTURE.pendingSheet(dir);
         Path approved = FIXTURE.approvedSheet(dir);
 
-        assertThat(FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", sheet.toString(), "--approver", "a",
+        assertThat(FIXTURE.run(ApprovalKeys.with(Map.of()), "rockie", "approve", "--term-sheet", sheet.toString(), "--approver", "a",
                 "--budget-cents", "17999").exitCode()).isEqualTo(RockieExitCodes.BUDGET);
-        assertThat(FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", approved.toString(), "--approver",
+        assertThat(FIXTURE.run(ApprovalKeys.with(Map.of()), "rockie", "approve", "--term-sheet", approved.toString(), "--approver",
                 "b").exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
-        assertThat(FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", dir.resolve("x.json").toString(),
+        assertThat(FIXTURE.run(ApprovalKeys.with(Map.of()), "rockie", "approve", "--term-sheet", dir.resolve("x.json").toString(),
                 "--approver", "b").exitCode()).isEqualTo(RockieExitCodes.NO_TERM_SHEET);
-        assertThat(FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", sheet.toString()).exitCode())
+        assertThat(FIXTURE.run(ApprovalKeys.with(Map.of()), "rockie", "approve", "--term-sheet", sheet.toString()).exitCode())
                 .isEqualTo(RockieExitCodes.USAGE);
     }
 
@@ -208,7 +209,7 @@ public class RockieCommandTest {
         write(pending, Json.write(json));
         Path approved = dir.resolve("approved.json");
 
-        CliRun run = FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", pending.toString(), "--approver",
+        CliRun run = FIXTURE.run(ApprovalKeys.with(Map.of()), "rockie", "approve", "--term-sheet", pending.toString(), "--approver",
                 "alice", "--out", approved.toString());
         write(pending, "{}");
 

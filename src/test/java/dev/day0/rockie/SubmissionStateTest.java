@@ -27,7 +27,7 @@ public class SubmissionStateTest {
         JobSpec spec = new JobSpec("x", GpuType.A100_80GB, 1, "us", "spot", 60, null, null);
         TermSheet sheet = TermSheet.of(Approval.approve(TermSheet.of(Quotes.termSheet(spec, Pricing.fromMarket(
                 Json.read(RockieFixture.MARKET_AVAILABLE), "m", spec, "market"), Instant.now()), "q"), "alice", null,
-                Instant.now()), "a");
+                Instant.now(), dev.day0.testing.ApprovalKeys.key()), "a");
         SubmitRequest request = new SubmitRequest(dir.resolve("job.sh"), "echo", "e3b0", GpuType.A100_80GB, 1, 3600,
                 "us", "spot", dir.resolve("a.json"), Map.of(), "day0", null, null, null, null,
                 dir.resolve("state.json"), null, dir, false, false, 10, 30, 5, 1800);
