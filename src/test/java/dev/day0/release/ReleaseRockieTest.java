@@ -6,6 +6,7 @@ import static dev.day0.rockie.RockieTestServer.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
 import dev.day0.rockie.RockieTestServer;
@@ -123,6 +124,25 @@ public class ReleaseRockieTest {
         JsonNode body = rockie.requests("POST", "/api/jobs/submit").get(0).json();
         assertThat(body.path("env").path("DAY0_MODEL").asText()).isEqualTo("test-org/tiny-model");
         assertThat(body.path("spec").path("gpu_type").asText()).isEqualTo("A100_80GB");
+    }
+
+    @Test
+    public void shouldRefuseARehashedApprovalWithARaisedBudgetBeforeAnythingRunsOrIsSent() {
+        jobSucceeds();
+        ObjectNode forged = (ObjectNode) Json.read(approved("approved.json"));
+        forged.put("user_budget_cents", forged.path("user_budget_cents").longValue() * 10);
+        ((ObjectNode) forged.get("decision")).put("quote_sha256", dev.day0.rockie.TermSheet.quoteSha256(forged));
+        fixture.file("forged.json", Json.write(forged));
+        Path forgedFile = fixture.dir.resolve("forged.json");
+
+        CliRun run = release("--approve", forgedFile.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isNotZero();
+        assertThat(decision().path("decision").asText()).isNotEqualTo("ACCEPT");
+        assertThat(decision().path("detail").asText())
+                .contains("approval signature does not match: the sheet was changed after approval");
+        assertThat(fixture.runs()).isEmpty();
+        assertThat(rockie.requests("POST", "/api")).as("a reachability probe at most, no API call").isEmpty();
     }
 
     @Test
