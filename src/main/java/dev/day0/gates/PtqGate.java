@@ -80,6 +80,7 @@ public final class PtqGate {
     private static void checkSize(ObjectNode doc, String source, Optional<Precision> target,
                                   Map<FailureClass, List<String>> problems, List<String> notes, ObjectNode checks) {
         ObjectNode size = checks.putObject("size");
+        checkWaiverFields(doc, source, problems);
         Double sourceBytes = positiveSize(doc, "source_bytes", source, problems);
         Double outputBytes = positiveSize(doc, "output_bytes", source, problems);
         size.set("source_bytes", Fields.echo(doc.get("source_bytes")));
@@ -127,10 +128,7 @@ public final class PtqGate {
     private static String waiver(ObjectNode doc, String source, Precision target, double ratio,
                                  Map<FailureClass, List<String>> problems) {
         JsonNode accept = doc.get("accept_size_growth");
-        if (accept != null && !accept.isNull() && !accept.isBoolean()) {
-            add(problems, FailureClass.USER_CONFIG_ERROR, source + ": accept_size_growth: must be true or false, found "
-                    + Fields.describe(accept));
-        } else if (accept != null && accept.isBoolean() && accept.booleanValue()) {
+        if (accept != null && accept.isBoolean() && accept.booleanValue()) {
             return "size growth to " + Numbers.fixed(ratio, 4) + "x accepted: accept_size_growth is true";
         }
         JsonNode sourcePrecision = doc.get("source_precision");
@@ -140,8 +138,6 @@ public final class PtqGate {
         Optional<Precision> from = sourcePrecision.isTextual() ? Precision.parse(sourcePrecision.textValue())
                 : Optional.empty();
         if (from.isEmpty()) {
-            add(problems, FailureClass.USER_CONFIG_ERROR, source + ": source_precision: not a known precision: "
-                    + Fields.describe(sourcePrecision));
             return null;
         }
         if (from.get().bits() <= target.bits() && ratio <= WAIVABLE_GROWTH) {
@@ -150,6 +146,21 @@ public final class PtqGate {
                     + " target, and growth is within " + Numbers.fixed(WAIVABLE_GROWTH, 2) + "x";
         }
         return null;
+    }
+
+    /** The waiver's fields are checked whether or not the size grew: a malformed field is never silently unused. */
+    private static void checkWaiverFields(ObjectNode doc, String source, Map<FailureClass, List<String>> problems) {
+        JsonNode accept = doc.get("accept_size_growth");
+        if (accept != null && !accept.isNull() && !accept.isBoolean()) {
+            add(problems, FailureClass.USER_CONFIG_ERROR, source + ": accept_size_growth: must be true or false, found "
+                    + Fields.describe(accept));
+        }
+        JsonNode sourcePrecision = doc.get("source_precision");
+        if (sourcePrecision != null && !sourcePrecision.isNull() && (!sourcePrecision.isTextual()
+                || Precision.parse(sourcePrecision.textValue()).isEmpty())) {
+            add(problems, FailureClass.USER_CONFIG_ERROR, source + ": source_precision: not a known precision: "
+                    + Fields.describe(sourcePrecision));
+        }
     }
 
     private static Double positiveSize(ObjectNode doc, String name, String source,

@@ -210,7 +210,7 @@ public final class RunGate {
             return null;
         }
         JsonNode healthy = evidence.get("healthy");
-        if (healthy == null || healthy.isNull()) {
+        if (healthy == null) {
             return null;
         }
         if (!healthy.isBoolean()) {
