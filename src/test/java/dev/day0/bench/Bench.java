@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * mvn -B -o -q package -DskipTests &amp;&amp; mvn -B -o -q test-compile
  * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench checkpoint [--shards 30] [--shard-gb 5] [--dir /tmp]
  * java -Xmx256m -cp target/test-classes:target/day0.jar dev.day0.bench.Bench samples [--lines 10000000] [--dir /tmp]
- * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench fuzz [--cases 100000] [--seed 20261201] [--dir /tmp]
+ * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench fuzz [--cases 100000] [--seed 20261201]
  * </pre>
  *
  * Files are created under {@code --dir} and deleted afterwards (keep them with {@code --keep}).

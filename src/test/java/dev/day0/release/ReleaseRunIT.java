@@ -25,6 +25,9 @@ import org.junit.rules.TemporaryFolder;
 
 /** {@code day0 release run} as a separate process: the examples, kills at every stage boundary, GPU stages. */
 public class ReleaseRunIT {
+    /** The environment of an approval: the tests' approval key, nothing else. */
+    private static final Map<String, String> KEYED = ApprovalKeys.with(Map.of());
+
     private static final Path EXAMPLES = Path.of("examples").toAbsolutePath();
     private static final String TOKEN = "rkt_live_ReleaseRunIT0Token77";
 
@@ -165,7 +168,7 @@ public class ReleaseRunIT {
         Day0Process quote = Day0Process.run(fixture.dir, Map.of(), "rockie", "quote", "--job-spec", "spec.json",
                 "--market-json", ReleaseRockieTest.MARKET.toAbsolutePath().toString(), "--out", "quote.json");
         assertThat(quote.exitCode()).as(quote.toString()).isEqualTo(0);
-        Day0Process approve = Day0Process.run(fixture.dir, ApprovalKeys.with(Map.of()), "rockie", "approve", "--term-sheet",
+        Day0Process approve = Day0Process.run(fixture.dir, KEYED, "rockie", "approve", "--term-sheet",
                 "quote.json", "--approver", "alice@example.com", "--out", "approved.json");
         assertThat(approve.exitCode()).as(approve.toString()).isEqualTo(0);
         return fixture;

@@ -34,7 +34,8 @@ public class ApprovalLedgerTest {
         ApprovalLedger ledger = new ApprovalLedger(temp.getRoot().toPath());
         ledger.claim(SHA, "qts_1", "key-a", "run-a", Path.of("state.json"), Redactor.patternsOnly());
 
-        assertThatThrownBy(() -> ledger.claim(SHA, "qts_1", "key-a", "run-b", Path.of("other.json"), Redactor.patternsOnly()))
+        assertThatThrownBy(() -> ledger.claim(SHA, "qts_1", "key-a", "run-b", Path.of("other.json"),
+                Redactor.patternsOnly()))
                 .isInstanceOfSatisfying(RockieException.class, e -> {
                     assertThat(e.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
                     assertThat(e.reason()).isEqualTo("SHEET_ALREADY_USED");

@@ -28,6 +28,9 @@ import java.util.stream.Stream;
  * the class can scan all of them, and every file under the root, for secrets at the end.
  */
 final class RockieFixture {
+    /** The environment of an approval: the tests' approval key, nothing else. */
+    private static final Map<String, String> KEYED = ApprovalKeys.with(Map.of());
+
     /** The tenant token: it must never appear in any output or file. */
     static final String TOKEN = "rkt_live_Zq8Xv3Lm9Np2Rs7Tw4Yb";
     static final String TENANT = "tenant-acme";
@@ -126,7 +129,7 @@ final class RockieFixture {
     Path approvedSheet(Path dir) {
         Path pending = pendingSheet(dir);
         Path sheet = dir.resolve("approved.json");
-        CliRun approve = run(ApprovalKeys.with(Map.of()), "rockie", "approve", "--term-sheet", pending.toString(), "--approver",
+        CliRun approve = run(KEYED, "rockie", "approve", "--term-sheet", pending.toString(), "--approver",
                 "alice@example.com", "--out", sheet.toString());
         if (approve.exitCode() != 0) {
             throw new AssertionError("approve failed: " + approve);
