@@ -54,7 +54,7 @@ public final class Bench {
                     Double.parseDouble(options.getOrDefault("--shard-gb", "5")), keep);
             case "samples" -> samples(base, Long.parseLong(options.getOrDefault("--lines", "10000000")), keep);
             case "fuzz" -> dev.day0.fuzz.GateFuzz.main(new String[] {options.getOrDefault("--cases", "100000"),
-                options.getOrDefault("--seed", "20261201"), base.toString()});
+                options.getOrDefault("--seed", "20261201"), base.toString(), options.getOrDefault("--shards", "1")});
             default -> {
                 System.err.println("unknown benchmark " + args[0]);
                 System.exit(2);

@@ -39,6 +39,15 @@ public final class GateFuzz {
     /** What a campaign found; {@code examples} holds the first few offending cases, described. */
     public record Report(Gate gate, long inputs, long ruleBreaking, long passes, long refusedExit2, long falsePasses,
                          long exit70s, long unnamedExit2, List<String> examples) {
+        /** Two shards' figures as one campaign's. */
+        Report plus(Report other) {
+            List<String> both = new ArrayList<>(examples);
+            both.addAll(other.examples);
+            return new Report(gate, inputs + other.inputs, ruleBreaking + other.ruleBreaking, passes + other.passes,
+                    refusedExit2 + other.refusedExit2, falsePasses + other.falsePasses, exit70s + other.exit70s,
+                    unnamedExit2 + other.unnamedExit2, both.subList(0, Math.min(both.size(), MAX_EXAMPLES)));
+        }
+
         public boolean clean() {
             return falsePasses == 0 && exit70s == 0 && unnamedExit2 == 0;
         }
@@ -845,25 +854,35 @@ public final class GateFuzz {
         return joined;
     }
 
-    /** {@code java -cp ... dev.day0.fuzz.GateFuzz [cases per gate] [seed] [dir]}: prints one line per gate. */
+    /**
+     * {@code java -cp ... dev.day0.fuzz.GateFuzz [cases per gate] [seed] [dir] [shards per gate]}: prints one line
+     * per gate. Shard k of gate g uses seed {@code seed + 1000 * g + k} (one shard: seed + g, as the test does).
+     */
     public static void main(String[] args) throws IOException {
         int cases = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         long seed = args.length > 1 ? Long.parseLong(args[1]) : 20261201L;
         Path base = args.length > 2 ? Path.of(args[2]) : Path.of(System.getProperty("java.io.tmpdir"));
-        System.out.println("day0 gate fuzz: " + String.format(Locale.ROOT, "%,d", cases) + " cases per gate, seed "
-                + seed + " (gate compare uses the seed, run seed + 1, ptq seed + 2)");
-        // One thread and one directory per gate: the campaigns share nothing.
+        int shards = args.length > 3 ? Math.max(1, Integer.parseInt(args[3])) : 1;
+        System.out.println("day0 gate fuzz: " + String.format(Locale.ROOT, "%,d", cases) + " cases per gate in "
+                + shards + " shard(s), seed " + seed);
+        // One thread and one directory per shard: the shards share nothing.
         Map<Gate, Report> reports = new java.util.concurrent.ConcurrentHashMap<>();
         List<Thread> threads = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
         long started = System.nanoTime();
         for (Gate gate : Gate.values()) {
-            Path dir = Files.createTempDirectory(base, "day0-fuzz-" + gate.name().toLowerCase(Locale.ROOT));
-            dirs.add(dir);
-            Thread thread = new Thread(() -> reports.put(gate, new GateFuzz(dir, seed + gate.ordinal())
-                    .run(gate, cases)), "fuzz-" + gate);
-            threads.add(thread);
-            thread.start();
+            for (int shard = 0; shard < shards; shard++) {
+                Path dir = Files.createTempDirectory(base, "day0-fuzz-" + gate.name().toLowerCase(Locale.ROOT));
+                dirs.add(dir);
+                long shardSeed = shards == 1 ? seed + gate.ordinal() : seed + 1000L * gate.ordinal() + shard;
+                int shardCases = cases / shards + (shard < cases % shards ? 1 : 0);
+                Thread thread = new Thread(() -> {
+                    Report report = new GateFuzz(dir, shardSeed).run(gate, shardCases);
+                    reports.merge(gate, report, Report::plus);
+                }, "fuzz-" + gate + "-" + shard);
+                threads.add(thread);
+                thread.start();
+            }
         }
         try {
             for (Thread thread : threads) {
@@ -882,6 +901,9 @@ public final class GateFuzz {
             }
         }
         boolean clean = reports.size() == Gate.values().length;
+        for (Report report : reports.values()) {
+            clean &= report.inputs() == cases;
+        }
         for (Gate gate : Gate.values()) {
             Report report = reports.get(gate);
             if (report == null) {
