@@ -13,7 +13,7 @@ import org.junit.rules.TemporaryFolder;
  */
 public class GateFuzzTest {
     private static final long SEED = 20261201L;
-    private static final int CASES = 2500;
+    private static final int CASES = 2000;
 
     @Rule
     public TemporaryFolder temp = new TemporaryFolder();
