@@ -64,14 +64,25 @@ public final class Day0 implements Runnable {
 
     /** Runs one command line; the entry point for tests and for {@link #main}. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
-        Redactor redactor;
+        CommandLine commandLine;
         try {
-            redactor = Redactor.fromEnvironment(env);
+            commandLine = commandLine(out, err, env);
         } catch (UnmaskableSecretException e) {
             err.println("day0: " + e.getMessage());
             err.flush();
             return ExitCodes.INPUT;
         }
+        return commandLine.execute(args);
+    }
+
+    /**
+     * The command line {@link #execute} runs, for callers that run many command lines in one JVM (the gate fuzz
+     * campaign): building it costs far more than a gate, and picocli resets every option before each parse.
+     *
+     * @throws UnmaskableSecretException when a configured secret is too short to be masked reliably
+     */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
+        Redactor redactor = Redactor.fromEnvironment(env);
         Console console = new Console(out, err, redactor);
         CommandLine commandLine = new CommandLine(new Day0(console), new Factory(console, env));
         commandLine.setOut(out);
@@ -108,7 +119,7 @@ public final class Day0 implements Runnable {
             console.document(json, null);
             return ExitCodes.INTERNAL;
         });
-        return commandLine.execute(args);
+        return commandLine;
     }
 
     /** Gives every command the console and the environment, so nothing reaches for globals. */

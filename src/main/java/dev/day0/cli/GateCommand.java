@@ -6,6 +6,7 @@ import dev.day0.gates.ConfigParity;
 import dev.day0.gates.GateResult;
 import dev.day0.gates.PtqGate;
 import dev.day0.gates.RunGate;
+import dev.day0.gates.ThresholdRange;
 import dev.day0.gates.VerbosityGate;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
@@ -333,9 +334,6 @@ public final class GateCommand {
         } catch (NumberFormatException e) {
             throw new InputException("--threshold", "", "must be a number, got \"" + text + "\"");
         }
-        if (!Double.isFinite(value) || value < 0) {
-            throw new InputException("--threshold", "", "must be a finite number of at least 0, got " + text);
-        }
-        return value;
+        return ThresholdRange.require(value, "--threshold", "");
     }
 }

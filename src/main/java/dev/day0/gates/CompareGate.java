@@ -69,11 +69,7 @@ public final class CompareGate {
      */
     public CompareGate(double threshold, boolean relative, JsonNode scales, JsonNode published,
                        String publishedSource, NoisePolicy policy, NoiseJudge judge) {
-        if (!Double.isFinite(threshold) || threshold < 0) {
-            throw new InputException("--threshold", "", "must be a finite number of at least 0, got "
-                    + threshold);
-        }
-        this.threshold = threshold;
+        this.threshold = ThresholdRange.require(threshold, "--threshold", "");
         this.relative = relative;
         this.scales = scales;
         this.published = published;
@@ -128,6 +124,7 @@ public final class CompareGate {
         }
         ObjectNode perTask = Json.object();
         List<String> anomalies = new ArrayList<>();
+        List<String> unusable = new ArrayList<>();
         List<String> breaches = new ArrayList<>();
         List<String> publishedMismatches = new ArrayList<>();
         List<String> accounting = new ArrayList<>();
@@ -164,7 +161,18 @@ public final class CompareGate {
             } else {
                 dropFraction = worse / divisor;
             }
+            double gain = direction.worsening(cv, bv) / divisor;
             double limit = rules == null ? threshold : rules.limit(bv / divisor);
+            String uncomputable = uncomputable(task, bv, scale, relative, worse, dropFraction, gain, limit,
+                    baselineSource);
+            if (uncomputable != null) {
+                row.set("baseline", Fields.echo(b));
+                row.set("candidate", Fields.echo(c));
+                row.put("within_threshold", false);
+                row.put("anomaly", uncomputable);
+                unusable.add(uncomputable);
+                continue;
+            }
             boolean within = dropFraction <= limit;
             row.put("baseline", Numbers.round(bv, 4));
             row.put("candidate", Numbers.round(cv, 4));
@@ -178,7 +186,6 @@ public final class CompareGate {
                 row.put("scale", Numbers.round(divisor, 4));
             }
             row.put("within_threshold", within);
-            double gain = direction.worsening(cv, bv) / divisor;
             if (gain > IMPLAUSIBLE_GAIN) {
                 String text = "candidate gains " + Numbers.fixed(gain * 100, 2) + " points over the baseline ("
                         + Numbers.plain(bv) + " -> " + Numbers.plain(cv) + "), more than "
@@ -210,6 +217,10 @@ public final class CompareGate {
             for (Verdict verdict : Verdict.values()) {
                 counts.put(verdict.name(), verdicts.getOrDefault(verdict, 0));
             }
+        }
+        if (!unusable.isEmpty()) {
+            return new GateResult("compare", false, Decision.ANOMALOUS, FailureClass.USER_CONFIG_ERROR,
+                    "cannot compute the drop: " + String.join("; ", unusable), body);
         }
         if (!anomalies.isEmpty() || !publishedMismatches.isEmpty() || !accounting.isEmpty()) {
             List<String> all = new ArrayList<>(anomalies);
@@ -339,9 +350,10 @@ public final class CompareGate {
             if (value.isObject()) {
                 Double min = Fields.finiteNumber(value.get("min"));
                 Double max = Fields.finiteNumber(value.get("max"));
-                if (min == null || max == null || value.size() != 2 || !(max > min)) {
-                    problems.add(task + ": a range must be {\"min\": a, \"max\": b} with finite a < b, found "
-                            + Json.writeLine(value));
+                if (min == null || max == null || value.size() != 2 || !(max > min)
+                        || !Double.isFinite(max - min)) {
+                    problems.add(task + ": a range must be {\"min\": a, \"max\": b} with finite a < b and a "
+                            + "finite width b - a, found " + describeRange(value));
                 } else {
                     into.put(task, TaskScale.range(min, max));
                 }
@@ -355,6 +367,34 @@ public final class CompareGate {
             }
         }
         return problems.isEmpty() ? null : "invalid --scales: " + String.join("; ", problems);
+    }
+
+    /** A bad range as read, bounded: its min and max (or what stands in their place), never the whole value. */
+    private static String describeRange(JsonNode value) {
+        return "{min: " + Fields.describe(value.get("min")) + ", max: " + Fields.describe(value.get("max"))
+                + (value.size() > 2 ? ", and " + (value.size() - 2) + " other field(s)" : "") + "}";
+    }
+
+    /**
+     * Why a task's figures cannot be computed (a drop, gain or limit that is not a finite number: a baseline
+     * next to 0 with --relative, a scale of 1e-320), or null when they all can. Names where the problem is.
+     */
+    private static String uncomputable(String task, double baseline, TaskScale scale, boolean relative, double worse,
+                                       double dropFraction, double gain, double limit, String baselineSource) {
+        if (Double.isFinite(worse) && Double.isFinite(dropFraction) && Double.isFinite(gain)
+                && Double.isFinite(limit)) {
+            return null;
+        }
+        if (relative && !Double.isFinite(dropFraction) && Double.isFinite(worse)) {
+            return baselineSource + ": " + task + ": the baseline " + Numbers.plain(baseline) + " is too close to 0 "
+                    + "for --relative: the drop relative to it is not a finite number";
+        }
+        if (scale.declared()) {
+            return "--scales: " + task + ": the scale " + (scale.range() ? scale.describeRange()
+                    : Numbers.plain(scale.divisor())) + " turns the scores' difference into a drop that is not a "
+                    + "finite number";
+        }
+        return baselineSource + ": " + task + ": the drop is not a finite number";
     }
 
     private static String invalidScore(String side, JsonNode value, TaskScale scale) {
@@ -387,7 +427,10 @@ public final class CompareGate {
         }
         double apartPoints = Math.abs(measured - publishedScore) / divisor * 100;
         row.put("published_baseline", Numbers.round(publishedScore, 4));
-        if (apartPoints > PUBLISHED_TOLERANCE_POINTS) {
+        if (!Double.isFinite(apartPoints)) {
+            mismatches.add(task + ": measured baseline " + Numbers.plain(measured) + " and the published "
+                    + Numbers.plain(publishedScore) + " (" + publishedSource + ") are too far apart to compare");
+        } else if (apartPoints > PUBLISHED_TOLERANCE_POINTS) {
             mismatches.add(task + ": measured baseline " + Numbers.plain(measured) + " is "
                     + Numbers.fixed(apartPoints, 2) + " points from the published " + Numbers.plain(publishedScore)
                     + " (more than " + Numbers.plain(PUBLISHED_TOLERANCE_POINTS) + ")");

@@ -36,6 +36,10 @@ final class Numbers {
         if (value == Math.rint(value) && Math.abs(value) < 1e15) {
             return Long.toString((long) value);
         }
+        if (!Double.isFinite(value) || Math.abs(value) >= 1e15 || Math.abs(value) < 1e-9) {
+            // 1e308 written out in full is 309 digits: an exponent says the same in a line.
+            return Double.toString(value);
+        }
         return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 }

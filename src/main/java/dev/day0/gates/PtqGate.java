@@ -96,6 +96,7 @@ public final class PtqGate {
     private static void checkSize(ObjectNode doc, String source, Optional<Precision> target,
                                   Map<FailureClass, List<String>> problems, List<String> notes, ObjectNode checks) {
         ObjectNode size = checks.putObject("size");
+        checkWaiverFields(doc, source, problems);
         Double sourceBytes = positiveSize(doc, "source_bytes", source, problems);
         Double outputBytes = positiveSize(doc, "output_bytes", source, problems);
         size.set("source_bytes", Fields.echo(doc.get("source_bytes")));
@@ -107,6 +108,15 @@ public final class PtqGate {
             return;
         }
         double ratio = outputBytes / sourceBytes;
+        if (!Double.isFinite(ratio) || !(ratio > 0)) {
+            size.putNull("ratio");
+            size.put("judged", false);
+            size.put("ok", false);
+            add(problems, FailureClass.USER_CONFIG_ERROR, source + ": output_bytes / source_bytes: the size ratio "
+                    + "of " + Numbers.plain(outputBytes) + " to " + Numbers.plain(sourceBytes) + " bytes is not a "
+                    + "finite positive number");
+            return;
+        }
         size.put("ratio", Numbers.round(ratio, 4));
         if (target.isEmpty()) {
             size.put("judged", false);
@@ -134,10 +144,7 @@ public final class PtqGate {
     private static String waiver(ObjectNode doc, String source, Precision target, double ratio,
                                  Map<FailureClass, List<String>> problems) {
         JsonNode accept = doc.get("accept_size_growth");
-        if (accept != null && !accept.isNull() && !accept.isBoolean()) {
-            add(problems, FailureClass.USER_CONFIG_ERROR, source + ": accept_size_growth: must be true or false, found "
-                    + Fields.describe(accept));
-        } else if (accept != null && accept.isBoolean() && accept.booleanValue()) {
+        if (accept != null && accept.isBoolean() && accept.booleanValue()) {
             return "size growth to " + Numbers.fixed(ratio, 4) + "x accepted: accept_size_growth is true";
         }
         JsonNode sourcePrecision = doc.get("source_precision");
@@ -147,8 +154,6 @@ public final class PtqGate {
         Optional<Precision> from = sourcePrecision.isTextual() ? Precision.parse(sourcePrecision.textValue())
                 : Optional.empty();
         if (from.isEmpty()) {
-            add(problems, FailureClass.USER_CONFIG_ERROR, source + ": source_precision: not a known precision: "
-                    + Fields.describe(sourcePrecision));
             return null;
         }
         if (from.get().bits() <= target.bits() && ratio <= WAIVABLE_GROWTH) {
@@ -157,6 +162,21 @@ public final class PtqGate {
                     + " target, and growth is within " + Numbers.fixed(WAIVABLE_GROWTH, 2) + "x";
         }
         return null;
+    }
+
+    /** The waiver's fields are checked whether or not the size grew: a malformed field is never silently unused. */
+    private static void checkWaiverFields(ObjectNode doc, String source, Map<FailureClass, List<String>> problems) {
+        JsonNode accept = doc.get("accept_size_growth");
+        if (accept != null && !accept.isNull() && !accept.isBoolean()) {
+            add(problems, FailureClass.USER_CONFIG_ERROR, source + ": accept_size_growth: must be true or false, found "
+                    + Fields.describe(accept));
+        }
+        JsonNode sourcePrecision = doc.get("source_precision");
+        if (sourcePrecision != null && !sourcePrecision.isNull() && (!sourcePrecision.isTextual()
+                || Precision.parse(sourcePrecision.textValue()).isEmpty())) {
+            add(problems, FailureClass.USER_CONFIG_ERROR, source + ": source_precision: not a known precision: "
+                    + Fields.describe(sourcePrecision));
+        }
     }
 
     private static Double positiveSize(ObjectNode doc, String name, String source,
@@ -198,13 +218,21 @@ public final class PtqGate {
                 continue;
             }
             String key = Precision.normalizeKey(entry.getKey());
-            counts.put(key, counts.path(key).asLong(0) + count);
-            if (UNEXPECTED_KEY.equals(key)) {
-                unexpected += count;
-            } else if ("declaration_mismatch".equals(key)) {
-                mismatched += count;
-            } else if (target.isPresent() && Precision.parse(key).filter(target.get()::equals).isPresent()) {
-                covered += count;
+            try {
+                // Look-alike keys (UNEXPECTED-UNQUANTIZED) add up: a sum that wraps would read as "none left".
+                counts.put(key, Math.addExact(counts.path(key).asLong(0), count));
+                if (UNEXPECTED_KEY.equals(key)) {
+                    unexpected = Math.addExact(unexpected, count);
+                } else if ("declaration_mismatch".equals(key)) {
+                    mismatched = Math.addExact(mismatched, count);
+                } else if (target.isPresent() && Precision.parse(key).filter(target.get()::equals).isPresent()) {
+                    covered = Math.addExact(covered, count);
+                }
+            } catch (ArithmeticException e) {
+                add(problems, FailureClass.USER_CONFIG_ERROR, source + ": layer_precision_counts." + entry.getKey()
+                        + ": the counts of " + key + " add up to more than " + Long.MAX_VALUE
+                        + " layers: not a count");
+                countsValid = false;
             }
         }
         coverage.put("covered", covered);

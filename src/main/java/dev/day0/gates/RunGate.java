@@ -74,8 +74,11 @@ public final class RunGate {
         if (serving != null) {
             Fields servingFields = new Fields(servingSource);
             ObjectNode evidence = servingFields.requireObject(serving, "");
-            if (!evidence.has("healthy")) {
-                throw servingFields.error("healthy", "is missing, expected true or false");
+            JsonNode healthy = evidence.get("healthy");
+            if (healthy == null || !healthy.isBoolean()) {
+                // null is not "no news": a probe that could not say whether the server is healthy is not evidence.
+                throw servingFields.error("healthy", healthy == null ? "is missing, expected true or false"
+                        : "must be true or false, found " + Fields.describe(healthy));
             }
             String problem = unhealthy(evidence, servingFields, "");
             if (problem != null) {
@@ -176,7 +179,10 @@ public final class RunGate {
 
         OptionalLong expected = nonNegative(fields, task, "expected_samples", prefix);
         OptionalLong scored = nonNegative(fields, task, "scored_samples", prefix);
-        if (expected.isPresent() && scored.isPresent() && expected.getAsLong() != scored.getAsLong()) {
+        if (expected.isPresent() && expected.getAsLong() == 0) {
+            reasons.add("sample accounting: expected_samples is 0: a task with no samples proves nothing");
+            kinds.add(Kind.ACCOUNTING);
+        } else if (expected.isPresent() && scored.isPresent() && expected.getAsLong() != scored.getAsLong()) {
             reasons.add("sample accounting: scored " + scored.getAsLong() + " of " + expected.getAsLong()
                     + " expected samples");
             kinds.add(Kind.ACCOUNTING);
@@ -229,7 +235,7 @@ public final class RunGate {
             return null;
         }
         JsonNode healthy = evidence.get("healthy");
-        if (healthy == null || healthy.isNull()) {
+        if (healthy == null) {
             return null;
         }
         if (!healthy.isBoolean()) {

@@ -14,6 +14,9 @@ import java.util.OptionalLong;
  * the field path. "Number" means a JSON number token: booleans and numeric strings are never numbers here.
  */
 public final class Fields {
+    /** How much of a string or a number's text is echoed into a result or an error message. */
+    static final int MAX_ECHO_CHARS = 200;
+
     private final String source;
 
     public Fields(String source) {
@@ -143,17 +146,27 @@ public final class Fields {
     }
 
     /**
-     * A value from an input, safe to echo into output: numbers that no double can hold (1e999999) or that are not
-     * finite become their text, so a report shows what was there without failing to serialize it.
+     * A value from an input, safe to echo into output, and bounded: numbers that no double can hold (1e999999) or
+     * that are not finite become their text, long strings are cut, and lists and objects become a short
+     * description, so a report shows what was there without failing to serialize it (a value nested 998 deep
+     * would pass the writer's depth limit once placed in a result) or growing with the input.
      */
     public static JsonNode echo(JsonNode node) {
-        if (node == null) {
+        if (node == null || node.isMissingNode()) {
             return com.fasterxml.jackson.databind.node.NullNode.getInstance();
         }
+        if (node.isContainerNode()) {
+            return com.fasterxml.jackson.databind.node.TextNode.valueOf(describe(node));
+        }
+        if (node.isTextual() && node.textValue().length() > MAX_ECHO_CHARS) {
+            return com.fasterxml.jackson.databind.node.TextNode.valueOf(
+                    node.textValue().substring(0, MAX_ECHO_CHARS) + "...");
+        }
         if (node.isNumber() && (!Double.isFinite(node.doubleValue())
-                || node.isBigDecimal() && Math.abs(node.decimalValue().scale()) > 9999)) {
-            return com.fasterxml.jackson.databind.node.TextNode.valueOf(node.isBigDecimal()
-                    ? node.decimalValue().toString() : node.asText());
+                || node.isBigDecimal() && Math.abs(node.decimalValue().scale()) > 9999
+                || node.asText().length() > MAX_ECHO_CHARS)) {
+            return com.fasterxml.jackson.databind.node.TextNode.valueOf(bounded(node.isBigDecimal()
+                    ? node.decimalValue().toString() : node.asText()));
         }
         return node;
     }
@@ -174,11 +187,15 @@ public final class Fields {
             return "string \"" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "\"";
         }
         if (node.isNumber()) {
-            return "number " + node.asText();
+            return "number " + bounded(node.isBigDecimal() ? node.decimalValue().toString() : node.asText());
         }
         if (node.isArray()) {
             return "a list";
         }
         return "an object";
+    }
+
+    private static String bounded(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
     }
 }

@@ -125,9 +125,8 @@ public final class NoisePolicy {
         Direction direction = enumValue(fields, pick(entry, "direction"), fieldOf(entry, "direction", prefix),
                 Direction.class, Direction.HIGHER);
         Double threshold = number(fields, pick(entry, "threshold"), fieldOf(entry, "threshold", prefix));
-        if (threshold != null && threshold < 0) {
-            throw fields.error(fieldOf(entry, "threshold", prefix), "must be at least 0, got "
-                    + Fields.describe(pick(entry, "threshold")));
+        if (threshold != null && dev.day0.gates.ThresholdRange.problem(threshold) != null) {
+            throw fields.error(fieldOf(entry, "threshold", prefix), dev.day0.gates.ThresholdRange.problem(threshold));
         }
         Double guard = number(fields, pick(entry, "relative_guard"), fieldOf(entry, "relative_guard", prefix));
         if (guard != null && !(guard > 0)) {

@@ -174,8 +174,9 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         List<String> tasks = r.requireStringList(root, "tasks", "");
         ObjectNode sampling = sampling(r, root);
         double threshold = r.optionalNumber(root, "threshold", "").orElse(DEFAULT_THRESHOLD);
-        if (threshold < 0) {
-            throw r.error("threshold", "must be at least 0, found " + threshold);
+        String thresholdProblem = dev.day0.gates.ThresholdRange.problem(threshold);
+        if (thresholdProblem != null) {
+            throw r.error("threshold", thresholdProblem);
         }
         boolean relative = r.optionalBoolean(root, "relative", "", false);
         JsonNode scales = scales(r, root, tasks);
@@ -242,8 +243,9 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
                 r.onlyKnown((ObjectNode) value, field, Set.of("min", "max"));
                 Double min = Fields.finiteNumber(value.get("min"));
                 Double max = Fields.finiteNumber(value.get("max"));
-                if (min == null || max == null || !(max > min)) {
-                    throw r.error(field, "a range must be {min: a, max: b} with finite numbers a < b");
+                if (min == null || max == null || !(max > min) || !Double.isFinite(max - min)) {
+                    throw r.error(field, "a range must be {min: a, max: b} with finite numbers a < b and a finite "
+                            + "width b - a");
                 }
             } else {
                 Double divisor = Fields.finiteNumber(value);

@@ -6,6 +6,7 @@ import dev.day0.io.AtomicFiles;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
 import dev.day0.rockie.Approval;
+import dev.day0.rockie.ApprovalKey;
 import dev.day0.rockie.ApprovalLedger;
 import dev.day0.rockie.Events;
 import dev.day0.rockie.GpuType;
@@ -172,7 +173,8 @@ final class RockieJobRunner implements StageRunner {
             return failed(FailureClass.USER_CONFIG_ERROR, "stage " + spec.key() + ": the term sheet was not "
                     + "approved at the terminal (only the word approve approves); nothing was run");
         }
-        ObjectNode approved = Approval.approve(quote, approver(ctx), null, Instant.now());
+        ObjectNode approved = Approval.approve(quote, approver(ctx), null, Instant.now(),
+                ApprovalKey.forApproving(ctx.env()));
         write(ctx, approvedSheet(ctx), Json.write(approved) + "\n");
         check(ctx, TermSheet.read(approvedSheet(ctx), ctx.redactor()));
         progress.line("  " + spec.key() + ": approved by " + approver(ctx) + " at the terminal");
@@ -192,6 +194,7 @@ final class RockieJobRunner implements StageRunner {
     /** The submit flow's own checks, made now so a wrong sheet stops the run before anything is spent. */
     private void check(StageContext ctx, TermSheet sheet) {
         Preflight.check(sheet, request(ctx).scriptFile(script(ctx)).build());
+        Approval.verify(sheet, ApprovalKey.forChecking(ctx.env()));
     }
 
     /** The request as far as the plan says it: shape, approval, state file, polling. */
@@ -306,8 +309,10 @@ final class RockieJobRunner implements StageRunner {
         // The sheet is read with the base redactor only: its hash must not depend on this run's env values.
         TermSheet sheet = TermSheet.read(approvedSheet(ctx), base);
         Preflight.check(sheet, request);
+        ApprovalKey approvalKey = ApprovalKey.forChecking(ctx.env());
+        Approval.verify(sheet, approvalKey);
         return new SubmitFlow(request, new RockieClient(config, HTTP_TIMEOUT), events,
-                new ApprovalLedger(request.ledgerDir())).submit(sheet);
+                new ApprovalLedger(request.ledgerDir()), approvalKey).submit(sheet);
     }
 
     private StepResult result(StageContext ctx, SubmitResult result) {

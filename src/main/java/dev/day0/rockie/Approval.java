@@ -1,5 +1,6 @@
 package dev.day0.rockie;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -7,7 +8,10 @@ import java.util.regex.Pattern;
 
 /**
  * Approving a pending term sheet: a named person accepts the estimate and sets the budget. The result carries
- * {@code decision.quote_sha256}, so any later change to the quote voids the approval.
+ * {@code decision.quote_sha256}, so any later change to the quote voids the approval, and
+ * {@code decision.approval_hmac}, the HMAC-SHA256 of the canonical sheet (quote, approver, time, decision) under the
+ * {@link ApprovalKey}: whoever can edit the file but does not hold the key cannot recompute it, so an edited sheet
+ * with a recomputed {@code quote_sha256} is still refused.
  */
 public final class Approval {
     static final Pattern APPROVER = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._@+'-]{0,199}");
@@ -15,7 +19,14 @@ public final class Approval {
     private Approval() {
     }
 
-    public static ObjectNode approve(TermSheet sheet, String approver, Long budgetCents, Instant now) {
+    /** The decision field that holds the signature; its name keeps it out of the redactor's secret-field rule. */
+    public static final String HMAC_FIELD = "approval_hmac";
+    static final String SIGNATURE_MISMATCH = "approval signature does not match: the sheet was changed after "
+            + "approval";
+    private static final String MATERIAL_PREFIX = "day0-rockie-approval/v1\n";
+
+    public static ObjectNode approve(TermSheet sheet, String approver, Long budgetCents, Instant now,
+                                     ApprovalKey key) {
         if (approver == null || !APPROVER.matcher(approver.trim()).matches()) {
             throw RockieException.usage("--approver: give the id of the person approving (letters, digits, "
                     + "' ._@+-', up to 200 characters)");
@@ -56,7 +67,35 @@ public final class Approval {
         decision.put("approved_by", approver.trim());
         decision.put("approved_at", now.truncatedTo(ChronoUnit.SECONDS).toString());
         decision.put("quote_sha256", sha);
+        decision.put(HMAC_FIELD, key.sign(material(approved)));
         return approved;
+    }
+
+    /**
+     * Refuses a sheet whose approval was not signed with {@code key} or was changed after signing (exit 10).
+     * Called before any network call.
+     */
+    public static void verify(TermSheet sheet, ApprovalKey key) {
+        String recorded = sheet.approvalHmac();
+        if (recorded == null || recorded.isBlank()) {
+            throw RockieException.notApproved("SIGNATURE_MISMATCH", sheet.source() + ": approval signature does "
+                    + "not match: the sheet carries no decision." + HMAC_FIELD + " (it was not approved by "
+                    + "'day0 rockie approve', or the signature was removed); approve it again");
+        }
+        if (!key.signed(material(sheet.json()), recorded)) {
+            throw RockieException.notApproved("SIGNATURE_MISMATCH", sheet.source() + ": " + SIGNATURE_MISMATCH
+                    + " (or approved under another key than the " + key + "); quote and approve again");
+        }
+    }
+
+    /** What is signed: the canonical sheet, decision block included, without the signature itself. */
+    static String material(ObjectNode sheet) {
+        ObjectNode copy = sheet.deepCopy();
+        JsonNode decision = copy.get(TermSheet.DECISION);
+        if (decision instanceof ObjectNode block) {
+            block.remove(HMAC_FIELD);
+        }
+        return MATERIAL_PREFIX + TermSheet.canonical(copy);
     }
 
     private static RockieException budget(String message) {

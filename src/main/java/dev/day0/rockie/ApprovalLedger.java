@@ -15,10 +15,15 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Which approved term sheets have been used. One file per approval, named by its {@code quote_sha256} and created
- * exclusively, so a second submission with the same approval (another state file, another script, another run
- * id) is refused even when the first one's state file is gone. A re-run of the same submission (same idempotency
- * key) is not a second use.
+ * Which approved term sheets have been used: the local guard of "one approval, one submission". One file per
+ * approval, named by its {@code quote_sha256} and created exclusively, so a second submission with the same
+ * approval (another state file, another script, another run id) is refused even when the first one's state file
+ * is gone. A re-run of the same submission (same run id, recorded in its state file) is not a second use.
+ *
+ * <p>The guard only sees the submissions recorded in its directory: Jenkins agents that may submit the same
+ * approval must share it ({@code DAY0_ROCKIE_LEDGER_DIR} on shared storage). Beyond it, the {@code Idempotency-Key}
+ * derived from the approval lets the platform deduplicate. A directory that cannot be written is refused before
+ * anything is sent, since a claim that cannot be recorded guards nothing.
  *
  * <p>Default directory: {@code $DAY0_ROCKIE_LEDGER_DIR}, else {@code $HOME/.day0/rockie-ledger}.
  */
@@ -64,20 +69,38 @@ public final class ApprovalLedger {
     }
 
     /**
-     * Records that this approval is used by the submission with {@code idempotencyKey}. Refuses when it is already
-     * used by another submission.
+     * Refuses (exit 2) a directory where a claim cannot be recorded, before a submission starts: it is created
+     * when missing and a probe file is written and removed.
      */
-    public void claim(String quoteSha256, String quoteId, String idempotencyKey, Path stateFile,
+    public void requireWritable() {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".probe", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw RockieException.usage("the approval ledger " + dir + " cannot be written (" + e.getClass()
+                    .getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "): a use that "
+                    + "cannot be recorded guards nothing; set --ledger-dir or " + ENV + " to a writable directory "
+                    + "that every agent submitting this approval shares");
+        }
+    }
+
+    /**
+     * Records that this approval is used by the submission {@code runId}. Refuses when it is already used by
+     * another submission.
+     */
+    public void claim(String quoteSha256, String quoteId, String idempotencyKey, String runId, Path stateFile,
                       Redactor redactor) {
         JsonNode existing = use(quoteSha256);
         if (existing != null) {
-            requireSameSubmission(existing, quoteSha256, idempotencyKey);
+            requireSameSubmission(existing, quoteSha256, runId);
             return;
         }
         ObjectNode record = Json.object();
         record.put("quote_sha256", quoteSha256);
         record.put("quote_id", quoteId);
         record.put("idempotency_key", idempotencyKey);
+        record.put("run_id", runId);
         record.put("state_file", stateFile.toAbsolutePath().toString());
         record.put("claimed_at", SubmissionState.now());
         byte[] bytes = (Json.write(redactor.redactJson(record)) + System.lineSeparator())
@@ -98,22 +121,22 @@ public final class ApprovalLedger {
                 Files.deleteIfExists(temp);
             }
         } catch (FileAlreadyExistsException e) {
-            requireSameSubmission(use(quoteSha256), quoteSha256, idempotencyKey);
+            requireSameSubmission(use(quoteSha256), quoteSha256, runId);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the approval's use in " + dir + ": " + e.getMessage(), e);
         }
     }
 
     /** Refuses when the recorded use belongs to another submission. */
-    public void requireUnusedOrSame(String quoteSha256, String idempotencyKey) {
+    public void requireUnusedOrSame(String quoteSha256, String runId) {
         JsonNode existing = use(quoteSha256);
         if (existing != null) {
-            requireSameSubmission(existing, quoteSha256, idempotencyKey);
+            requireSameSubmission(existing, quoteSha256, runId);
         }
     }
 
-    private static void requireSameSubmission(JsonNode existing, String quoteSha256, String idempotencyKey) {
-        if (idempotencyKey != null && idempotencyKey.equals(existing.path("idempotency_key").asText(null))) {
+    private static void requireSameSubmission(JsonNode existing, String quoteSha256, String runId) {
+        if (runId != null && runId.equals(existing.path("run_id").asText(null))) {
             return;
         }
         throw RockieException.notApproved("SHEET_ALREADY_USED", "this approved term sheet (quote_sha256 "

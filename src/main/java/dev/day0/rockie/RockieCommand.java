@@ -214,7 +214,8 @@ public final class RockieCommand {
                     throw RockieException.usage("--budget-cents must be positive, got " + budgetCents);
                 }
                 TermSheet sheet = TermSheet.read(termSheet, console().redactor());
-                ObjectNode approved = Approval.approve(sheet, approver, budgetCents, Instant.now());
+                ObjectNode approved = Approval.approve(sheet, approver, budgetCents, Instant.now(),
+                        ApprovalKey.forApproving(env()));
                 console().document(approved, out);
                 JsonNode decision = approved.get(TermSheet.DECISION);
                 events.say("rockie: " + sheet.quoteId() + " " + decision.path("state").asText() + " by "
@@ -286,7 +287,8 @@ public final class RockieCommand {
         String runName;
 
         @Option(names = "--run-id", paramLabel = "ID",
-                description = "Run id in the idempotency key (default: a new UUID, kept in the state file).")
+                description = "Run id of this submission, recorded in the state file and the approval ledger "
+                        + "(default: a new UUID).")
         String runId;
 
         @Option(names = "--state-file", paramLabel = "FILE", defaultValue = "rockie-state.json",
@@ -347,9 +349,11 @@ public final class RockieCommand {
                 // The sheet is read with the base redactor only: its hash must not depend on this run's env values.
                 TermSheet sheet = TermSheet.read(termSheet, console().redactor());
                 Preflight.check(sheet, request);
+                ApprovalKey approvalKey = ApprovalKey.forChecking(env());
+                Approval.verify(sheet, approvalKey);
                 Events flowEvents = events;
                 return new SubmitFlow(request, new RockieClient(config, seconds(httpTimeout)), flowEvents,
-                        new ApprovalLedger(request.ledgerDir())).submit(sheet).exitCode();
+                        new ApprovalLedger(request.ledgerDir()), approvalKey).submit(sheet).exitCode();
             } catch (RockieException e) {
                 return events.refused("day0 rockie submit", e);
             } catch (InterruptedException e) {

@@ -35,6 +35,10 @@ import java.util.regex.Pattern;
  * POST that may have reached the platform but no job id it stops with NEEDS_HUMAN (exit 8) unless
  * {@code --confirm-resubmit}, and then posts again with the same {@code Idempotency-Key}. The POST itself is only
  * retried when the connection was never made (nothing was sent).
+ *
+ * <p>The approval's signature is checked before anything else, before any network call; the
+ * {@code Idempotency-Key} is derived from the signed approval alone, so every POST made under one approval (from
+ * any state file, ledger or agent) carries the same key and a platform that honours it creates one job.
  */
 public final class SubmitFlow {
     static final Set<String> TERMINAL = Set.of("DONE", "FAILED", "CANCELLED");
@@ -47,6 +51,7 @@ public final class SubmitFlow {
     private final Events out;
     private final Redactor redactor;
     private final ApprovalLedger ledger;
+    private final ApprovalKey approvalKey;
     private final Random random = new Random();
 
     private final TransientRetry retry;
@@ -54,13 +59,15 @@ public final class SubmitFlow {
     private SubmissionState state;
     private String lastProblem;
 
-    public SubmitFlow(SubmitRequest request, RockieClient client, Events out, ApprovalLedger ledger) {
+    public SubmitFlow(SubmitRequest request, RockieClient client, Events out, ApprovalLedger ledger,
+                      ApprovalKey approvalKey) {
         this.request = request;
         this.client = client;
         this.out = out;
         this.redactor = out.redactor();
         this.retry = new TransientRetry(out, request.maxRetries(), request.pollIntervalSeconds(), this::jitter);
         this.ledger = ledger;
+        this.approvalKey = approvalKey;
     }
 
     /**
@@ -72,19 +79,24 @@ public final class SubmitFlow {
         return SubmitResult.of(exitCode, state);
     }
 
-    /** The idempotency key: the approval, the exact script and the run, hashed together. */
-    public static String idempotencyKey(String quoteSha256, String scriptSha256, String runId) {
-        String material = "day0-rockie-submit/v1\n" + quoteSha256 + "\n" + scriptSha256 + "\n" + runId;
+    /**
+     * The idempotency key: a hash of the signed approval alone (its HMAC covers the quote, the budget, the
+     * approver and the time), not of the run id or state file, so one approval always posts with one key.
+     */
+    public static String idempotencyKey(TermSheet approved) {
+        String material = "day0-rockie-submit/v2\n" + approved.approvalHmac();
         return FileDigest.sha256(material.getBytes(StandardCharsets.UTF_8));
     }
 
     public int run(TermSheet sheet) throws InterruptedException {
+        Approval.verify(sheet, approvalKey);
+        ledger.requireWritable();
         String quoteSha = sheet.recordedSha256();
+        String key = idempotencyKey(sheet);
         state = SubmissionState.readIfExists(request.stateFile());
         if (state == null) {
             String runId = request.runId() != null ? request.runId() : UUID.randomUUID().toString();
-            String key = idempotencyKey(quoteSha, request.scriptSha256(), runId);
-            ledger.requireUnusedOrSame(quoteSha, key);
+            ledger.requireUnusedOrSame(quoteSha, runId);
             state = SubmissionState.prepare(key, sheet, quoteSha, request, runId);
             save();
             return post(sheet);
@@ -102,12 +114,11 @@ public final class SubmitFlow {
             throw RockieException.notApproved("SHEET_ALREADY_USED", "this approved term sheet was used by run "
                     + state.runId() + " (" + request.stateFile() + "); one approval covers one submission");
         }
-        String key = idempotencyKey(quoteSha, state.scriptSha256(), state.runId());
         if (!key.equals(state.idempotencyKey())) {
-            throw RockieException.usage(request.stateFile() + ": idempotency_key does not match the sheet, script "
-                    + "and run id recorded with it: the file was edited; a person must look at it");
+            throw RockieException.usage(request.stateFile() + ": idempotency_key does not match the approval it "
+                    + "records (it was edited, or written by an older day0); a person must look at it");
         }
-        ledger.requireUnusedOrSame(quoteSha, key);
+        ledger.requireUnusedOrSame(quoteSha, state.runId());
         switch (state.phase()) {
             case SubmissionState.SUBMITTED -> {
                 String jobId = state.jobId();
@@ -154,7 +165,8 @@ public final class SubmitFlow {
     }
 
     private int post(TermSheet sheet) throws InterruptedException {
-        ledger.claim(state.quoteSha256(), sheet.quoteId(), state.idempotencyKey(), request.stateFile(), redactor);
+        ledger.claim(state.quoteSha256(), sheet.quoteId(), state.idempotencyKey(), state.runId(), request.stateFile(),
+                redactor);
         state.phase(SubmissionState.POSTING);
         state.clearOutcome();
         state.posted();
@@ -245,7 +257,10 @@ public final class SubmitFlow {
         request.jobEnv().forEach(env::put);
         body.put("timeout_seconds", request.timeoutSeconds());
         body.put("budget_cents", sheet.userBudgetCents());
-        body.set("budget_term_sheet", sheet.json());
+        ObjectNode termSheet = sheet.json();
+        // The platform needs the approval, not its signature: the HMAC stays on this side.
+        ((ObjectNode) termSheet.path(TermSheet.DECISION)).remove(Approval.HMAC_FIELD);
+        body.set("budget_term_sheet", termSheet);
         if (request.notebookId() != null) {
             ObjectNode dashboard = body.putObject("dashboard");
             dashboard.put("notebook_id", request.notebookId());

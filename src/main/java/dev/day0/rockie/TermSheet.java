@@ -52,6 +52,7 @@ public final class TermSheet {
     private final String approvedBy;
     private final String approvedAt;
     private final String recordedSha256;
+    private final String approvalHmac;
 
     private TermSheet(ObjectNode json, String source) {
         this.json = json;
@@ -88,6 +89,7 @@ public final class TermSheet {
         approvedBy = fields.optionalString(decision, "approved_by", "decision.approved_by");
         approvedAt = fields.optionalString(decision, "approved_at", "decision.approved_at");
         recordedSha256 = fields.optionalString(decision, "quote_sha256", "decision.quote_sha256");
+        approvalHmac = fields.optionalString(decision, Approval.HMAC_FIELD, "decision." + Approval.HMAC_FIELD);
     }
 
     /**
@@ -261,6 +263,11 @@ public final class TermSheet {
 
     public String approvedAt() {
         return approvedAt;
+    }
+
+    /** The approval's HMAC-SHA256 ({@link Approval#verify}); null when the sheet carries none. */
+    public String approvalHmac() {
+        return approvalHmac;
     }
 
     /** The hash recorded at approval; null when the sheet was never approved by day0. */

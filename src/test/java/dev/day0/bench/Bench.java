@@ -29,6 +29,7 @@ import java.util.stream.Stream;
  * mvn -B -o -q package -DskipTests &amp;&amp; mvn -B -o -q test-compile
  * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench checkpoint [--shards 30] [--shard-gb 5] [--dir /tmp]
  * java -Xmx256m -cp target/test-classes:target/day0.jar dev.day0.bench.Bench samples [--lines 10000000] [--dir /tmp]
+ * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench fuzz [--cases 100000] [--seed 20261201]
  * </pre>
  *
  * Files are created under {@code --dir} and deleted afterwards (keep them with {@code --keep}).
@@ -41,8 +42,8 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Bench checkpoint|samples [--dir DIR] [--keep] [--shards N] [--shard-gb G] "
-                    + "[--lines N]");
+            System.err.println("usage: Bench checkpoint|samples|fuzz [--dir DIR] [--keep] [--shards N] [--shard-gb G] "
+                    + "[--lines N] [--cases N] [--seed S]");
             System.exit(2);
         }
         Map<String, String> options = options(args);
@@ -52,6 +53,8 @@ public final class Bench {
             case "checkpoint" -> checkpoint(base, Integer.parseInt(options.getOrDefault("--shards", "30")),
                     Double.parseDouble(options.getOrDefault("--shard-gb", "5")), keep);
             case "samples" -> samples(base, Long.parseLong(options.getOrDefault("--lines", "10000000")), keep);
+            case "fuzz" -> dev.day0.fuzz.GateFuzz.main(new String[] {options.getOrDefault("--cases", "100000"),
+                options.getOrDefault("--seed", "20261201"), base.toString(), options.getOrDefault("--shards", "1")});
             default -> {
                 System.err.println("unknown benchmark " + args[0]);
                 System.exit(2);

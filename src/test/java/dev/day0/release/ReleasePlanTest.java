@@ -124,6 +124,12 @@ public class ReleasePlanTest {
     }
 
     @Test
+    public void shouldRefuseAPlanThresholdLargerThanTheWholeScale() {
+        fixture.extra = "threshold: 1.5\n";
+        assertRefused("threshold", "at least 0 and at most 1");
+    }
+
+    @Test
     public void shouldRefuseABadThresholdOrScale() {
         fixture.extra = "threshold: -0.01\n";
         assertRefused("threshold", "at least 0");

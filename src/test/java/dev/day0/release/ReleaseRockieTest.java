@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.Stage;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
@@ -68,6 +69,7 @@ public class ReleaseRockieTest {
         env.putAll(rockie.env(TOKEN, "tenant-release"));
         env.put("DAY0_ROCKIE_LEDGER_DIR", fixture.dir.resolve("ledger").toString());
         env.put("USER", "alice");
+        env.put(dev.day0.rockie.ApprovalKey.ENV, dev.day0.testing.ApprovalKeys.KEY);
         return env;
     }
 
@@ -124,6 +126,25 @@ public class ReleaseRockieTest {
         JsonNode body = rockie.requests("POST", "/api/jobs/submit").get(0).json();
         assertThat(body.path("env").path("DAY0_MODEL").asText()).isEqualTo("test-org/tiny-model");
         assertThat(body.path("spec").path("gpu_type").asText()).isEqualTo("A100_80GB");
+    }
+
+    @Test
+    public void shouldRefuseARehashedApprovalWithARaisedBudgetBeforeAnythingRunsOrIsSent() {
+        jobSucceeds();
+        ObjectNode forged = (ObjectNode) Json.read(approved("approved.json"));
+        forged.put("user_budget_cents", forged.path("user_budget_cents").longValue() * 10);
+        ((ObjectNode) forged.get("decision")).put("quote_sha256", dev.day0.rockie.TermSheet.quoteSha256(forged));
+        fixture.file("forged.json", Json.write(forged));
+        Path forgedFile = fixture.dir.resolve("forged.json");
+
+        CliRun run = release("--approve", forgedFile.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isNotZero();
+        assertThat(decision().path("decision").asText()).isNotEqualTo("ACCEPT");
+        assertThat(decision().path("detail").asText())
+                .contains("approval signature does not match: the sheet was changed after approval");
+        assertThat(fixture.runs()).isEmpty();
+        assertThat(rockie.requests("POST", "/api")).as("a reachability probe at most, no API call").isEmpty();
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.core.Stage;
+import dev.day0.testing.ApprovalKeys;
 import dev.day0.io.Json;
 import dev.day0.rockie.RockieTestServer;
 import dev.day0.testing.Day0Process;
@@ -28,6 +29,9 @@ import org.junit.rules.TemporaryFolder;
  * local and GPU; the in-process tests sweep every boundary), GPU stages.
  */
 public class ReleaseRunIT {
+    /** The environment of an approval: the tests' approval key, nothing else. */
+    private static final Map<String, String> KEYED = ApprovalKeys.with(Map.of());
+
     private static final Path EXAMPLES = Path.of("examples").toAbsolutePath();
     private static final String TOKEN = "rkt_live_ReleaseRunIT0Token77";
 
@@ -171,7 +175,7 @@ public class ReleaseRunIT {
         Day0Process quote = Day0Process.run(fixture.dir, Map.of(), "rockie", "quote", "--job-spec", "spec.json",
                 "--market-json", ReleaseRockieTest.MARKET.toAbsolutePath().toString(), "--out", "quote.json");
         assertThat(quote.exitCode()).as(quote.toString()).isEqualTo(0);
-        Day0Process approve = Day0Process.run(fixture.dir, Map.of(), "rockie", "approve", "--term-sheet",
+        Day0Process approve = Day0Process.run(fixture.dir, KEYED, "rockie", "approve", "--term-sheet",
                 "quote.json", "--approver", "alice@example.com", "--out", "approved.json");
         assertThat(approve.exitCode()).as(approve.toString()).isEqualTo(0);
         return fixture;
@@ -180,6 +184,7 @@ public class ReleaseRunIT {
     private static Map<String, String> gpuEnv(RockieTestServer rockie, ReleaseFixture fixture) {
         Map<String, String> env = new HashMap<>(rockie.env(TOKEN, "tenant-it"));
         env.put("DAY0_ROCKIE_LEDGER_DIR", fixture.dir.resolve("ledger").toString());
+        env.put(dev.day0.rockie.ApprovalKey.ENV, ApprovalKeys.KEY);
         return env;
     }
 

@@ -21,9 +21,9 @@ public class ApprovalLedgerTest {
     public void shouldLetTheSameSubmissionClaimItsApprovalAgain() throws Exception {
         ApprovalLedger ledger = new ApprovalLedger(temp.getRoot().toPath().resolve("ledger"));
 
-        ledger.claim(SHA, "qts_1", "key-a", Path.of("state.json"), Redactor.patternsOnly());
-        ledger.claim(SHA, "qts_1", "key-a", Path.of("state.json"), Redactor.patternsOnly());
-        ledger.requireUnusedOrSame(SHA, "key-a");
+        ledger.claim(SHA, "qts_1", "key-a", "run-a", Path.of("state.json"), Redactor.patternsOnly());
+        ledger.claim(SHA, "qts_1", "key-a", "run-a", Path.of("state.json"), Redactor.patternsOnly());
+        ledger.requireUnusedOrSame(SHA, "run-a");
 
         assertThat(ledger.use(SHA).path("idempotency_key").asText()).isEqualTo("key-a");
         assertThat(Files.list(ledger.dir())).hasSize(1);
@@ -32,15 +32,16 @@ public class ApprovalLedgerTest {
     @Test
     public void shouldRefuseASecondSubmissionWithTheSameApproval() {
         ApprovalLedger ledger = new ApprovalLedger(temp.getRoot().toPath());
-        ledger.claim(SHA, "qts_1", "key-a", Path.of("state.json"), Redactor.patternsOnly());
+        ledger.claim(SHA, "qts_1", "key-a", "run-a", Path.of("state.json"), Redactor.patternsOnly());
 
-        assertThatThrownBy(() -> ledger.claim(SHA, "qts_1", "key-b", Path.of("other.json"), Redactor.patternsOnly()))
+        assertThatThrownBy(() -> ledger.claim(SHA, "qts_1", "key-a", "run-b", Path.of("other.json"),
+                Redactor.patternsOnly()))
                 .isInstanceOfSatisfying(RockieException.class, e -> {
                     assertThat(e.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
                     assertThat(e.reason()).isEqualTo("SHEET_ALREADY_USED");
                     assertThat(e.getMessage()).contains("state.json");
                 });
-        assertThatThrownBy(() -> ledger.requireUnusedOrSame(SHA, "key-b")).isInstanceOf(RockieException.class);
+        assertThatThrownBy(() -> ledger.requireUnusedOrSame(SHA, "run-b")).isInstanceOf(RockieException.class);
     }
 
     @Test
@@ -49,7 +50,7 @@ public class ApprovalLedgerTest {
         Files.writeString(dir.resolve(SHA + ".json"), "{broken");
         ApprovalLedger ledger = new ApprovalLedger(dir);
 
-        assertThatThrownBy(() -> ledger.requireUnusedOrSame(SHA, "key-a")).isInstanceOf(RockieException.class);
+        assertThatThrownBy(() -> ledger.requireUnusedOrSame(SHA, "run-a")).isInstanceOf(RockieException.class);
     }
 
     @Test

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Json;
+import dev.day0.testing.ApprovalKeys;
 import java.time.Instant;
 import org.junit.Test;
 
 public class ApprovalTest {
+    private static final ApprovalKey KEY = ApprovalKeys.key();
     private static final Instant NOW = Instant.parse("2026-06-05T12:34:56.789Z");
 
     private static TermSheet pending() {
@@ -29,7 +31,7 @@ public class ApprovalTest {
 
     @Test
     public void shouldApproveForOneSubmissionWithWhoWhenAndTheQuoteHash() {
-        ObjectNode approved = Approval.approve(pending(), "alice@example.com", null, NOW);
+        ObjectNode approved = Approval.approve(pending(), "alice@example.com", null, NOW, KEY);
 
         assertThat(approved.path("decision").path("state").asText()).isEqualTo("approve");
         assertThat(approved.path("decision").path("approved_for_submit").asBoolean()).isTrue();
@@ -42,7 +44,7 @@ public class ApprovalTest {
 
     @Test
     public void shouldRecordAChangedBudgetAsModifyThenApprove() {
-        ObjectNode approved = Approval.approve(pending(), "alice", 20000L, NOW);
+        ObjectNode approved = Approval.approve(pending(), "alice", 20000L, NOW, KEY);
 
         assertThat(approved.path("decision").path("state").asText()).isEqualTo("modify_then_approve");
         assertThat(approved.path("user_budget_cents").asLong()).isEqualTo(20000);
@@ -52,17 +54,17 @@ public class ApprovalTest {
 
     @Test
     public void shouldAcceptABudgetEqualToTheEstimateAndNothingBelow() {
-        assertThat(Approval.approve(pending(), "alice", 18000L, NOW).path("user_budget_cents").asLong())
+        assertThat(Approval.approve(pending(), "alice", 18000L, NOW, KEY).path("user_budget_cents").asLong())
                 .isEqualTo(18000);
-        assertThat(exitCodeOf(() -> Approval.approve(pending(), "alice", 17999L, NOW)))
+        assertThat(exitCodeOf(() -> Approval.approve(pending(), "alice", 17999L, NOW, KEY)))
                 .isEqualTo(RockieExitCodes.BUDGET);
     }
 
     @Test
     public void shouldNotApproveTwice() {
-        TermSheet approved = TermSheet.of(Approval.approve(pending(), "alice", null, NOW), "approved.json");
+        TermSheet approved = TermSheet.of(Approval.approve(pending(), "alice", null, NOW, KEY), "approved.json");
 
-        assertThatThrownBy(() -> Approval.approve(approved, "bob", null, NOW))
+        assertThatThrownBy(() -> Approval.approve(approved, "bob", null, NOW, KEY))
                 .isInstanceOfSatisfying(RockieException.class, e -> {
                     assertThat(e.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
                     assertThat(e.reason()).isEqualTo("ALREADY_DECIDED");
@@ -75,13 +77,31 @@ public class ApprovalTest {
         TermSheet unavailable = TermSheet.of(Quotes.termSheet(spec, Pricing.fromMarket(
                 Json.read(RockieFixture.MARKET_AVAILABLE), "m", spec, "market"), NOW), "q");
 
-        assertThat(exitCodeOf(() -> Approval.approve(unavailable, "alice", null, NOW)))
+        assertThat(exitCodeOf(() -> Approval.approve(unavailable, "alice", null, NOW, KEY)))
                 .isEqualTo(RockieExitCodes.NOT_APPROVED);
     }
 
     @Test
     public void shouldRequireAnApproverId() {
-        assertThat(exitCodeOf(() -> Approval.approve(pending(), " ", null, NOW))).isEqualTo(RockieExitCodes.USAGE);
-        assertThat(exitCodeOf(() -> Approval.approve(pending(), "a\nb", null, NOW))).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(exitCodeOf(() -> Approval.approve(pending(), " ", null, NOW, KEY))).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(exitCodeOf(() -> Approval.approve(pending(), "a\nb", null, NOW, KEY)))
+                .isEqualTo(RockieExitCodes.USAGE);
+    }
+
+    @Test
+    public void shouldSignTheApprovalSoThatAChangedApproverOrTimeNoLongerVerifies() {
+        ObjectNode approved = Approval.approve(pending(), "alice", null, NOW, KEY);
+        Approval.verify(TermSheet.of(approved, "approved.json"), KEY);
+
+        ObjectNode otherTime = approved.deepCopy();
+        ((ObjectNode) otherTime.get("decision")).put("approved_at", "2030-01-01T00:00:00Z");
+
+        assertThatThrownBy(() -> Approval.verify(TermSheet.of(otherTime, "approved.json"), KEY))
+                .isInstanceOfSatisfying(RockieException.class, e -> {
+                    assertThat(e.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+                    assertThat(e.reason()).isEqualTo("SIGNATURE_MISMATCH");
+                    assertThat(e.getMessage()).contains("approved.json: approval signature does not match: the sheet "
+                            + "was changed after approval");
+                });
     }
 }

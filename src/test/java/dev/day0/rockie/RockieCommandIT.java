@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.testing.ApprovalKeys;
 import dev.day0.io.Json;
 import dev.day0.testing.Day0Process;
 import java.nio.file.Path;
@@ -27,6 +28,9 @@ import org.junit.Test;
 
 /** The rockie commands as a separate process: exit codes as the platform's client has them, and a real crash. */
 public class RockieCommandIT {
+    /** The environment of an approval: the tests' approval key, nothing else. */
+    private static final Map<String, String> KEYED = ApprovalKeys.with(Map.of());
+
     private static final RockieFixture FIXTURE = new RockieFixture();
 
     @AfterClass
@@ -114,9 +118,9 @@ public class RockieCommandIT {
 
         Day0Process quoted = day0(dir, Map.of(), "rockie", "quote", "--job-spec", spec.toString(), "--market-json",
                 RockieFixture.MARKET_AVAILABLE.toAbsolutePath().toString(), "--out", quote.toString());
-        Day0Process low = day0(dir, Map.of(), "rockie", "approve", "--term-sheet", quote.toString(), "--approver",
+        Day0Process low = day0(dir, KEYED, "rockie", "approve", "--term-sheet", quote.toString(), "--approver",
                 "alice", "--budget-cents", "100");
-        Day0Process ok = day0(dir, Map.of(), "rockie", "approve", "--term-sheet", quote.toString(), "--approver",
+        Day0Process ok = day0(dir, KEYED, "rockie", "approve", "--term-sheet", quote.toString(), "--approver",
                 "alice", "--out", approved.toString());
         Day0Process rendered = day0(dir, Map.of(), "rockie", "render", "--term-sheet", approved.toString());
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.testing.ApprovalKeys;
 import dev.day0.io.Json;
 import dev.day0.testing.CliRun;
 import java.nio.file.Path;
@@ -18,6 +19,9 @@ import org.junit.Test;
 
 /** {@code day0 rockie quote|render|approve} in-process. */
 public class RockieCommandTest {
+    /** The environment of an approval: the tests' approval key, nothing else. */
+    private static final Map<String, String> KEYED = ApprovalKeys.with(Map.of());
+
     private static final RockieFixture FIXTURE = new RockieFixture();
 
     private RockieTestServer rockie;
@@ -204,7 +208,7 @@ public class RockieCommandTest {
     public void shouldPrintTheApprovedSheet() {
         Path sheet = FIXTURE.pendingSheet(dir);
 
-        CliRun run = FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", sheet.toString(), "--approver",
+        CliRun run = FIXTURE.run(KEYED, "rockie", "approve", "--term-sheet", sheet.toString(), "--approver",
                 "alice", "--budget-cents", "30000");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
@@ -220,13 +224,13 @@ public class RockieCommandTest {
         Path sheet = FIXTURE.pendingSheet(dir);
         Path approved = FIXTURE.approvedSheet(dir);
 
-        assertThat(FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", sheet.toString(), "--approver", "a",
+        assertThat(FIXTURE.run(KEYED, "rockie", "approve", "--term-sheet", sheet.toString(), "--approver", "a",
                 "--budget-cents", "17999").exitCode()).isEqualTo(RockieExitCodes.BUDGET);
-        assertThat(FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", approved.toString(), "--approver",
+        assertThat(FIXTURE.run(KEYED, "rockie", "approve", "--term-sheet", approved.toString(), "--approver",
                 "b").exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
-        assertThat(FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", dir.resolve("x.json").toString(),
+        assertThat(FIXTURE.run(KEYED, "rockie", "approve", "--term-sheet", dir.resolve("x.json").toString(),
                 "--approver", "b").exitCode()).isEqualTo(RockieExitCodes.NO_TERM_SHEET);
-        assertThat(FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", sheet.toString()).exitCode())
+        assertThat(FIXTURE.run(KEYED, "rockie", "approve", "--term-sheet", sheet.toString()).exitCode())
                 .isEqualTo(RockieExitCodes.USAGE);
     }
 
@@ -238,7 +242,7 @@ public class RockieCommandTest {
         write(pending, Json.write(json));
         Path approved = dir.resolve("approved.json");
 
-        CliRun run = FIXTURE.run(Map.of(), "rockie", "approve", "--term-sheet", pending.toString(), "--approver",
+        CliRun run = FIXTURE.run(KEYED, "rockie", "approve", "--term-sheet", pending.toString(), "--approver",
                 "alice", "--out", approved.toString());
         write(pending, "{}");
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.FileDigest;
 import dev.day0.io.Json;
+import dev.day0.testing.ApprovalKeys;
 import dev.day0.testing.CliRun;
 import dev.day0.testing.SecretCorpus;
 import java.io.IOException;
@@ -27,6 +28,9 @@ import java.util.stream.Stream;
  * the class can scan all of them, and every file under the root, for secrets at the end.
  */
 final class RockieFixture {
+    /** The environment of an approval: the tests' approval key, nothing else. */
+    private static final Map<String, String> KEYED = ApprovalKeys.with(Map.of());
+
     /** The tenant token: it must never appear in any output or file. */
     static final String TOKEN = "rkt_live_Zq8Xv3Lm9Np2Rs7Tw4Yb";
     static final String TENANT = "tenant-acme";
@@ -76,7 +80,7 @@ final class RockieFixture {
 
     /** Fails when a corpus secret, the tenant token or the job secret is in any output or file so far. */
     void assertNoSecretLeaked() {
-        SecretCorpus.get().assertNoSecretIn(outputs, List.of(root), List.of(TOKEN, ENV_SECRET));
+        SecretCorpus.get().assertNoSecretIn(outputs, List.of(root), List.of(TOKEN, ENV_SECRET, ApprovalKeys.KEY));
     }
 
     void delete() {
@@ -92,6 +96,7 @@ final class RockieFixture {
     static Map<String, String> env(RockieTestServer server, Path dir) {
         Map<String, String> env = new LinkedHashMap<>(server.env(TOKEN, TENANT));
         env.put(ApprovalLedger.ENV, dir.resolve("ledger").toString());
+        env.put(ApprovalKey.ENV, ApprovalKeys.KEY);
         env.put("HF_TOKEN", ENV_SECRET);
         return env;
     }
@@ -124,7 +129,7 @@ final class RockieFixture {
     Path approvedSheet(Path dir) {
         Path pending = pendingSheet(dir);
         Path sheet = dir.resolve("approved.json");
-        CliRun approve = run(Map.of(), "rockie", "approve", "--term-sheet", pending.toString(), "--approver",
+        CliRun approve = run(KEYED, "rockie", "approve", "--term-sheet", pending.toString(), "--approver",
                 "alice@example.com", "--out", sheet.toString());
         if (approve.exitCode() != 0) {
             throw new AssertionError("approve failed: " + approve);

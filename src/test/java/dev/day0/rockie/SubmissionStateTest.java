@@ -26,7 +26,7 @@ public class SubmissionStateTest {
         JobSpec spec = new JobSpec("x", GpuType.A100_80GB, 1, "us", "spot", 60, null, null);
         TermSheet sheet = TermSheet.of(Approval.approve(TermSheet.of(Quotes.termSheet(spec, Pricing.fromMarket(
                 Json.read(RockieFixture.MARKET_AVAILABLE), "m", spec, "market"), Instant.now()), "q"), "alice", null,
-                Instant.now()), "a");
+                Instant.now(), dev.day0.testing.ApprovalKeys.key()), "a");
         try {
             Files.writeString(dir.resolve("job.sh"), "echo\n");
         } catch (java.io.IOException e) {

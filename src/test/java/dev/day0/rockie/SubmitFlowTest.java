@@ -99,7 +99,7 @@ public class SubmitFlowTest {
         assertThat(post.header("Content-Type")).isEqualTo("application/json");
         assertThat(post.header("User-Agent")).startsWith("day0-rockie/");
         assertThat(post.header("Idempotency-Key"))
-                .isEqualTo(SubmitFlow.idempotencyKey(quoteSha, RockieFixture.scriptSha256(), "run-42"));
+                .isEqualTo(SubmitFlow.idempotencyKey(TermSheet.of(approved, "approved.json")));
 
         ObjectNode expected = Json.object();
         expected.put("tenant_id", TENANT);
@@ -109,7 +109,9 @@ public class SubmitFlowTest {
         expected.putObject("env").put("SEED", "42").put("HF_TOKEN", ENV_SECRET);
         expected.put("timeout_seconds", 3600);
         expected.put("budget_cents", 27000);
-        expected.set("budget_term_sheet", approved);
+        ObjectNode posted = approved.deepCopy();
+        ((ObjectNode) posted.get("decision")).remove(Approval.HMAC_FIELD);
+        expected.set("budget_term_sheet", posted);
         expected.putObject("dashboard").put("notebook_id", "nb-7").put("run_name", "lora-r1")
                 .put("origin_skill", "sota").put("monitoring_profile_id", "experiment.ml_baseline.v1")
                 .put("quote_id", approved.path("quote_id").asText());

@@ -1,0 +1,31 @@
+package dev.day0.gates;
+
+import dev.day0.io.InputException;
+
+/**
+ * The one check of a compare threshold, wherever it comes from ({@code --threshold}, a release plan, a Jenkins
+ * step): a share of the scale, so a finite number in [0, 1]. A threshold above 1 allows a drop larger than the
+ * whole scale and so accepts every candidate; it is refused rather than read as "points".
+ */
+public final class ThresholdRange {
+    private ThresholdRange() {
+    }
+
+    /** What is wrong with a threshold, or null when it is a finite fraction in [0, 1]. */
+    public static String problem(double value) {
+        if (!Double.isFinite(value) || value < 0 || value > 1) {
+            return "must be at least 0 and at most 1, a fraction of the scale (0.01 is one point on a 0-100 "
+                    + "scale), found " + value;
+        }
+        return null;
+    }
+
+    /** The threshold itself, or an {@link InputException} naming {@code source} and {@code field}. */
+    public static double require(double value, String source, String field) {
+        String problem = problem(value);
+        if (problem != null) {
+            throw new InputException(source, field, problem);
+        }
+        return value;
+    }
+}
