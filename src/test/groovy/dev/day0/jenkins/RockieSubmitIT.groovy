@@ -85,10 +85,14 @@ class RockieSubmitIT {
         assertThat(post.json().get('budget_cents').asInt()).isEqualTo(27000)
         assertThat(post.json().path('spec').path('gpu_type').asText()).isEqualTo('A100_80GB')
         assertThat(input.requests[0].message.toString()).contains('A100_80GB', '180.00')
-        assertThat(input.requests[0].parameters[0].defaultValue.toString()).isEqualTo('27000')
+        assertThat(input.requests[0].parameters.find { it.name == 'DAY0_BUDGET_CENTS' }.defaultValue.toString())
+                .isEqualTo('27000')
         assertThat(kit.archive.archived()).contains('day0/rockie/eval/approval.json',
                 'day0/rockie/eval/approved-term-sheet.json', 'day0/rockie/eval/state.json',
-                'day0/rockie/eval/term-sheet.txt', 'day0/rockie/eval/artifacts/metrics.json')
+                'day0/rockie/eval/term-sheet.txt')
+        // The job's downloaded artifacts stay on the agent: evidence is archived, job outputs are not.
+        assertThat(new File(jenkins.workspace, 'day0/rockie/eval/artifacts/metrics.json')).exists()
+        assertThat(kit.archive.archived().findAll { it.contains('/artifacts/') }).isEmpty()
         Map approval = new JsonSlurper().parse(kit.archive.archived('day0/rockie/eval/approval.json')) as Map
         Map sheet = new JsonSlurper().parse(kit.archive.archived('day0/rockie/eval/approved-term-sheet.json')) as Map
         Map state = new JsonSlurper().parse(kit.archive.archived('day0/rockie/eval/state.json')) as Map
