@@ -23,8 +23,9 @@ import groovy.transform.Field
     // {task: score} of the baseline and of the candidate (files on the agent). Required.
     baseline        : null,
     candidate       : null,
-    // Largest allowed drop as a fraction of the task's scale (or of the baseline score when relative: true).
-    threshold       : 0.01,
+    // Largest allowed drop as a fraction of the task's scale (or of the baseline score when relative: true);
+    // default the engine's (see `day0 gate compare --help`).
+    threshold       : null,
     relative        : false,
     // Per-task scales: a Map such as [gsm8k: 1, mmlu_pro: 100], JSON text, or a file.
     scales          : null,
@@ -79,7 +80,7 @@ Map call(Map args = [:]) {
     Map record = closeout(opts, compare)
     String closeoutDir = opts.closeoutDir
     if (opts.archive) {
-        archiveArtifacts(artifacts: "${closeoutDir}/**", allowEmptyArchive: false, fingerprint: true)
+        day0Engine.archiveEvidence(artifacts: "${closeoutDir}/**", allowEmptyArchive: false, fingerprint: true)
     }
     String link = env.BUILD_URL ? "${env.BUILD_URL}artifact/${closeoutDir}/report.md" : null
     String nextAction = compare.nextAction
@@ -174,7 +175,7 @@ static List runEntries(Object runs) {
 /** "role=file" for each evidence file; the score files are always listed. */
 @NonCPS
 static List inputEntries(Map inputs, String baseline, String candidate) {
-    Map all = new LinkedHashMap([baseline: baseline, candidate: candidate])
+    Map all = [baseline: baseline, candidate: candidate]
     all.putAll(inputs)
     return all.collect { role, file -> "${role}=${file}".toString() }
 }

@@ -5,7 +5,7 @@ import groovy.transform.Field
  * tells the caller which build result the decision maps to. It decides nothing itself: the decision comes from
  * the engine (a gate, `day0 triage`, `day0 report`) or, for a GPU spend nobody approved, from rockieSubmit.
  *
- * Badges need the Badge plugin (3.x steps addBadge, addInfoBadge, addWarningBadge, addErrorBadge, removeBadges).
+ * Badges need the Badge plugin (2.x or 3.x: addBadge, addInfoBadge, addWarningBadge, addErrorBadge, removeBadges).
  * Without it the decision still shows in the description and the display name, and the log says why.
  */
 

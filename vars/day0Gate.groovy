@@ -25,11 +25,11 @@ import groovy.transform.Field
     // run gate: the run summary ('day0 inspect eval --run-summary'), and optionally serving-probe evidence.
     run             : null,
     serving         : null,
-    // compare gate: {task: score} files, the largest allowed drop, per-task scales (a Map, JSON text or a
-    // file), published baseline scores (a file), and whether the drop is relative to the baseline.
+    // compare gate: {task: score} files, the largest allowed drop (default the engine's), per-task scales (a
+    // Map, JSON text or a file), published baseline scores (a file), and whether the drop is relative.
     baseline        : null,
     candidate       : null,
-    threshold       : 0.01,
+    threshold       : null,
     relative        : false,
     scales          : null,
     published       : null,
@@ -151,7 +151,7 @@ void publish(Map outcome, Map opts) {
         junit(testResults: "${reportDir}/junit.xml", allowEmptyResults: false, skipMarkingBuildUnstable: true)
     }
     if (opts.archive && fileExists(reportDir)) {
-        archiveArtifacts(artifacts: "${reportDir}/**", allowEmptyArchive: true, fingerprint: true)
+        day0Engine.archiveEvidence(artifacts: "${reportDir}/**", allowEmptyArchive: true, fingerprint: true)
     }
 }
 
@@ -211,7 +211,9 @@ Map runGate(Map opts, int attempt) {
     } else {
         command.add("--baseline=${opts.baseline}")
         command.add("--candidate=${opts.candidate}")
-        command.add("--threshold=${opts.threshold}")
+        if (opts.threshold != null) {
+            command.add("--threshold=${opts.threshold}")
+        }
         if (opts.relative) {
             command.add('--relative')
         }

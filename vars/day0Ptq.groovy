@@ -50,6 +50,7 @@ import groovy.transform.Field
     marketJson            : null,
     approvers             : null,
     credentialsId         : null,
+    approvalKeyCredentialsId: null,
     tenantId              : null,
     apiUrl                : null,
     approvalTimeoutMinutes: 60,
@@ -66,7 +67,8 @@ import groovy.transform.Field
 ]
 
 @Field static final List ROCKIE_KEYS = ['gpuType', 'gpuCount', 'timeoutSeconds', 'region', 'tier', 'jobSpec',
-        'termSheet', 'marketJson', 'approvers', 'credentialsId', 'tenantId', 'apiUrl', 'approvalTimeoutMinutes',
+        'termSheet', 'marketJson', 'approvers', 'credentialsId', 'approvalKeyCredentialsId', 'tenantId', 'apiUrl',
+        'approvalTimeoutMinutes',
         'budgetParameter', 'originSkill', 'monitoringProfileId', 'notebookId', 'artifactsDir', 'agent',
         'pollIntervalSeconds', 'badge', 'engine', 'engineRepository']
 
@@ -153,7 +155,7 @@ Map judge(Map opts, String outputDir, Map job) {
             "--recipe=${opts.recipe}", "--out=${summaryFile}", "--layers=${layersFile}"],
             label: "inspect-${opts.name}", engine: opts.engine, engineRepository: opts.engineRepository)
     if (opts.archive && fileExists(evidenceDir)) {
-        archiveArtifacts(artifacts: "${evidenceDir}/**", allowEmptyArchive: true, fingerprint: true)
+        day0Engine.archiveEvidence(artifacts: "${evidenceDir}/**", allowEmptyArchive: true, fingerprint: true)
     }
     if (inspect.status != 0) {
         Map doc = inspect.json instanceof Map ? inspect.json as Map : [:]
@@ -183,7 +185,8 @@ Map judge(Map opts, String outputDir, Map job) {
         result.gateFile = gate.resultFile
     }
     if (opts.stash) {
-        stash(name: opts.stash as String, includes: "${evidenceDir}/**,day0/${opts.name}/**", allowEmpty: true)
+        day0Engine.stashEvidence(name: opts.stash as String, includes: "${evidenceDir}/**,day0/${opts.name}/**",
+                allowEmpty: true)
     }
     return result
 }

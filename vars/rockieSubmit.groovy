@@ -37,10 +37,15 @@ import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
     termSheet             : null,
     // A GPU market response file to quote from instead of asking the platform.
     marketJson            : null,
-    // Who may approve: comma-separated Jenkins user ids or group names (input's submitter). Required.
+    // Who may approve: comma-separated Jenkins user ids or group names (input's submitter). Required, no default:
+    // ids are compared case-insensitively, groups only match the security realm's authorities, and Jenkins
+    // administrators may approve whatever this says (docs/jenkins.md, "Who can approve").
     approvers             : null,
     // Jenkins "Secret text" credential holding the Rockie tenant token. Required.
     credentialsId         : null,
+    // Jenkins "Secret text" credential holding the approval signing key: bound as DAY0_APPROVAL_KEY around
+    // `day0 rockie approve` and `day0 rockie submit` only. Required.
+    approvalKeyCredentialsId: null,
     // Rockie tenant id and API URL; default env.ROCKIELAB_TENANT_ID and env.ROCKIELAB_API_URL.
     tenantId              : null,
     apiUrl                : null,
@@ -73,21 +78,8 @@ import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
     engineRepository      : null,
 ]
 
-@Field static final Map SUBMIT_EXIT = [
-    0  : 'the job finished (DONE)',
-    1  : 'the job FAILED',
-    2  : 'the engine could not use its input',
-    3  : 'the platform could not be reached',
-    4  : 'the platform refused the job for lack of credit (HTTP 402)',
-    5  : 'the platform refused the submission',
-    6  : 'the platform does not know the job',
-    7  : 'the job could not be read from the platform',
-    8  : 'the platform returned no job id',
-    9  : 'there is no term sheet',
-    10 : 'the term sheet is not approved or does not match the job shape or wall-clock',
-    11 : 'the budget does not cover the estimate',
-    130: 'the job was CANCELLED',
-]
+// The decision field of the approval form: a rejection through the form names who rejected.
+@Field static final List DECISION_CHOICES = ['Approve', 'Reject']
 
 @Field static final String SECRET_NAME = /(?i).*(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL|PRIVATE).*/
 
@@ -126,16 +118,19 @@ Map options(Map args) {
                 'call it outside node { } (it takes an agent for the quote and for the submission itself)')
     }
     List missing = day0Engine.missingKeys(opts, ['script', 'gpuType', 'gpuCount', 'timeoutSeconds', 'region', 'tier',
-                                                 'approvers', 'credentialsId'])
+                                                 'approvers', 'credentialsId', 'approvalKeyCredentialsId'])
     if (!missing.isEmpty()) {
         error("rockieSubmit: ${missing.join(', ')} required (see vars/rockieSubmit.txt)")
     }
     if ((opts.jobSpec == null) == (opts.termSheet == null)) {
         error('rockieSubmit: give exactly one of jobSpec: (to quote) and termSheet: (already quoted)')
     }
-    if (!(opts.approvers instanceof String) || !opts.approvers.trim()) {
+    opts.approverList = opts.approvers instanceof String ? approverList(opts.approvers as String) : []
+    if (opts.approverList.isEmpty()) {
         error('rockieSubmit: approvers: comma-separated Jenkins user ids or group names; nobody else may approve')
     }
+    // Blue Ocean compares each entry exactly, without trimming: pass the list without blanks.
+    opts.submitter = opts.approverList.join(',')
     if (!wholeNumber(opts.gpuCount) || !wholeNumber(opts.timeoutSeconds) || !wholeNumber(opts.approvalTimeoutMinutes)) {
         error('rockieSubmit: gpuCount, timeoutSeconds and approvalTimeoutMinutes are whole numbers above 0')
     }
@@ -200,9 +195,8 @@ Map prepare(Map opts) {
         writeFile(file: sheetFile, text: readFile(file: opts.termSheet as String, encoding: 'UTF-8'),
                 encoding: 'UTF-8')
     } else {
-        String specFile = opts.jobSpec
+        String specFile = opts.jobSpec instanceof Map ? "${opts.dir}/job-spec.json" : opts.jobSpec.toString()
         if (opts.jobSpec instanceof Map) {
-            specFile = "${opts.dir}/job-spec.json"
             day0Engine.writeJsonFile(specFile, opts.jobSpec)
         }
         List command = ['rockie', 'quote', "--job-spec=${specFile}", "--out=${sheetFile}"]
@@ -226,49 +220,75 @@ Map prepare(Map opts) {
                 'nothing was submitted. The reason is in the log above.')
     }
     writeFile(file: "${opts.dir}/term-sheet.txt", text: render.stdout as String, encoding: 'UTF-8')
+    if (opts.archive) {
+        // Archived before asking, so the approval form can link to the sheet.
+        archiveRecords(opts)
+    }
     String sheetText = readFile(file: sheetFile, encoding: 'UTF-8')
     return [approval: null, sheetText: sheetText, rendered: render.stdout,
             sheet: day0Engine.parseJson(sheetText) as Map]
 }
 
-/** Asks for approval outside any node; returns [approved, approver, budgetCents] or [approved: false, ...]. */
+/**
+ * Asks for approval outside any node: the rendered sheet goes to the log first, the form's message is one line with
+ * the figures that matter and a link to the archived sheet. Returns [approved: true, approver, budgetCents, listed]
+ * or [approved: false, outcome, by, text, interruption].
+ */
 Map askApproval(Map opts, Map prepared) {
     Map sheet = prepared.sheet ?: [:]
-    String message = "${prepared.rendered}\n\nApprove GPU spend for '${opts.name}' (submission " +
-            "${opts.submissionId})? Approving allows exactly one job of this shape, within the budget below."
-    List parameters = []
+    echo("rockieSubmit ${opts.name}: GPU spend waiting for approval by ${opts.submitter} (submission " +
+            "${opts.submissionId}). Term sheet:\n${prepared.rendered}")
+    String link = env.BUILD_URL ? "${env.BUILD_URL}artifact/${opts.dir}/term-sheet.txt" : "${opts.dir}/term-sheet.txt"
+    String message = approvalMessage(opts.name as String, sheet, link)
+    List parameters = [choice(name: 'DAY0_DECISION', choices: DECISION_CHOICES,
+            description: 'Approve allows exactly one job of this shape within the budget; Reject submits nothing.')]
     if (opts.budgetParameter) {
         parameters.add(string(name: 'DAY0_BUDGET_CENTS', defaultValue: "${sheet.user_budget_cents ?: ''}",
                 trim: true, description: "Budget cap in cents for this job. The estimate is ${sheet.estimate_cents} " +
                 'cents; a budget below it cannot be approved.'))
     }
+    int minutes = opts.approvalTimeoutMinutes as int
+    long started = System.currentTimeMillis()
     Object answer = null
     try {
-        timeout(time: opts.approvalTimeoutMinutes as int, unit: 'MINUTES') {
-            answer = input(id: opts.inputId, message: message, ok: 'Approve GPU spend', submitter: opts.approvers,
+        timeout(time: minutes, unit: 'MINUTES') {
+            answer = input(id: opts.inputId, message: message, ok: 'Submit decision', submitter: opts.submitter,
                     submitterParameter: 'DAY0_APPROVER', parameters: parameters)
         }
     } catch (FlowInterruptedException interruption) {
-        Map reason = notApproved(interruption, opts.approvalTimeoutMinutes as int)
-        if (reason == null) {
-            throw interruption
+        // The sandbox does not let a library read the interruption's causes: the clock tells a timeout from an abort.
+        long waited = System.currentTimeMillis() - started
+        if (waited >= minutes * 60000L - 30000L) {
+            return [approved: false, outcome: 'timed_out', by: null,
+                    text: "timed out after ${minutes} min: nobody approved"]
         }
-        return reason
+        return [approved: false, outcome: 'aborted', by: null, interruption: interruption,
+                text: "aborted after ${elapsedMinutes(waited)} min with the input's Abort button or the build's " +
+                        'stop button (Jenkins names who in the log as it ends the build: "Rejected by" or ' +
+                        '"Aborted by")']
     }
-    String approver = answer instanceof Map ? answer.DAY0_APPROVER : answer
-    String budget = answer instanceof Map ? answer.DAY0_BUDGET_CENTS : null
+    Map values = answer instanceof Map ? answer as Map : [:]
+    String approver = values.DAY0_APPROVER
     if (!approver) {
         error("rockieSubmit ${opts.name}: the approval carried no approver id; nothing was submitted")
     }
-    return [approved: true, approver: approver, budgetCents: budget ? budget.trim() : null]
+    if (values.DAY0_DECISION == 'Reject') {
+        return [approved: false, outcome: 'rejected', by: approver, text: "rejected by ${approver}"]
+    }
+    String budget = values.DAY0_BUDGET_CENTS
+    boolean listed = listedApprover(opts.approverList as List, approver)
+    return [approved: true, approver: approver, budgetCents: budget ? budget.trim() : null, listed: listed]
 }
 
-/** Records that nobody approved, shows NEEDS_HUMAN and stops the build. Nothing is submitted. */
+/**
+ * Records that nobody approved and shows NEEDS_HUMAN. A rejection or a timeout stops the build; an abort ends it
+ * as Jenkins ends an aborted build (ABORTED, with Jenkins' own line naming who). Nothing is submitted.
+ */
 void refuse(Map opts, Map prepared, Map reason) {
     String detail = "GPU spend for ${opts.name} not approved: ${reason.text}; nothing was submitted"
     Map record = [submission_id: opts.submissionId, input_id: opts.inputId, outcome: reason.outcome, by: reason.by,
-                  decision: 'NEEDS_HUMAN', detail: detail, quote_id: prepared.sheet?.quote_id,
-                  build_url: env.BUILD_URL]
+                  approvers: opts.submitter, decision: 'NEEDS_HUMAN', detail: detail,
+                  quote_id: prepared.sheet?.quote_id, build_url: env.BUILD_URL]
     if (env.NODE_NAME) {
         recordRefusal(opts, record)
     } else {
@@ -276,16 +296,25 @@ void refuse(Map opts, Map prepared, Map reason) {
             recordRefusal(opts, record)
         }
     }
+    echo("rockieSubmit ${opts.name}: ${detail}")
     day0Decision(decision: 'NEEDS_HUMAN', stage: opts.name, detail: detail, badge: opts.badge,
             nextAction: 'approve a new run of this stage, or change the job and quote again')
+    if (reason.interruption != null) {
+        throw reason.interruption
+    }
     error("rockieSubmit ${opts.name}: ${detail}. Decision: NEEDS_HUMAN")
 }
 
 void recordRefusal(Map opts, Map record) {
     day0Engine.writeJsonFile("${opts.dir}/approval.json", record)
     if (opts.archive) {
-        archiveArtifacts(artifacts: "${opts.dir}/**", allowEmptyArchive: true, fingerprint: true)
+        archiveRecords(opts)
     }
+}
+
+/** Archives this submission's records (sheets, approval, state): never the job's downloaded artifacts. */
+void archiveRecords(Map opts) {
+    day0Engine.archiveEvidence(artifacts: "${opts.dir}/*", allowEmptyArchive: true, fingerprint: true)
 }
 
 /** On an agent: approve the sheet (unless re-attaching), submit, wait, archive. */
@@ -301,8 +330,10 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
         if (approval.budgetCents) {
             command.add("--budget-cents=${approval.budgetCents}")
         }
-        Map approve = day0Engine(command: command, label: "rockie-approve-${opts.name}", json: false,
-                engine: opts.engine, engineRepository: opts.engineRepository)
+        Map approve = withApprovalKey(opts) {
+            day0Engine(command: command, label: "rockie-approve-${opts.name}", json: false, engine: opts.engine,
+                    engineRepository: opts.engineRepository)
+        }
         Map approved = approve.status == 0 ? day0Engine.readJsonFile(approvedFile) as Map : null
         if (approved == null) {
             refuse(opts, prepared, [outcome: 'refused_by_engine', by: approval.approver,
@@ -311,13 +342,18 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
         }
         Map decision = approved.decision instanceof Map ? approved.decision as Map : [:]
         record = [submission_id: opts.submissionId, input_id: opts.inputId, outcome: 'approved',
-                  approver: approval.approver, approved_by: decision.approved_by, approved_at: decision.approved_at,
+                  approver: approval.approver, approvers: opts.submitter, approver_listed: approval.listed,
+                  approved_as: approval.listed ? 'listed' : 'override',
+                  approved_by: decision.approved_by, approved_at: decision.approved_at,
                   decision_state: decision.state, quote_id: approved.quote_id, quote_sha256: decision.quote_sha256,
                   estimate_cents: approved.estimate_cents, budget_cents: approved.user_budget_cents,
                   compute: approved.compute, build_url: env.BUILD_URL]
         day0Engine.writeJsonFile("${opts.dir}/approval.json", record)
-        echo("rockieSubmit ${opts.name}: GPU spend approved by ${record.approver} at ${record.approved_at}, " +
-                "budget ${record.budget_cents} cents, term sheet sha256 ${record.quote_sha256}")
+        String how = approval.listed ? "listed in approvers (${opts.submitter})" :
+                "not listed in approvers (${opts.submitter}) by id: a member of a listed group, or a Jenkins " +
+                'administrator overriding the list'
+        echo("rockieSubmit ${opts.name}: GPU spend approved by ${record.approver} (${how}) at " +
+                "${record.approved_at}, budget ${record.budget_cents} cents, term sheet sha256 ${record.quote_sha256}")
     }
     List command = ['rockie', 'submit', "--script=${opts.script}", "--gpu-type=${opts.gpuType}",
                     "--gpu-count=${opts.gpuCount}", "--timeout=${opts.timeoutSeconds}", "--region=${opts.region}",
@@ -340,8 +376,10 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
         command.add("--poll-interval=${opts.pollIntervalSeconds}")
     }
     Map submit = withPlatform(opts) {
-        day0Engine(command: command, label: "rockie-submit-${opts.name}", json: false, engine: opts.engine,
-                engineRepository: opts.engineRepository)
+        withApprovalKey(opts) {
+            day0Engine(command: command, label: "rockie-submit-${opts.name}", json: false, engine: opts.engine,
+                    engineRepository: opts.engineRepository)
+        }
     }
     Map state = day0Engine.readJsonFile(opts.stateFile as String) as Map ?: [:]
     String approvalFile = "${opts.dir}/approval.json"
@@ -351,10 +389,10 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
                budgetCents: record.budget_cents, termSheet: approvedFile, approvalFile: approvalFile,
                stateFile: opts.stateFile, artifactsDir: opts.artifactsDir, reattached: approval.reattach == true]
     if (opts.archive) {
-        archiveArtifacts(artifacts: "${opts.dir}/**", allowEmptyArchive: true, fingerprint: true)
+        archiveRecords(opts)
     }
     if (submit.status != 0) {
-        String meaning = SUBMIT_EXIT[submit.status] ?: 'the engine failed'
+        String meaning = exitMeaning(submit.stdout as String, submit.status as int)
         currentBuild.description = "day0 ${opts.name}: GPU job ${state.job_id ?: '(none)'}: ${meaning}" +
                 (state.outcome ? " (${state.outcome})" : '')
         error("rockieSubmit ${opts.name}: ${meaning} (exit ${submit.status}); job ${state.job_id ?: 'none'}, " +
@@ -362,6 +400,30 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
     }
     echo("rockieSubmit ${opts.name}: GPU job ${job.jobId} ${job.state}")
     return job
+}
+
+/** The approval signing key in DAY0_APPROVAL_KEY, for `rockie approve` and `rockie submit` only. */
+Object withApprovalKey(Map opts, Closure body) {
+    Object result = null
+    withCredentials([string(credentialsId: opts.approvalKeyCredentialsId as String, variable: 'DAY0_APPROVAL_KEY')]) {
+        result = body()
+    }
+    return result
+}
+
+/**
+ * What the engine says its exit code means: `exit.meaning` of the last JSON line on its stdout that carries one
+ * (the engine's exit contract), else "exit code N".
+ */
+String exitMeaning(String stdout, int status) {
+    List lines = (stdout ?: '').readLines()
+    for (int i = lines.size() - 1; i >= 0; i--) {
+        Object doc = day0Engine.parseJson(lines[i] as String)
+        if (doc instanceof Map && doc.exit instanceof Map && doc.exit.meaning) {
+            return doc.exit.meaning as String
+        }
+    }
+    return "exit code ${status}"
 }
 
 /** The platform's address and tenant in the environment, and the tenant token from Jenkins credentials. */
@@ -375,33 +437,41 @@ Object withPlatform(Map opts, Closure body) {
     return result
 }
 
-/**
- * Why the input ended without approval, or null when the build itself was aborted (then it stays aborted). A
- * sandbox that does not let the causes be read still counts as "not approved": nothing is submitted either way.
- */
+/** The approvers as a list: each entry trimmed, empty entries dropped. */
 @NonCPS
-@SuppressWarnings(['CatchException', 'ReturnsNullInsteadOfEmptyCollection'])
-static Map notApproved(Throwable interruption, int minutes) {
-    List causes
-    try {
-        causes = interruption.getCauses() as List
-    } catch (Exception unreadable) {
-        return [approved: false, outcome: 'not_approved', by: null,
-                text: 'the approval was rejected or timed out (the reason could not be read)']
+static List approverList(String approvers) {
+    return approvers.split(',').collect { it.trim() }.findAll { it }
+}
+
+/** Whether Jenkins let the approver through by the list's ids (compared case-insensitively, as Jenkins does). */
+@NonCPS
+static boolean listedApprover(List approvers, String approver) {
+    return approvers.any { it.toString().equalsIgnoreCase(approver) }
+}
+
+/** The approval form's one line: what, the shape, the wall-clock, the budget, and where the full sheet is. */
+@NonCPS
+static String approvalMessage(String name, Map sheet, String link) {
+    Map compute = sheet.compute instanceof Map ? sheet.compute as Map : [:]
+    String shape = "${compute.gpu_count ?: '?'} x ${compute.gpu_type ?: '?'} (${compute.tier ?: '?'}, " +
+            "${compute.region ?: '?'})"
+    return "Approve GPU spend for '${name}': ${shape}, wall-clock ${sheet.wallclock_minutes ?: '?'} min, budget " +
+            "${usd(sheet.user_budget_cents)} (estimate ${usd(sheet.estimate_cents)}). Term sheet: ${link}"
+}
+
+@NonCPS
+static String usd(Object cents) {
+    if (!(cents instanceof Number)) {
+        return '? USD'
     }
-    for (Object cause : causes) {
-        String type = cause.getClass().getName()
-        if (type.endsWith('.Rejection')) {
-            Object user = cause.getUser()
-            String by = user == null ? null : user.getId()
-            return [approved: false, outcome: 'rejected', by: by, text: "rejected by ${by ?: 'an unknown user'}"]
-        }
-        if (type.endsWith('ExceededTimeout')) {
-            return [approved: false, outcome: 'timed_out', by: null,
-                    text: "nobody approved within ${minutes} minutes"]
-        }
-    }
-    return null
+    long value = cents as long
+    String fraction = "${value % 100}".padLeft(2, '0')
+    return "${value.intdiv(100)}.${fraction} USD"
+}
+
+@NonCPS
+static long elapsedMinutes(long millis) {
+    return millis.intdiv(60000L) as long
 }
 
 /**

@@ -78,7 +78,9 @@ class Day0EngineIT {
         assertThat(run.failure).as(jenkins.logText()).isNull()
         assertThat(run.value*.json*.retry).containsExactly(true, true)
         assertThat(downloads.get()).isEqualTo(1)
-        File cached = new File(jenkins.workspace, '.day0/engine/day0-0.1.0.jar')
+        File cached = cachedJar(FileDigest.sha256(RealEngine.jar().toPath()))
+        // Kept per agent, outside the workspace: every job on the agent shares the verified download.
+        assertThat(cached.path).doesNotStartWith(jenkins.workspace.path)
         assertThat(FileDigest.sha256(cached.toPath())).isEqualTo(FileDigest.sha256(RealEngine.jar().toPath()))
         assertThat(jenkins.logText()).contains("day0: downloading the pinned engine from ${repository()}dev/day0/day0/0.1.0/day0-0.1.0.jar")
     }
@@ -104,13 +106,13 @@ class Day0EngineIT {
         assertThat(jenkins.logText()).contains('day0: refusing the downloaded engine: its sha256 is',
                 "the library pins ${'0' * 64}")
         assertThat(run.message()).contains('DAY0_ENGINE_REPOSITORY', 'dev.day0:day0:0.1.0')
-        assertThat(new File(jenkins.workspace, '.day0/engine').listFiles()).isEmpty()
+        assertThat(new File(jenkins.env.DAY0_ENGINE_CACHE_DIR as String).listFiles() ?: new File[0]).isEmpty()
     }
 
     @Test
     void shouldFetchAgainWhenTheCachedJarNoLongerMatches() {
         pin(FileDigest.sha256(RealEngine.jar().toPath()))
-        File cached = new File(jenkins.workspace, '.day0/engine/day0-0.1.0.jar')
+        File cached = cachedJar(FileDigest.sha256(RealEngine.jar().toPath()))
         cached.parentFile.mkdirs()
         cached.text = 'tampered'
 
@@ -131,5 +133,10 @@ class Day0EngineIT {
 
         assertThat(run.value.json.retry).isTrue()
         assertThat(downloads.get()).isZero()
+    }
+
+    /** Where the agent keeps the verified download of the release with this sha256. */
+    private File cachedJar(String sha256) {
+        return new File(jenkins.env.DAY0_ENGINE_CACHE_DIR as String, "day0-0.1.0-${sha256.substring(0, 12)}.jar")
     }
 }

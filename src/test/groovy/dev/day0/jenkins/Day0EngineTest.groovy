@@ -1,5 +1,6 @@
 package dev.day0.jenkins
 
+import dev.day0.jenkins.fakes.CredentialsFake
 import dev.day0.jenkins.fakes.EngineFake
 import dev.day0.jenkins.fakes.ShCall
 import org.junit.Before
@@ -116,7 +117,8 @@ class Day0EngineTest {
 
         assertThat(run.result).isEqualTo('FAILURE')
         assertThat(jenkins.logText()).contains('could not download http://127.0.0.1:1/maven2/dev/day0/day0/0.1.0/day0-0.1.0.jar')
-        assertThat(new File(jenkins.workspace, '.day0/engine/day0-0.1.0.jar')).doesNotExist()
+        assertThat(new File(jenkins.workspace, '.day0/engine')).doesNotExist()
+        assertThat(new File(jenkins.env.DAY0_ENGINE_CACHE_DIR as String).listFiles() ?: new File[0]).isEmpty()
     }
 
     @Test
@@ -165,5 +167,139 @@ class Day0EngineTest {
         assertThat(pin.getProperty('artifact')).isEqualTo(pom.artifactId.text())
         assertThat(pin.getProperty('version')).isEqualTo(pom.version.text())
         assertThat(pin.getProperty('sha256')).matches('[0-9a-f]{64}')
+    }
+
+    /** A directory with bin/java that reports the given version, as `java -version` prints it. */
+    private File javaHome(String version) {
+        File home = new File(tmp.root, "java-${version}")
+        File java = new File(home, 'bin/java')
+        java.parentFile.mkdirs()
+        java.text = "#!/bin/sh\nif [ \"\$1\" = -version ]; then\n  echo 'openjdk version \"${version}\" 2021-01-19' >&2\n" +
+                "  exit 0\nfi\necho \"java ran\" > '${home.path}/ran'\n"
+        java.setExecutable(true)
+        return home
+    }
+
+    @Test
+    void shouldRefuseAJavaOlderThan17WithAClearMessage() {
+        File jar = tmp.newFile('day0.jar')
+        jenkins.env.JAVA_HOME = javaHome('11.0.2').path
+
+        FakeJenkins.Run run = jenkins.run("node { day0Engine(command: ['triage'], engine: '${jar.path}') }")
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(jenkins.logText()).contains('the engine needs Java 17 or later', 'is Java 11')
+        assertThat(run.message()).contains('needs Java 17 or later', 'JAVA_HOME')
+        assertThat(new File(tmp.root, 'java-11.0.2/ran')).doesNotExist()
+    }
+
+    @Test
+    void shouldRefuseJava8ReportedAsOnePointEight() {
+        File jar = tmp.newFile('day0.jar')
+        jenkins.env.JAVA_HOME = javaHome('1.8.0_292').path
+
+        FakeJenkins.Run run = jenkins.run("node { day0Engine(command: ['triage'], engine: '${jar.path}') }")
+
+        assertThat(jenkins.logText()).contains('is Java 8')
+        assertThat(run.result).isEqualTo('FAILURE')
+    }
+
+    @Test
+    void shouldRunTheEngineOfAToolInstallationGivenByName() {
+        File home = tmp.newFolder('tools', 'day0-0.1.0')
+        new File(home, 'bin').mkdirs()
+        String launcher = launcher('tool-engine')
+        new File(home, 'bin/day0').text = "#!/bin/sh\nexec '${launcher}' \"\$@\"\n"
+        new File(home, 'bin/day0').setExecutable(true)
+        kit.node.tools['day0'] = home.path
+        jenkins.env.DAY0_ENGINE_TOOL = 'day0'
+
+        FakeJenkins.Run run = jenkins.run("return node { day0Engine(command: ['triage'], label: 'tool') }")
+
+        assertThat(run.failure).isNull()
+        assertThat(run.value.json.engine).isEqualTo('tool-engine')
+    }
+
+    @Test
+    void shouldRefuseWindowsAgentsWithAClearMessage() {
+        kit.node.unix = false
+
+        FakeJenkins.Run run = jenkins.run("node { day0Engine(command: ['triage'], engine: 'x') }")
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).contains('this agent runs Windows', 'Linux or macOS agent')
+        assertThat(kit.sh.calls).isEmpty()
+    }
+
+    @Test
+    void shouldRefuseARepositoryUrlThatCarriesCredentials() {
+        FakeJenkins.Run run = jenkins.run("""node {
+            day0Engine(command: ['triage'], engineRepository: 'https://deploy:s3cr3t@repo.example/maven2/')
+        }""")
+
+        assertThat(run.message()).contains('carries credentials', 'DAY0_ENGINE_CREDENTIALS_ID')
+        assertThat(jenkins.logText()).doesNotContain('s3cr3t')
+        assertThat(kit.sh.calls).isEmpty()
+    }
+
+    @Test
+    void shouldGiveRepositoryCredentialsToCurlOnItsInputNeverOnACommandLine() {
+        File bin = tmp.newFolder('fake-bin')
+        File seen = new File(tmp.root, 'curl-seen.txt')
+        new File(bin, 'curl').text = "#!/bin/sh\necho \"ARGS \$*\" > '${seen.path}'\ncat >> '${seen.path}'\nexit 22\n"
+        new File(bin, 'curl').setExecutable(true)
+        CredentialsFake credentials = new CredentialsFake(['maven-deploy': 'deployer:p"a\\ss'])
+        jenkins.with(credentials)
+        jenkins.env.PATH = "${bin.path}:${System.getenv('PATH')}".toString()
+        jenkins.env.DAY0_ENGINE_CREDENTIALS_ID = 'maven-deploy'
+
+        FakeJenkins.Run run = jenkins.run("""node {
+            day0Engine(command: ['triage'], engineRepository: 'http://127.0.0.1:1/maven2/')
+        }""")
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        String curl = seen.getText('UTF-8')
+        assertThat(curl.readLines()[0]).startsWith('ARGS -K - ').doesNotContain('deployer').doesNotContain('p"a')
+        assertThat(curl).contains('user = "deployer:p\\"a\\\\ss"')
+        assertThat(jenkins.logText()).doesNotContain('p"a\\ss')
+    }
+
+    @Test
+    void shouldRefuseToArchiveMoreThanTheEvidenceLimit() {
+        File big = new File(jenkins.workspace, 'day0/rockie/ptq/artifacts/model.safetensors')
+        big.parentFile.mkdirs()
+        big.bytes = new byte[3 * 1024 * 1024]
+        new File(jenkins.workspace, 'day0/rockie/ptq/artifacts/results.json').text = '{}'
+        jenkins.env.DAY0_EVIDENCE_LIMIT_MB = '2'
+
+        FakeJenkins.Run run = jenkins.run("node { day0Engine.archiveEvidence(artifacts: 'day0/rockie/ptq/**') }")
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).contains('refusing to archive day0/rockie/ptq/**: 2 file(s), 3.0 MB',
+                'evidence limit of 2 MB', 'checkpoints stay where they were made',
+                'Largest: day0/rockie/ptq/artifacts/model.safetensors (3.0 MB)')
+        assertThat(kit.archive.calls).isEmpty()
+    }
+
+    @Test
+    void shouldRefuseToStashMoreThanTheDefaultEvidenceLimit() {
+        File big = new File(jenkins.workspace, 'models/nvfp4/model.safetensors')
+        big.parentFile.mkdirs()
+        new RandomAccessFile(big, 'rw').withCloseable { it.setLength(51L * 1024 * 1024) }
+
+        FakeJenkins.Run run = jenkins.run("node { day0Engine.stashEvidence(name: 'ptq', includes: 'models/**') }")
+
+        assertThat(run.message()).contains("refusing to stash 'ptq' models/**", 'evidence limit of 50 MB')
+    }
+
+    @Test
+    void shouldArchiveEvidenceWithinTheLimit() {
+        new File(jenkins.workspace, 'day0/ptq').mkdirs()
+        new File(jenkins.workspace, 'day0/ptq/gate.json').text = '{"pass": true}'
+
+        FakeJenkins.Run run = jenkins.run("node { day0Engine.archiveEvidence(artifacts: 'day0/ptq/**') }")
+
+        assertThat(run.failure).isNull()
+        assertThat(kit.archive.archived()).containsExactly('day0/ptq/gate.json')
     }
 }

@@ -33,7 +33,7 @@ class Day0PtqTest {
         TimeoutFake timeout = new TimeoutFake()
         input = new InputFake(timeout)
         stash = new StashFake()
-        run.with(timeout, input, new CredentialsFake(['rockie-token': 'rk_secret_token_value_123']), stash)
+        run.with(timeout, input, new CredentialsFake(['rockie-token': 'rk_secret_token_value_123', 'approval-key': 'ak_secret_signing_key_456']), stash)
         on.sh.respond({ ShCall call -> call.script == './quantize.sh' || call.script.startsWith('bash ') }, { [status: 0] })
         on.engine.on('inspect checkpoint') { EngineFake.Call call ->
             call.writeJson(call.opt('out'), [recipe: call.opt('recipe'), source_bytes: 1000, output_bytes: 310])
@@ -146,14 +146,14 @@ class Day0PtqTest {
     @Test
     void shouldNotRunAnythingWhenTheRockieJobIsRejected() {
         scriptRockie(kit.engine)
-        input.reject('bob')
+        input.rejectInForm('alice')
 
         FakeJenkins.Run run = jenkins.run(onRockie())
 
         assertThat(run.result).isEqualTo('FAILURE')
         assertThat(kit.engine.calls('rockie submit')).isEmpty()
         assertThat(kit.engine.calls('inspect checkpoint')).isEmpty()
-        assertThat(jenkins.currentBuild.description.toString()).contains('NEEDS_HUMAN', 'rejected by bob')
+        assertThat(jenkins.currentBuild.description.toString()).contains('NEEDS_HUMAN', 'rejected by alice')
     }
 
     @Test
@@ -196,7 +196,7 @@ class Day0PtqTest {
     private static String onRockie() {
         return """return day0Ptq(on: 'rockie', model: 'org/Model-8B', recipe: 'nvfp4', sourceDir: 'models/src',
                 script: 'jobs/ptq.sh', gpuType: 'H100_SXM', gpuCount: 1, timeoutSeconds: 3600, region: 'us',
-                tier: 'spot', jobSpec: [job_shape: 'ptq'], approvers: 'alice', credentialsId: 'rockie-token',
+                tier: 'spot', jobSpec: [job_shape: 'ptq'], approvers: 'alice', credentialsId: 'rockie-token', approvalKeyCredentialsId: 'approval-key',
                 tenantId: 't', apiUrl: 'http://127.0.0.1:9/', agent: 'gpu-agents')"""
     }
 

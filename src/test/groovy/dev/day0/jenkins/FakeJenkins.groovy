@@ -6,6 +6,7 @@ import com.lesfurets.jenkins.unit.global.lib.SourceRetriever
 import dev.day0.jenkins.fakes.StepFake
 import java.nio.file.Files
 import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
+import org.kohsuke.groovy.sandbox.SandboxTransformer
 
 import static com.lesfurets.jenkins.unit.global.lib.LibraryConfiguration.library
 
@@ -30,6 +31,8 @@ class FakeJenkins {
     /** Relative directories entered with dir(), innermost last. */
     final List<String> dirs = []
     final List<StepFake> fakes = []
+    /** script-security's sandbox, in plain mode: every call the library makes is checked against its whitelists. */
+    final ScriptSecurityChecker sandbox
     private int scripts
 
     private FakeJenkins(BasePipelineTest pipeline, boolean cps, File root) {
@@ -41,11 +44,18 @@ class FakeJenkins {
         scratch.mkdirs()
         pipeline.setUp()
         pipeline.helper.callStack.clear()
+        // A folder-level library runs sandboxed (CPS mode checks serializability instead; Jenkins combines both).
+        sandbox = cps ? null : new ScriptSecurityChecker()
+        if (!cps) {
+            pipeline.helper.gse.config.addCompilationCustomizers(new SandboxTransformer())
+        }
         pipeline.binding.setVariable('env', env)
         pipeline.binding.setVariable('currentBuild', currentBuild)
         pipeline.binding.setVariable('params', params)
         env.putAll([JOB_NAME: 'model-release', BUILD_NUMBER: '7', BUILD_TAG: 'jenkins-model-release-7',
-                    BUILD_URL: 'https://jenkins.example/job/model-release/7/'])
+                    BUILD_URL: 'https://jenkins.example/job/model-release/7/',
+                    // The agent's engine cache (an agent setting), kept inside the test's own directory.
+                    DAY0_ENGINE_CACHE_DIR: new File(scratch, 'agent-cache/day0/engines').path])
         // JenkinsPipelineUnit's own stand-ins do not behave as Jenkins does; a test installs the fakes it needs.
         ['error', 'sh', 'echo', 'input', 'junit', 'archiveArtifacts', 'timeout', 'withCredentials', 'string',
          'readFile', 'node', 'stage', 'dir', 'step'].each { name ->
@@ -128,6 +138,7 @@ class FakeJenkins {
         pipeline.binding.setVariable('args', args)
         Object value = null
         Throwable failure = null
+        sandbox?.register()
         try {
             value = pipeline.runScript(pipeline.loadScript(script.path))
         } catch (AssertionError harnessFailure) {
@@ -139,6 +150,12 @@ class FakeJenkins {
         } catch (Throwable thrown) {
             failure = thrown
             result('FAILURE')
+        } finally {
+            sandbox?.unregister()
+        }
+        if (sandbox != null && !sandbox.rejected().isEmpty()) {
+            // Jenkins would have stopped the build at the first of these (even where the library catches it).
+            throw new AssertionError("the sandbox refuses: " + sandbox.rejected().join('; '), sandbox.firstRefusal())
         }
         if (failure != null) {
             log("ERROR: ${failure.message}")

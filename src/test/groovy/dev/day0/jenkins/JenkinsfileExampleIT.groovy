@@ -24,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat
  */
 class JenkinsfileExampleIT {
     static final String TOKEN = 'rkt_live_Ex4mpleT0kenNeverLogged9'
+    static final String APPROVAL_KEY = 'dak_JenkinsfileExampleIT_S1gn1ngK3yNeverLogged'
     static final File EXAMPLE = new File(FakeJenkins.PROJECT, 'Jenkinsfile.example')
     static final File LM_EVAL = new File(FakeJenkins.PROJECT, 'src/test/resources/reference/lm_eval')
     /** gsm8k exact_match 76.42 (baseline) and 75.21 (candidate): a drop of 0.0121 of the 0-100 scale. */
@@ -56,13 +57,14 @@ class JenkinsfileExampleIT {
         TimeoutFake timeout = new TimeoutFake()
         input = new InputFake(timeout)
         stages = new StageFake()
-        jenkins.with(timeout, input, stages, new StashFake(), new CredentialsFake(['rockie-tenant-token': TOKEN]))
+        jenkins.with(timeout, input, stages, new StashFake(), new CredentialsFake(['rockie-tenant-token': TOKEN, 'day0-approval-key': APPROVAL_KEY]))
         jenkins.step('parameters', [List]) { List definitions -> [parameters: definitions] }
         jenkins.step('choice', [Map]) { Map options -> [symbol: 'choice'] + options }
         jenkins.pipeline.binding.setVariable('scm', [$class: 'GitSCM'])
         RealEngine.install(jenkins)
         jenkins.env.ROCKIELAB_API_URL = rockie.url().toString()
         jenkins.env.ROCKIELAB_TENANT_ID = 'tenant-acme'
+        jenkins.env.DAY0_APPROVERS = 'release-managers'
         modelRepository(jenkins.workspace)
     }
 
@@ -202,7 +204,9 @@ echo JOB_DONE
                 .isEqualTo('rj_ptq')
         assertThat(kit.archive.archived()).contains('day0/rockie/ptq/approval.json',
                 'day0/rockie/baseline-eval/approval.json', 'day0/rockie/quantized-eval/approval.json',
-                'day0/rockie/ptq/artifacts/model.safetensors', 'day0/closeout/decision.json')
+                'day0/closeout/decision.json')
+        // The checkpoint the PTQ job wrote stays where it was downloaded: it is never archived or stashed.
+        assertThat(kit.archive.archived().findAll { it.contains('/artifacts/') }).isEmpty()
         Map approval = new JsonSlurper().parse(kit.archive.archived('day0/rockie/ptq/approval.json')) as Map
         assertThat(approval.approver).isEqualTo('release-managers')
         assertThat(approval.quote_sha256).matches('[0-9a-f]{64}')
@@ -212,7 +216,7 @@ echo JOB_DONE
     @Test
     void shouldSubmitNothingWhenTheFirstGpuSpendIsRejected() {
         rockiePlatform()
-        input.reject('bob')
+        input.rejectInForm('release-managers')
 
         FakeJenkins.Run run = runExample('rockie', '0.02')
 
@@ -220,7 +224,7 @@ echo JOB_DONE
         assertThat(submissions()).isZero()
         assertThat(stages.names).containsExactly('Setup', 'PTQ')
         assertThat(jenkins.currentBuild.description.toString())
-                .startsWith('day0 NEEDS_HUMAN at ptq: GPU spend for ptq not approved: rejected by bob')
+                .startsWith('day0 NEEDS_HUMAN at ptq: GPU spend for ptq not approved: rejected by release-managers')
         assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 NEEDS_HUMAN')
         assertThat(kit.badges.badges*.kind).containsExactly('addInfoBadge')
         assertThat(kit.archive.archived()).contains('day0/rockie/ptq/approval.json', 'day0/rockie/ptq/term-sheet.txt')
@@ -237,7 +241,7 @@ echo JOB_DONE
         assertThat(run.result).isEqualTo('FAILURE')
         assertThat(submissions()).isEqualTo(1)
         assertThat(stages.names).containsExactly('Setup', 'PTQ', 'PTQ gate', 'Baseline eval')
-        assertThat(run.message()).contains('nobody approved within 60 minutes', 'nothing was submitted')
+        assertThat(run.message()).contains('timed out after 60 min: nobody approved', 'nothing was submitted')
         Map approval = new JsonSlurper().parse(kit.archive.archived('day0/rockie/baseline-eval/approval.json')) as Map
         assertThat(approval.outcome).isEqualTo('timed_out')
         assertThat(approval.decision).isEqualTo('NEEDS_HUMAN')

@@ -12,6 +12,7 @@ import dev.day0.jenkins.fakes.JunitFake
 import dev.day0.jenkins.fakes.NodeFake
 import dev.day0.jenkins.fakes.ShFake
 import dev.day0.jenkins.fakes.SleepFake
+import dev.day0.jenkins.fakes.UtilityStepsFake
 
 /**
  * The fakes most step tests compose, each kept so the test can look at what it recorded. Tests add the others
@@ -29,6 +30,7 @@ class Kit {
     final JunitFake junit = new JunitFake()
     final BuildResultFake results = new BuildResultFake()
     final SleepFake sleep = new SleepFake()
+    final UtilityStepsFake utility = new UtilityStepsFake()
     BadgeFake badges = BadgeFake.installed()
     FakeJenkins jenkins
 
@@ -55,6 +57,6 @@ class Kit {
     }
 
     private FakeJenkins install() {
-        return jenkins.with(error, echo, node, withEnv, files, sh, archive, junit, results, sleep, badges)
+        return jenkins.with(error, echo, node, withEnv, files, sh, archive, junit, results, sleep, utility, badges)
     }
 }

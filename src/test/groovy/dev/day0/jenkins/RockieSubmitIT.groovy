@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat
  */
 class RockieSubmitIT {
     static final String TOKEN = 'rkt_live_Jx4Pq9Wm2Zt7Vn5Hs8Cd'
+    static final String APPROVAL_KEY = 'dak_RockieSubmitIT_S1gn1ngK3yNeverLogged'
     static final String MARKET = new File(FakeJenkins.PROJECT,
             'src/test/resources/reference/rockie/budget-term-sheet-fixtures/market_available.json').getText('UTF-8')
 
@@ -42,7 +43,7 @@ class RockieSubmitIT {
         jenkins = kit.plain(tmp.root)
         TimeoutFake timeout = new TimeoutFake()
         input = new InputFake(timeout)
-        jenkins.with(timeout, input, new CredentialsFake(['rockie-token': TOKEN]))
+        jenkins.with(timeout, input, new CredentialsFake(['rockie-token': TOKEN, 'approval-key': APPROVAL_KEY]))
         RealEngine.install(jenkins)
         new File(jenkins.workspace, 'jobs').mkdirs()
         new File(jenkins.workspace, 'jobs/eval.sh').text = '#!/usr/bin/env bash\nset -euo pipefail\n' +
@@ -56,7 +57,7 @@ class RockieSubmitIT {
 
     private String submit(Map extra = [:]) {
         Map args = [script: 'jobs/eval.sh', gpuType: 'A100_80GB', gpuCount: 1, timeoutSeconds: 3600, region: 'us',
-                    tier: 'spot', approvers: 'alice', credentialsId: 'rockie-token', tenantId: 'tenant-acme',
+                    tier: 'spot', approvers: 'alice', credentialsId: 'rockie-token', approvalKeyCredentialsId: 'approval-key', tenantId: 'tenant-acme',
                     apiUrl: rockie.url().toString(), pollIntervalSeconds: 1,
                     jobSpec: [job_shape: 'eval', gpu_type: 'A100_80GB', gpu_count: 1, region: 'us', tier: 'spot',
                               wallclock_minutes: 60]] + extra
@@ -84,10 +85,14 @@ class RockieSubmitIT {
         assertThat(post.json().get('budget_cents').asInt()).isEqualTo(27000)
         assertThat(post.json().path('spec').path('gpu_type').asText()).isEqualTo('A100_80GB')
         assertThat(input.requests[0].message.toString()).contains('A100_80GB', '180.00')
-        assertThat(input.requests[0].parameters[0].defaultValue.toString()).isEqualTo('27000')
+        assertThat(input.requests[0].parameters.find { it.name == 'DAY0_BUDGET_CENTS' }.defaultValue.toString())
+                .isEqualTo('27000')
         assertThat(kit.archive.archived()).contains('day0/rockie/eval/approval.json',
                 'day0/rockie/eval/approved-term-sheet.json', 'day0/rockie/eval/state.json',
-                'day0/rockie/eval/term-sheet.txt', 'day0/rockie/eval/artifacts/metrics.json')
+                'day0/rockie/eval/term-sheet.txt')
+        // The job's downloaded artifacts stay on the agent: evidence is archived, job outputs are not.
+        assertThat(new File(jenkins.workspace, 'day0/rockie/eval/artifacts/metrics.json')).exists()
+        assertThat(kit.archive.archived().findAll { it.contains('/artifacts/') }).isEmpty()
         Map approval = new JsonSlurper().parse(kit.archive.archived('day0/rockie/eval/approval.json')) as Map
         Map sheet = new JsonSlurper().parse(kit.archive.archived('day0/rockie/eval/approved-term-sheet.json')) as Map
         Map state = new JsonSlurper().parse(kit.archive.archived('day0/rockie/eval/state.json')) as Map
@@ -102,14 +107,14 @@ class RockieSubmitIT {
 
     @Test
     void shouldSubmitNothingWhenTheApprovalIsRejected() {
-        input.reject('bob')
+        input.rejectInForm('alice')
 
         FakeJenkins.Run run = jenkins.run(submit())
 
         assertThat(run.result).isEqualTo('FAILURE')
         assertThat(submissions()).isZero()
         assertThat(rockie.count('GET', '/api/jobs')).isZero()
-        assertThat(jenkins.currentBuild.description.toString()).contains('NEEDS_HUMAN', 'rejected by bob',
+        assertThat(jenkins.currentBuild.description.toString()).contains('NEEDS_HUMAN', 'rejected by alice',
                 'nothing was submitted')
         assertThat(kit.badges.badges*.kind).containsExactly('addInfoBadge')
         assertThat(kit.archive.archived()).contains('day0/rockie/eval/approval.json')
@@ -125,7 +130,7 @@ class RockieSubmitIT {
 
         assertThat(run.result).isEqualTo('FAILURE')
         assertThat(submissions()).isZero()
-        assertThat(run.message()).contains('nobody approved within 30 minutes')
+        assertThat(run.message()).contains('timed out after 30 min: nobody approved')
         assertTokenNowhere()
     }
 

@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat
 
 class RockieSubmitTest {
     static final String TOKEN = 'rk_tenant_9f3c2a7d51e84b60b3d2'
+    static final String APPROVAL_KEY = 'dak_RockieSubmitTest_S1gn1ngK3yNeverLogged'
     static final Map SHEET = new JsonSlurper().parse(
             new File(FakeJenkins.PROJECT, 'src/test/resources/reference/rockie/approved-term-sheet.from-test.json')) as Map
     static final String RENDERED = 'Term sheet qts_test: 1 x A100_80GB (spot, us), about 60 min.\n' +
@@ -38,7 +39,7 @@ class RockieSubmitTest {
     private FakeJenkins compose(Kit on, File root, boolean cps) {
         timeout = new TimeoutFake()
         input = new InputFake(timeout)
-        credentials = new CredentialsFake(['rockie-token': TOKEN])
+        credentials = new CredentialsFake(['rockie-token': TOKEN, 'approval-key': APPROVAL_KEY])
         submitted = []
         FakeJenkins run = cps ? on.cps(root) : on.plain(root)
         run.with(timeout, input, credentials)
@@ -72,7 +73,8 @@ class RockieSubmitTest {
         engine.on('rockie submit') { EngineFake.Call call ->
             Map state = new File(call.cwd, call.opt('state-file')).exists() ?
                     new JsonSlurper().parse(call.file(call.opt('state-file'))) as Map : null
-            submitted.add([args: call.args, token: call.env.ROCKIELAB_TENANT_TOKEN, reattach: state?.job_id != null])
+            submitted.add([args: call.args, token: call.env.ROCKIELAB_TENANT_TOKEN, reattach: state?.job_id != null,
+                           approvalKey: call.env.DAY0_APPROVAL_KEY])
             if (state?.job_id == null) {
                 call.writeJson(call.opt('state-file'), [job_id: "job-${submitted.size()}", state: 'DONE',
                                                         job_done: true, outcome: 'DONE'])
@@ -84,7 +86,7 @@ class RockieSubmitTest {
     private static String submit(Map extra = [:]) {
         Map args = [script: 'jobs/ptq.sh', gpuType: 'A100_80GB', gpuCount: 1, timeoutSeconds: 3600, region: 'us',
                     tier: 'spot', jobSpec: 'jobs/ptq-spec.json', approvers: 'alice,release-managers',
-                    credentialsId: 'rockie-token', tenantId: 'tenant-1', apiUrl: 'http://127.0.0.1:9/'] + extra
+                    credentialsId: 'rockie-token', approvalKeyCredentialsId: 'approval-key', tenantId: 'tenant-1', apiUrl: 'http://127.0.0.1:9/'] + extra
         String text = args.collect { k, v -> "${k}: ${v.inspect()}" }.join(', ')
         return "return rockieSubmit(${text})"
     }
@@ -102,13 +104,12 @@ class RockieSubmitTest {
         assertThat(request.insideTimeout).isTrue()
         assertThat(timeout.calls).containsExactly([time: 60, unit: 'MINUTES'])
         assertThat(request.id).isEqualTo('Day0Gpu-ptq')
-        assertThat(request.ok).isEqualTo('Approve GPU spend')
+        assertThat(request.ok).isEqualTo('Submit decision')
         assertThat(request.submitter).isEqualTo('alice,release-managers')
         assertThat(request.submitterParameter).isEqualTo('DAY0_APPROVER')
-        assertThat(request.message.toString()).contains(RENDERED, "Approve GPU spend for 'ptq'",
-                'submission model-release#7/ptq')
-        assertThat(request.parameters*.name).containsExactly('DAY0_BUDGET_CENTS')
-        assertThat(request.parameters[0].defaultValue.toString()).isEqualTo('27000')
+        assertThat(request.parameters*.name).containsExactly('DAY0_DECISION', 'DAY0_BUDGET_CENTS')
+        assertThat(request.parameters[0].choices).containsExactly('Approve', 'Reject')
+        assertThat(request.parameters[1].defaultValue.toString()).isEqualTo('27000')
         assertThat(kit.node.labels).hasSize(2)
     }
 
@@ -169,22 +170,162 @@ class RockieSubmitTest {
     }
 
     @Test
-    void shouldSubmitNothingAndDecideNeedsHumanWhenTheApprovalIsRejected() {
-        input.reject('bob')
+    void shouldKeepTheApprovalFormToOneLineWithShapeWallClockBudgetAndALinkToTheArchivedSheet() {
+        input.approve('alice')
+
+        jenkins.run(submit())
+
+        String message = input.requests[0].message.toString()
+        assertThat(message).doesNotContain('\n')
+        assertThat(message).isEqualTo("Approve GPU spend for 'ptq': 1 x A100_80GB (spot, us), wall-clock 60 min, " +
+                'budget 270.00 USD (estimate 180.00 USD). Term sheet: ' +
+                'https://jenkins.example/job/model-release/7/artifact/day0/rockie/ptq/term-sheet.txt')
+        assertThat(kit.archive.calls.findIndexOf { it.matched.contains('day0/rockie/ptq/term-sheet.txt') })
+                .as('the sheet is archived before the input asks').isZero()
+    }
+
+    @Test
+    void shouldPrintTheRenderedSheetBeforeAskingAndTheOutcomeAfter() {
+        input.approve('alice')
+
+        jenkins.run(submit())
+
+        String log = jenkins.logText()
+        int sheet = log.indexOf(RENDERED)
+        int asked = log.indexOf("Approve GPU spend for 'ptq'")
+        assertThat(sheet).isPositive()
+        assertThat(sheet).isLessThan(asked)
+        assertThat(log.indexOf('rockieSubmit ptq: GPU spend approved by alice (listed in approvers')).isGreaterThan(asked)
+    }
+
+    @Test
+    void shouldPassTheApproversWithoutBlanksBecauseBlueOceanMatchesExactly() {
+        input.approve('bob')
+
+        FakeJenkins.Run run = jenkins.run(submit(approvers: ' alice , bob ,'))
+
+        assertThat(input.requests[0].submitter).isEqualTo('alice,bob')
+        assertThat(run.result).isEqualTo('SUCCESS')
+    }
+
+    @Test
+    void shouldRecordThatAnAdministratorOverrodeTheApproverList() {
+        input.approveAsAdministrator('root')
+
+        FakeJenkins.Run run = jenkins.run(submit())
+
+        assertThat(run.result).isEqualTo('SUCCESS')
+        Map approval = new JsonSlurper().parse(kit.archive.archived('day0/rockie/ptq/approval.json')) as Map
+        assertThat(approval.approver).isEqualTo('root')
+        assertThat(approval.approver_listed).isEqualTo(false)
+        assertThat(approval.approved_as).isEqualTo('override')
+        assertThat(jenkins.logText()).contains('approved by root (not listed in approvers (alice,release-managers)')
+    }
+
+    @Test
+    void shouldRecordAListedApproverMatchedCaseInsensitivelyAsJenkinsDoes() {
+        input.approve('ALICE')
+
+        jenkins.run(submit())
+
+        Map approval = new JsonSlurper().parse(kit.archive.archived('day0/rockie/ptq/approval.json')) as Map
+        assertThat(approval.approver_listed).isEqualTo(true)
+        assertThat(approval.approved_as).isEqualTo('listed')
+    }
+
+    @Test
+    void shouldRequireApproversWithNoDefault() {
+        FakeJenkins.Run run = jenkins.run(submit(approvers: null))
+
+        assertThat(run.message()).contains('approvers', 'required')
+        assertThat(input.requests).isEmpty()
+    }
+
+    @Test
+    void shouldNeverArchiveTheJobsDownloadedArtifacts() {
+        input.approve('alice')
+        kit.engine.on('rockie submit') { EngineFake.Call call ->
+            call.writeJson(call.opt('state-file'), [job_id: 'job-1', state: 'DONE', job_done: true, outcome: 'DONE'])
+            File checkpoint = call.file("${call.opt('artifacts-dir')}/model.safetensors")
+            checkpoint.parentFile.mkdirs()
+            checkpoint.bytes = new byte[4096]
+            [status: 0]
+        }
+
+        FakeJenkins.Run run = jenkins.run(submit())
+
+        assertThat(run.result).isEqualTo('SUCCESS')
+        assertThat(kit.archive.archived()).contains('day0/rockie/ptq/approval.json', 'day0/rockie/ptq/state.json',
+                'day0/rockie/ptq/term-sheet.txt')
+        assertThat(kit.archive.archived().findAll { it.contains('artifacts') }).isEmpty()
+        assertThat(run.value.artifactsDir).isEqualTo('day0/rockie/ptq/artifacts')
+    }
+
+    @Test
+    void shouldBindTheApprovalKeyAroundApproveAndSubmitOnly() {
+        input.approve('alice')
+        List<String> keys = []
+        ['rockie quote', 'rockie render', 'rockie approve'].each { String command ->
+            kit.engine.on(command, wrap(command, keys))
+        }
+
+        jenkins.run(submit())
+
+        assertThat(keys).containsExactly('rockie quote=', 'rockie render=', "rockie approve=${APPROVAL_KEY}".toString())
+        assertThat(submitted[0].approvalKey).isEqualTo(APPROVAL_KEY)
+        assertThat(jenkins.logText()).doesNotContain(APPROVAL_KEY)
+    }
+
+    private Closure wrap(String command, List<String> keys) {
+        Map pending = SHEET + [decision: [state: 'pending', approvable: true, approved_for_submit: false]]
+        return { EngineFake.Call call ->
+            keys.add("${command}=${call.env.DAY0_APPROVAL_KEY ?: ''}".toString())
+            if (command == 'rockie quote') {
+                call.writeJson(call.opt('out'), pending)
+                return [status: 0]
+            }
+            if (command == 'rockie render') {
+                return [status: 0, stdout: RENDERED]
+            }
+            call.writeJson(call.opt('out'), SHEET + [decision: [state: 'approve', approvable: true,
+                    approved_for_submit: true, approved_by: call.opt('approver'), approved_at: '2026-06-05T10:00:00Z',
+                    quote_sha256: 'a'.multiply(64)]])
+            return [status: 0]
+        }
+    }
+
+    @Test
+    void shouldRecordWhoRejectedThroughTheForm() {
+        input.rejectInForm('alice')
 
         FakeJenkins.Run run = jenkins.run(submit())
 
         assertThat(run.result).isEqualTo('FAILURE')
         assertThat(submitted).isEmpty()
         assertThat(kit.engine.calls('rockie approve')).isEmpty()
-        assertThat(run.message()).contains('not approved: rejected by bob; nothing was submitted', 'Decision: NEEDS_HUMAN')
+        assertThat(run.message()).contains('not approved: rejected by alice; nothing was submitted', 'Decision: NEEDS_HUMAN')
         assertThat(jenkins.currentBuild.description.toString())
-                .startsWith('day0 NEEDS_HUMAN at ptq: GPU spend for ptq not approved: rejected by bob; nothing was submitted')
+                .startsWith('day0 NEEDS_HUMAN at ptq: GPU spend for ptq not approved: rejected by alice; nothing was submitted')
         assertThat(kit.badges.badges*.kind).containsExactly('addInfoBadge')
         Map approval = new JsonSlurper().parse(kit.archive.archived('day0/rockie/ptq/approval.json')) as Map
         assertThat(approval.outcome).isEqualTo('rejected')
-        assertThat(approval.by).isEqualTo('bob')
+        assertThat(approval.by).isEqualTo('alice')
         assertThat(approval.decision).isEqualTo('NEEDS_HUMAN')
+    }
+
+    @Test
+    void shouldRecordAnAbortOfTheApprovalAsAbortedAndLeaveTheBuildAborted() {
+        input.reject('bob')
+
+        FakeJenkins.Run run = jenkins.run(submit())
+
+        assertThat(run.result).isEqualTo('ABORTED')
+        assertThat(submitted).isEmpty()
+        Map approval = new JsonSlurper().parse(kit.archive.archived('day0/rockie/ptq/approval.json')) as Map
+        assertThat(approval.outcome).isEqualTo('aborted')
+        assertThat(approval.decision).isEqualTo('NEEDS_HUMAN')
+        assertThat(jenkins.logText()).contains("not approved: aborted after 0 min with the input's Abort button")
+        assertThat(jenkins.logText()).doesNotContain('not approved: the approval was rejected or timed out')
     }
 
     @Test
@@ -196,7 +337,8 @@ class RockieSubmitTest {
         assertThat(run.result).isEqualTo('FAILURE')
         assertThat(timeout.calls).containsExactly([time: 15, unit: 'MINUTES'])
         assertThat(submitted).isEmpty()
-        assertThat(run.message()).contains('nobody approved within 15 minutes', 'nothing was submitted')
+        assertThat(run.message()).contains('timed out after 15 min: nobody approved', 'nothing was submitted')
+        assertThat(jenkins.logText()).contains('rockieSubmit ptq: GPU spend for ptq not approved: timed out after 15 min')
         assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 NEEDS_HUMAN')
         Map approval = new JsonSlurper().parse(kit.archive.archived('day0/rockie/ptq/approval.json')) as Map
         assertThat(approval.outcome).isEqualTo('timed_out')
@@ -209,7 +351,7 @@ class RockieSubmitTest {
         FakeJenkins.Run run = jenkins.run(submit())
 
         assertThat(submitted).isEmpty()
-        assertThat(run.message()).contains('nobody approved within 60 minutes')
+        assertThat(run.message()).contains('timed out after 60 min: nobody approved')
     }
 
     @Test
@@ -220,7 +362,8 @@ class RockieSubmitTest {
 
         assertThat(run.result).isEqualTo('ABORTED')
         assertThat(submitted).isEmpty()
-        assertThat(kit.badges.badges).isEmpty()
+        Map approval = new JsonSlurper().parse(kit.archive.archived('day0/rockie/ptq/approval.json')) as Map
+        assertThat(approval.outcome).isEqualTo('aborted')
     }
 
     @Test
@@ -252,7 +395,7 @@ class RockieSubmitTest {
 
         jenkins.run(submit(budgetParameter: false))
 
-        assertThat(input.requests[0].parameters).isEmpty()
+        assertThat(input.requests[0].parameters*.name).containsExactly('DAY0_DECISION')
         assertThat(kit.engine.calls('rockie approve')[0].opt('budget-cents')).isNull()
         assertThat(submitted).hasSize(1)
     }
@@ -317,7 +460,7 @@ class RockieSubmitTest {
         FakeJenkins.Run run = jenkins.run("""
             return rockieSubmit(script: 'jobs/ptq.sh', gpuType: 'A100_80GB', gpuCount: 1, timeoutSeconds: 3600,
                     region: 'us', tier: 'spot', termSheet: 'jobs/sheet.json', approvers: 'alice',
-                    credentialsId: 'rockie-token', tenantId: 't', apiUrl: 'http://127.0.0.1:9/') { job ->
+                    credentialsId: 'rockie-token', approvalKeyCredentialsId: 'approval-key', tenantId: 't', apiUrl: 'http://127.0.0.1:9/') { job ->
                 echo "inside \${env.NODE_NAME}: job \${job.jobId} artifacts \${job.artifactsDir}"
             }
         """.replace('jobs/sheet.json', writeSheet()))
@@ -339,7 +482,8 @@ class RockieSubmitTest {
         kit.engine.on('rockie submit') { EngineFake.Call call ->
             call.writeJson(call.opt('state-file'), [job_id: 'job-9', state: 'FAILED', job_done: false,
                                                     outcome: 'FAILED: CUDA out of memory'])
-            [status: 1]
+            [status: 1, stdout: '{"event": "job", "state": "FAILED"}\n' +
+                    '{"event": "end", "exit": {"code": 1, "name": "JOB_FAILED", "meaning": "the job FAILED"}}\n']
         }
 
         FakeJenkins.Run run = jenkins.run(submit())
@@ -348,6 +492,19 @@ class RockieSubmitTest {
         assertThat(run.message()).contains('the job FAILED (exit 1); job job-9, state FAILED')
         assertThat(jenkins.currentBuild.description.toString()).contains('GPU job job-9', 'CUDA out of memory')
         assertThat(kit.archive.archived()).contains('day0/rockie/ptq/state.json')
+    }
+
+    @Test
+    void shouldSayTheExitCodeWhenTheEngineGivesNoMeaning() {
+        input.approve('alice')
+        kit.engine.on('rockie submit') { EngineFake.Call call ->
+            call.writeJson(call.opt('state-file'), [job_id: 'job-9', state: 'FAILED', job_done: false])
+            [status: 7]
+        }
+
+        FakeJenkins.Run run = jenkins.run(submit())
+
+        assertThat(run.message()).contains('exit code 7 (exit 7); job job-9')
     }
 
     @Test
@@ -407,12 +564,12 @@ class RockieSubmitTest {
     void shouldRejectUnderCpsAsJenkinsDoes() {
         Kit cpsKit = new Kit()
         FakeJenkins cps = compose(cpsKit, tmp.newFolder('cps'), true)
-        input.reject('bob')
+        input.rejectInForm('alice')
 
         FakeJenkins.Run run = cps.run(submit())
 
         assertThat(run.result).isEqualTo('FAILURE')
-        assertThat(run.message()).contains('rejected by bob')
+        assertThat(run.message()).contains('rejected by alice')
         assertThat(submitted).isEmpty()
     }
 

@@ -82,4 +82,15 @@ class VarsCompileTest {
             }
         }
     }
+
+    @Test
+    void shouldArchiveAndStashOnlyThroughTheEvidenceLimit() {
+        pipelineFiles().findAll { it.name != 'day0Engine.groovy' }.each { File file ->
+            String text = file.getText('UTF-8')
+            assertThat(text).as("${file.name} archives without the size check").doesNotContainPattern(/\barchiveArtifacts\s*\(/)
+            assertThat(text).as("${file.name} stashes without the size check").doesNotContainPattern(/(?<![.\w])stash\s*\(/)
+        }
+        assertThat(new File(FakeJenkins.PROJECT, 'Jenkinsfile.example').getText('UTF-8'))
+                .doesNotContain("'day0/**'").doesNotContain('"day0/**"')
+    }
 }

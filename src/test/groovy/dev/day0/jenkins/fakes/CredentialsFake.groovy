@@ -17,6 +17,7 @@ class CredentialsFake implements StepFake {
     @Override
     void install(FakeJenkins jenkins) {
         jenkins.step('string', [Map]) { Map options -> [symbol: 'string'] + options }
+        jenkins.step('usernamePassword', [Map]) { Map options -> [symbol: 'usernamePassword'] + options }
         jenkins.step('withCredentials', [List, Closure]) { List bindings, Closure body ->
             Map saved = new LinkedHashMap(jenkins.env)
             bindings.each { Map binding ->
@@ -25,7 +26,14 @@ class CredentialsFake implements StepFake {
                     throw new AbortException("Could not find credentials entry with ID '${id}'")
                 }
                 used.add(id)
-                jenkins.env[binding.variable] = secrets[id]
+                if (binding.symbol == 'usernamePassword') {
+                    // A username/password credential is kept here as 'user:password'.
+                    List<String> parts = secrets[id].split(':', 2) as List<String>
+                    jenkins.env[binding.usernameVariable] = parts[0]
+                    jenkins.env[binding.passwordVariable] = parts[1]
+                } else {
+                    jenkins.env[binding.variable] = secrets[id]
+                }
             }
             try {
                 return jenkins.callClosure(body)

@@ -32,8 +32,21 @@ class InputFake implements StepFake {
         return this
     }
 
+    /** The input's Abort button (a Rejection). */
     InputFake reject(String user) {
         answers.add([kind: 'reject', user: user])
+        return this
+    }
+
+    /** A listed approver submits the form with the decision field set to Reject. */
+    InputFake rejectInForm(String user) {
+        answers.add([kind: 'approve', user: user, values: [DAY0_DECISION: 'Reject']])
+        return this
+    }
+
+    /** A Jenkins administrator, who may submit any input whatever its submitter list says. */
+    InputFake approveAsAdministrator(String user, Map values = [:]) {
+        answers.add([kind: 'approve', user: user, values: values, administrator: true])
         return this
     }
 
@@ -54,8 +67,10 @@ class InputFake implements StepFake {
             requests.add(options + [insideNode: jenkins.env.NODE_NAME != null, insideTimeout: timeout.depth > 0])
             jenkins.log("${options.message}\n${options.ok ?: 'Proceed'} or Abort")
             Map answer = answers.isEmpty() ? [kind: 'none'] : answers.remove(0)
-            List<String> allowed = (options.submitter ?: '').toString().split(',')*.trim().findAll { it }
-            if (answer.kind == 'approve' && !allowed.isEmpty() && !allowed.contains(answer.user)) {
+            // pipeline-input-step compares submitter ids case-insensitively (groups are not modelled here).
+            List<String> allowed = (options.submitter ?: '').toString().split(',')*.trim().findAll { it }*.toLowerCase()
+            if (answer.kind == 'approve' && !answer.administrator && !allowed.isEmpty()
+                    && !allowed.contains(answer.user.toString().toLowerCase())) {
                 answer = [kind: 'none']
             }
             if (answer.kind == 'none') {
@@ -75,8 +90,9 @@ class InputFake implements StepFake {
             jenkins.log("Approved by ${answer.user}")
             Map values = [:]
             (options.parameters ?: []).each { Map parameter ->
+                Object preset = parameter.symbol == 'choice' ? (parameter.choices as List)[0] : parameter.defaultValue
                 values[parameter.name] = answer.values.containsKey(parameter.name) ? answer.values[parameter.name]
-                        : parameter.defaultValue
+                        : preset
             }
             if (options.submitterParameter) {
                 values[options.submitterParameter] = answer.user
@@ -87,5 +103,6 @@ class InputFake implements StepFake {
             return values.size() == 1 ? values.values().first() : values
         }
         jenkins.step('string', [Map]) { Map options -> [symbol: 'string'] + options }
+        jenkins.step('choice', [Map]) { Map options -> [symbol: 'choice'] + options }
     }
 }

@@ -6,6 +6,10 @@ import dev.day0.jenkins.FakeJenkins
 class NodeFake implements StepFake {
     final List<String> labels = []
     int open
+    /** The agent's operating system as isUnix() reports it. */
+    boolean unix = true
+    /** tool(name:): the installations this Jenkins has, name to home directory on the agent. */
+    final Map<String, String> tools = [:]
 
     @Override
     void install(FakeJenkins jenkins) {
@@ -22,6 +26,13 @@ class NodeFake implements StepFake {
                 jenkins.env.clear()
                 jenkins.env.putAll(saved)
             }
+        }
+        jenkins.step('isUnix', []) { -> unix }
+        jenkins.step('tool', [Map]) { Map options ->
+            if (!tools.containsKey(options.name)) {
+                throw new AbortException("No tool named ${options.name} found")
+            }
+            return tools[options.name]
         }
         jenkins.step('node', [Closure]) { Closure body -> enter(null, body) }
         jenkins.step('node', [String, Closure]) { String label, Closure body -> enter(label, body) }

@@ -20,6 +20,8 @@ class TimeoutFake implements StepFake {
             try {
                 return jenkins.callClosure(body)
             } catch (InputFake.NoAnswer waiting) {
+                long minutes = options.unit == 'MINUTES' ? (options.time as long) : 0L
+                jenkins.sandbox?.advanceClock(minutes * 60000L)
                 jenkins.log("Timeout has been exceeded (${options.time} ${options.unit})")
                 throw new FlowInterruptedException(new TimeoutStepExecution.ExceededTimeout())
             } finally {
