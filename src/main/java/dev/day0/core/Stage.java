@@ -7,17 +7,20 @@ import java.util.Optional;
 /**
  * The stages of a release run, in chain order. Their keys appear in plans, state.json, logs and the test hook;
  * the kind says what the conductor may do with a stage (retry its work, judge again on resume, skip it after a
- * verdict).
+ * verdict). The serving canary and the verbosity gate run only when the plan has them.
  */
 public enum Stage {
     SETUP(Kind.SETUP, null),
     PTQ(Kind.WORK, null),
     PTQ_GATE(Kind.GATE, PTQ),
+    CANARY(Kind.WORK, null),
+    CANARY_GATE(Kind.GATE, CANARY),
     BASELINE_EVAL(Kind.WORK, null),
     BASELINE_GATE(Kind.GATE, BASELINE_EVAL),
     QUANTIZED_EVAL(Kind.WORK, null),
     QUANTIZED_GATE(Kind.GATE, QUANTIZED_EVAL),
     COMPARE(Kind.VERDICT, null),
+    VERBOSITY(Kind.GATE, null),
     CLOSEOUT(Kind.CLOSEOUT, null);
 
     /**
@@ -80,7 +83,12 @@ public enum Stage {
         return kind == Kind.GATE || kind == Kind.VERDICT;
     }
 
-    /** The working stage a gate judges, or null for a stage that is not a gate. */
+    /** A stage a plan may leave out: the serving canary (with its gate) and the verbosity gate. */
+    public boolean optional() {
+        return this == CANARY || this == CANARY_GATE || this == VERBOSITY;
+    }
+
+    /** The working stage a gate judges, or null for a stage that is not a gate (or judges no one stage's work). */
     public Stage work() {
         return work;
     }

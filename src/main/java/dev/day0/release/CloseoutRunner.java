@@ -133,6 +133,7 @@ final class CloseoutRunner implements StageRunner {
         ReleaseState state = ctx.state();
         DecisionRecord record = new DecisionRecord(ctx.toolVersion());
         record.input("plan", ctx.plan().file());
+        record.checkpointFingerprint(evaluatedFingerprint(ctx));
         for (Stage stage : Stage.chain()) {
             JsonNode result = state.result(stage);
             if (result == null || stage == Stage.CLOSEOUT) {
@@ -142,12 +143,15 @@ final class CloseoutRunner implements StageRunner {
                 case PTQ_GATE -> "ptq";
                 case BASELINE_GATE, QUANTIZED_GATE -> result.has("reused") ? "reuse" : "run";
                 case COMPARE -> "compare";
+                case CANARY_GATE -> "canary";
+                case VERBOSITY -> "verbosity";
                 case SETUP -> "setup";
                 default -> "stage";
             };
             record.stage(stage.key(), gate, result);
         }
-        for (Stage stage : List.of(Stage.PTQ_GATE, Stage.BASELINE_GATE, Stage.QUANTIZED_GATE, Stage.COMPARE)) {
+        for (Stage stage : List.of(Stage.PTQ_GATE, Stage.CANARY_GATE, Stage.BASELINE_GATE, Stage.QUANTIZED_GATE,
+                Stage.COMPARE, Stage.VERBOSITY)) {
             JsonNode outputs = state.stage(stage).path("outputs");
             Iterator<Map.Entry<String, JsonNode>> it = outputs.fields();
             while (it.hasNext()) {
@@ -162,6 +166,27 @@ final class CloseoutRunner implements StageRunner {
             }
         }
         return record;
+    }
+
+    /**
+     * The evaluated checkpoint's fingerprint: the one the canary took right before serving it (the directory the
+     * quantized eval reads too), else taken now from the directory the ptq gate inspected; null when the plan
+     * names no checkpoint directory or the chain never produced one.
+     */
+    private static JsonNode evaluatedFingerprint(StageContext ctx) {
+        ReleaseState state = ctx.state();
+        for (Stage stage : List.of(Stage.CANARY_GATE, Stage.CANARY)) {
+            Path file = state.output(stage, CanaryGateRunner.FINGERPRINT);
+            if (file != null && Files.isRegularFile(file)) {
+                return Json.read(file);
+            }
+        }
+        ReleasePlan.Evidence ptq = ctx.plan().ptq().evidence();
+        if (ptq.output() == null || state.stageStatus(Stage.PTQ_GATE) != ReleaseState.StageStatus.COMPLETED) {
+            return null;
+        }
+        Path dir = ctx.resolve(ptq.output(), Stage.PTQ);
+        return Files.isDirectory(dir) ? dev.day0.publish.CheckpointFingerprint.of(dir).toJson() : null;
     }
 
     private static void printTable(Progress progress, ObjectNode record) {

@@ -78,8 +78,9 @@ final class CompareRunner implements StageRunner {
         }
         CompareGate gate = new CompareGate(plan.threshold(), plan.relative(), plan.scales(), published,
                 publishedName, policy, judge);
-        ObjectNode result = gate.evaluate(Json.read(baseline), baseline.toString(), Json.read(candidate),
-                candidate.toString()).toJson();
+        dev.day0.gates.GateResult compared = gate.evaluate(Json.read(baseline), baseline.toString(),
+                Json.read(candidate), candidate.toString());
+        ObjectNode result = withConfigParity(ctx, compared);
         if (judge != null) {
             judge.usedSampleFiles().forEach((role, file) -> {
                 state.output(Stage.COMPARE, role, file);
@@ -87,6 +88,49 @@ final class CompareRunner implements StageRunner {
             });
         }
         return ctx.gateResult(result);
+    }
+
+    /**
+     * Config parity (docs/gates.md): the two evals' recorded configurations must differ in nothing but the
+     * checkpoint, else the comparison is ANOMALOUS / CONFIG_MISMATCH naming the keys. A run summary without a
+     * recorded configuration (given files, a baseline reused from MLflow) cannot be checked: when neither side has
+     * one the result says so; when only one has, the comparison is refused as a mismatch, since the other side's
+     * settings are unknown.
+     */
+    static ObjectNode withConfigParity(StageContext ctx, dev.day0.gates.GateResult compared) {
+        ReleaseState state = ctx.state();
+        Path baseline = state.output(Stage.BASELINE_GATE, "run_summary");
+        Path candidate = state.output(Stage.QUANTIZED_GATE, "run_summary");
+        JsonNode baseRun = baseline != null && Files.isRegularFile(baseline) ? Json.read(baseline) : null;
+        JsonNode candRun = candidate != null && Files.isRegularFile(candidate) ? Json.read(candidate) : null;
+        boolean baseConfig = baseRun != null && baseRun.path("config").isObject();
+        boolean candConfig = candRun != null && candRun.path("config").isObject();
+        if (baseConfig && candConfig) {
+            ctx.input(baseline);
+            ctx.input(candidate);
+            return dev.day0.gates.ConfigParity.compare(baseRun, baseline.toString(), candRun, candidate.toString())
+                    .applyTo(compared).toJson();
+        }
+        ObjectNode result = compared.toJson();
+        ObjectNode note = result.putObject("config_parity");
+        note.put("checked", false);
+        if (!baseConfig && !candConfig) {
+            note.put("reason", "neither eval recorded its configuration (" + (baseRun == null
+                    ? "the baseline has no run summary" : "no config in the baseline's run summary") + ")");
+            return result;
+        }
+        String missing = baseConfig ? "quantized_eval" : "baseline_eval";
+        note.put("reason", missing + " recorded no configuration");
+        ObjectNode without = result.putObject("decision_without_parity");
+        without.set("decision", result.get("decision"));
+        without.set("failure_class", result.get("failure_class"));
+        without.set("detail", result.get("detail"));
+        result.put("pass", false);
+        result.put("decision", dev.day0.triage.Decision.ANOMALOUS.name());
+        result.put("failure_class", FailureClass.CONFIG_MISMATCH.name());
+        result.put("detail", "config parity cannot be checked: " + missing + "'s run summary records no "
+                + "configuration while the other eval's does, so the two may differ in anything");
+        return result;
     }
 
     private static Path input(StageContext ctx, Path file) {

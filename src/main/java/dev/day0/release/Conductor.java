@@ -91,7 +91,8 @@ public final class Conductor {
             }
         }
         this.redactor = redactor.and(planSecrets);
-        this.progress = new Progress(err, this.redactor, options.terminal().liveProgress());
+        this.progress = new Progress(err, this.redactor, options.terminal().liveProgress(),
+                Stage.chain().stream().filter(plan::runs).toList());
         this.toolVersion = toolVersion;
         this.workdir = options.workdir().toAbsolutePath().normalize();
         this.ctx = new StageContext(plan, options, env, this.redactor, progress, workdir, toolVersion);
@@ -132,8 +133,11 @@ public final class Conductor {
             };
             case PTQ, BASELINE_EVAL, QUANTIZED_EVAL -> ctx.spec(stage).stageRunner();
             case PTQ_GATE -> new PtqGateRunner();
+            case CANARY -> new CanaryRunner(plan.canary());
+            case CANARY_GATE -> new CanaryGateRunner();
             case BASELINE_GATE, QUANTIZED_GATE -> new RunGateRunner();
             case COMPARE -> new CompareRunner();
+            case VERBOSITY -> new VerbosityRunner(plan.verbosity());
             case CLOSEOUT -> new CloseoutRunner();
         };
     }
@@ -143,6 +147,10 @@ public final class Conductor {
             Stage stage = state.nextStage();
             if (stage == null || stage == Stage.CLOSEOUT) {
                 return closeout();
+            }
+            if (!plan.runs(stage)) {
+                state.stageStatus(stage, ReleaseState.StageStatus.SKIPPED);
+                continue;
             }
             boolean again = rejudging.remove(stage);
             ctx.begin(stage, again);

@@ -176,7 +176,7 @@ final class LocalProcessRunner implements StageRunner {
         }
     }
 
-    private static void killTree(Process process) throws InterruptedException {
+    static void killTree(Process process) throws InterruptedException {
         List<ProcessHandle> children = process.descendants().toList();
         children.forEach(ProcessHandle::destroy);
         process.destroy();
@@ -195,7 +195,7 @@ final class LocalProcessRunner implements StageRunner {
      * Waits until the output is fully read. The pipe closes when the command and every child holding it have
      * ended; a background child that keeps it open but prints nothing more is not waited for.
      */
-    private static void drain(Thread pump, AtomicLong lastActivity) throws InterruptedException {
+    static void drain(Thread pump, AtomicLong lastActivity) throws InterruptedException {
         while (pump.isAlive()) {
             pump.join(200);
             if ((System.nanoTime() - lastActivity.get()) / 1_000_000 > GRACE_MILLIS) {
@@ -204,7 +204,7 @@ final class LocalProcessRunner implements StageRunner {
         }
     }
 
-    private static void pump(InputStream stream, BufferedWriter log, Redactor redactor, Consumer<String> onLine,
+    static void pump(InputStream stream, BufferedWriter log, Redactor redactor, Consumer<String> onLine,
                              AtomicLong lastActivity) {
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);

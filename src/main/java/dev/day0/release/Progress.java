@@ -17,6 +17,8 @@ final class Progress implements AutoCloseable {
     private final PrintWriter err;
     private final Redactor redactor;
     private final boolean live;
+    /** The stages this plan runs, for "[3/9]": a stage the plan leaves out is not counted. */
+    private final java.util.List<Stage> planned;
     private final long runStart = System.nanoTime();
     private final Object lock = new Object();
     private String waitingLabel;
@@ -26,10 +28,11 @@ final class Progress implements AutoCloseable {
     private boolean spinnerShown;
     private Thread ticker;
 
-    Progress(PrintWriter err, Redactor redactor, boolean live) {
+    Progress(PrintWriter err, Redactor redactor, boolean live, java.util.List<Stage> planned) {
         this.err = err;
         this.redactor = redactor;
         this.live = live;
+        this.planned = java.util.List.copyOf(planned);
     }
 
     Redactor redactor() {
@@ -47,7 +50,9 @@ final class Progress implements AutoCloseable {
     }
 
     void stage(Stage stage, String what) {
-        line(String.format(Locale.ROOT, "[%d/%d] %s: %s", stage.position(), Stage.chain().size(), stage, what));
+        int position = planned.indexOf(stage) + 1;
+        line(String.format(Locale.ROOT, "[%d/%d] %s: %s", position > 0 ? position : stage.position(),
+                planned.size(), stage, what));
     }
 
     /** A line of a stage's own output, prefixed with the stage name. */

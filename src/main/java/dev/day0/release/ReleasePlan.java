@@ -25,7 +25,8 @@ import java.util.TreeMap;
 public record ReleasePlan(Path file, Path dir, String name, String model, String recipe, List<String> tasks,
                           ObjectNode sampling, double threshold, boolean relative, JsonNode scales,
                           PathTemplate published, Noise noise, Retry retry, Setup setup, Mlflow mlflow,
-                          StageSpec ptq, StageSpec baselineEval, StageSpec quantizedEval, String sha256) {
+                          StageSpec ptq, StageSpec baselineEval, StageSpec quantizedEval, String sha256,
+                          CanaryPlan canary, VerbosityPlan verbosity) {
 
     public static final int FORMAT_VERSION = 1;
     public static final double DEFAULT_THRESHOLD = 0.01;
@@ -156,7 +157,7 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         PlanReader r = new PlanReader(file.toString());
         ObjectNode root = r.object(doc, "");
         r.onlyKnown(root, "", Set.of("version", "name", "model", "recipe", "tasks", "sampling", "threshold",
-                "relative", "scales", "published", "noise", "retry", "setup", "mlflow", "stages"));
+                "relative", "scales", "published", "noise", "retry", "setup", "mlflow", "stages", "verbosity"));
         long version = r.requireLong(root, "version", "", 1, Integer.MAX_VALUE);
         if (version != FORMAT_VERSION) {
             throw r.error("version", "this day0 reads plan format " + FORMAT_VERSION + ", found " + version);
@@ -187,8 +188,9 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         Mlflow mlflow = mlflow(r, root);
 
         ObjectNode stages = r.object(root.get("stages"), "stages");
-        r.onlyKnown(stages, "stages", Set.of("ptq", "baseline_eval", "quantized_eval"));
+        r.onlyKnown(stages, "stages", Set.of("ptq", "canary", "baseline_eval", "quantized_eval"));
         StageSpec ptq = stage(r, stages, "ptq", true);
+        CanaryPlan canary = CanaryPlan.read(r, stages, ptq);
         StageSpec baseline = stage(r, stages, "baseline_eval", false);
         StageSpec quantized = stage(r, stages, "quantized_eval", false);
         if (quantized.reuseMlflow()) {
@@ -203,7 +205,7 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         Path absolute = file.toAbsolutePath().normalize();
         return new ReleasePlan(absolute, absolute.getParent(), name, model, recipe, List.copyOf(tasks), sampling,
                 threshold, relative, scales, published, noise, retry, setup, mlflow, ptq, baseline, quantized,
-                hash(root));
+                hash(root), canary, VerbosityPlan.read(r, root));
     }
 
     private static ObjectNode sampling(PlanReader r, ObjectNode root) {
@@ -348,7 +350,7 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
                 r.optionalBoolean(node, "log", "mlflow", true));
     }
 
-    private static StageSpec stage(PlanReader r, ObjectNode stages, String key, boolean ptq) {
+    static StageSpec stage(PlanReader r, ObjectNode stages, String key, boolean ptq) {
         String field = "stages." + key;
         JsonNode raw = stages.get(key);
         if (raw == null || raw.isNull()) {
@@ -361,8 +363,9 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
             throw r.error(field + ".runner", "is missing: local, rockie, slurm or reuse");
         }
         Runner runner = Runner.valueOf(runnerWord.toUpperCase(java.util.Locale.ROOT));
-        Set<String> known = new java.util.HashSet<>(Set.of("runner", "evidence"));
-        if (!ptq) {
+        boolean canary = key.equals("canary");
+        Set<String> known = new java.util.HashSet<>(Set.of("runner", canary ? "probe" : "evidence"));
+        if (!ptq && !canary) {
             known.add("reuse");
         }
         switch (runner) {
@@ -384,7 +387,8 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
             r.optionalChoice(node, "reuse", field, List.of("mlflow"), null);
             reuseMlflow = true;
         }
-        Evidence evidence = ptq ? ptqEvidence(r, node, field) : evalEvidence(r, node, field, runner, reuseMlflow);
+        Evidence evidence = canary ? null : ptq ? ptqEvidence(r, node, field)
+                : evalEvidence(r, node, field, runner, reuseMlflow);
         return new StageSpec(key, runner, local, rockie, slurm, reuseMlflow, evidence);
     }
 
@@ -573,8 +577,18 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         return node;
     }
 
-    /** The three working stages in chain order. */
+    /** The working stages in chain order (the canary when the plan has one). */
     public List<StageSpec> workingStages() {
-        return List.of(ptq, baselineEval, quantizedEval);
+        return canary == null ? List.of(ptq, baselineEval, quantizedEval)
+                : List.of(ptq, canary.stage(), baselineEval, quantizedEval);
+    }
+
+    /** Whether the plan runs a stage: every stage but the canary and the verbosity gate, which it may leave out. */
+    public boolean runs(Stage stage) {
+        return switch (stage) {
+            case CANARY, CANARY_GATE -> canary != null;
+            case VERBOSITY -> verbosity != null;
+            default -> true;
+        };
     }
 }

@@ -130,6 +130,7 @@ public final class StageContext {
     public ReleasePlan.StageSpec spec(Stage work) {
         return switch (work) {
             case PTQ -> plan.ptq();
+            case CANARY -> plan.canary().stage();
             case BASELINE_EVAL -> plan.baselineEval();
             case QUANTIZED_EVAL -> plan.quantizedEval();
             default -> throw new IllegalStateException("not a working stage: " + work);

@@ -31,6 +31,7 @@ public final class DecisionRecord {
     private final List<Input> inputs = new ArrayList<>();
     private final List<Stage> stages = new ArrayList<>();
     private Instant createdAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    private JsonNode checkpointFingerprint;
 
     /** One gate result in the chain: its stage name (e.g. {@code baseline-eval}) and the gate's JSON. */
     public record Stage(String name, String gate, JsonNode result) {
@@ -52,6 +53,15 @@ public final class DecisionRecord {
     /** Records an input file and its sha256 (read now, so the record names the bytes the gate saw). */
     public DecisionRecord input(String role, Path file) {
         inputs.add(new Input(role, file.toString(), FileDigest.sha256(file)));
+        return this;
+    }
+
+    /**
+     * The fingerprint of the checkpoint the chain evaluated ({@code day0.checkpoint-fingerprint/1}), so that
+     * {@code day0 publish} can refuse any other directory; null when the chain has no checkpoint directory.
+     */
+    public DecisionRecord checkpointFingerprint(JsonNode fingerprint) {
+        this.checkpointFingerprint = fingerprint;
         return this;
     }
 
@@ -131,6 +141,9 @@ public final class DecisionRecord {
             item.put("stage", stage.name());
             item.put("gate", stage.gate());
             item.set("result", stage.result());
+        }
+        if (checkpointFingerprint != null) {
+            json.set(dev.day0.publish.PublishGuard.FINGERPRINT_FIELD, checkpointFingerprint);
         }
         json.set("size", size());
         json.set("tasks", tasks());

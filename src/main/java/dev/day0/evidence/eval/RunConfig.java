@@ -40,9 +40,31 @@ final class RunConfig {
             for (int i = 0; i < node.size(); i++) {
                 add(prefix + "." + i, node.get(i));
             }
+        } else if (node.isTextual() && prefix.endsWith("model_args") && node.textValue().contains("=")) {
+            addModelArgs(prefix, node.textValue());
         } else {
             values.put(prefix, node);
         }
+    }
+
+    /**
+     * lm-eval records {@code --model_args} as the one string given on its command line
+     * ({@code pretrained=...,tensor_parallel_size=1}); split into one key per argument, the checkpoint path
+     * ({@code pretrained}) can be told apart from a parallelism or memory setting that must match. A part without
+     * {@code =} keeps the whole string, so nothing is dropped.
+     */
+    private void addModelArgs(String prefix, String text) {
+        Map<String, JsonNode> parts = new TreeMap<>();
+        for (String part : text.split(",")) {
+            int eq = part.indexOf('=');
+            if (eq <= 0) {
+                values.put(prefix, Json.mapper().getNodeFactory().textNode(text));
+                return;
+            }
+            parts.put(prefix + "." + part.substring(0, eq).trim(),
+                    Json.mapper().getNodeFactory().textNode(part.substring(eq + 1).trim()));
+        }
+        values.putAll(parts);
     }
 
     /** Records which file the values came from. */

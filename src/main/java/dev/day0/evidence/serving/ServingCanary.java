@@ -166,6 +166,14 @@ public final class ServingCanary {
         return finish(true, evidence, evidence.detail(), serverLog, serverExit);
     }
 
+    /**
+     * The verdict when the server never gave an address to probe (it ended first, or the ceiling passed): not
+     * servable, with the server log's tail, as any other failed path.
+     */
+    public Result notServed(String detail, Path serverLog, String serverExit) {
+        return finish(false, null, detail, serverLog, serverExit);
+    }
+
     private Result finish(boolean servable, ServingEvidence evidence, String detail, Path serverLog,
                           String serverExit) {
         boolean logExists = serverLog != null && Files.isRegularFile(serverLog);
