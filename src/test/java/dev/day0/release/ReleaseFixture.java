@@ -65,6 +65,8 @@ public final class ReleaseFixture {
                 timeout_seconds: 60
                 evidence: {summary: "{stage_dir}/summary.json"}
             """;
+    /** The canary stage's YAML (indented as a stage), or empty for a plan without one. */
+    public String canary = "";
     public String baseline = evalStage("baseline_eval", "baseline");
     public String quantized = evalStage("quantized_eval", "quantized");
 
@@ -120,7 +122,7 @@ public final class ReleaseFixture {
     }
 
     public String planText() {
-        return header + extra + "stages:\n" + ptq + baseline + quantized;
+        return header + extra + "stages:\n" + ptq + canary + baseline + quantized;
     }
 
     public Path plan() {
