@@ -150,6 +150,7 @@ public final class Conductor {
             }
             if (!plan.runs(stage)) {
                 state.stageStatus(stage, ReleaseState.StageStatus.SKIPPED);
+                saveAndHook(stage);
                 continue;
             }
             boolean again = rejudging.remove(stage);

@@ -451,7 +451,8 @@ public class ConductorTest {
 
     @Test
     public void shouldResumeAfterEveryStageOfAFailingRunWithTheSameVerdict() {
-        for (Stage stop : Stage.chain()) {
+        // The stages this plan runs: one it leaves out after compare is skipped by the verdict, not reached.
+        for (Stage stop : Stage.chain().stream().filter(stage -> !stage.optional()).toList()) {
             ReleaseFixture local = new ReleaseFixture(fixture.dir.resolve("regression-stop-" + stop));
             local.run("quantized", 67.0, 79.9);
             Path plan = local.plan();

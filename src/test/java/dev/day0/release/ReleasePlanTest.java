@@ -261,4 +261,80 @@ public class ReleasePlanTest {
         assertThat(slurm.options().workdir()).isEqualTo("/lustre/alice");
         assertThat(slurm.prefix()).containsExactly("ssh", "-o", "BatchMode=yes", "alice@eos-login.example.com");
     }
+
+    // ---------------------------------------------------------------------------------- canary and verbosity
+
+    private static final String CANARY = """
+              canary:
+                runner: local
+                command: [sh, serve.sh]
+                timeout_seconds: 7200
+                probe: {checkpoint: ckpt}
+            """;
+
+    @Test
+    public void shouldReadACanaryWithTheDefaultCeilingAboveRealisticLoadTimes() {
+        fixture.canary = CANARY;
+
+        ReleasePlan plan = load();
+
+        assertThat(plan.canary().ceiling()).isEqualTo(java.time.Duration.ofMinutes(90));
+        assertThat(plan.runs(dev.day0.core.Stage.CANARY)).isTrue();
+        assertThat(plan.runs(dev.day0.core.Stage.VERBOSITY)).isFalse();
+        assertThat(plan.workingStages()).extracting(ReleasePlan.StageSpec::key)
+                .containsExactly("ptq", "canary", "baseline_eval", "quantized_eval");
+    }
+
+    @Test
+    public void shouldRefuseACanaryOnRockieSinceDayZeroCannotReachItsServer() {
+        fixture.canary = "  canary: {runner: rockie}\n";
+
+        assertRefused("stages.canary.runner", "use local or slurm");
+    }
+
+    @Test
+    public void shouldRefuseACanaryWhoseServerWouldBeEndedBeforeTheCeiling() {
+        fixture.canary = CANARY.replace("7200", "600");
+
+        assertRefused("stages.canary.timeout_seconds", "must be more than probe.ceiling_seconds (5400)");
+    }
+
+    @Test
+    public void shouldRefuseACanaryWithoutACheckpointWhenPtqGivesOnlyASummary() {
+        fixture.canary = CANARY.replace("probe: {checkpoint: ckpt}", "probe: {ceiling_seconds: 60}");
+
+        assertRefused("stages.canary.probe.checkpoint", "is missing");
+    }
+
+    @Test
+    public void shouldRefuseAMisspeltProbeField() {
+        fixture.canary = CANARY.replace("checkpoint: ckpt", "checkpoint: ckpt, celing_seconds: 60");
+
+        assertRefused("stages.canary.probe", "celing_seconds");
+    }
+
+    @Test
+    public void shouldReadVerbosityWithUpstreamDefaults() {
+        fixture.extra = "verbosity: {baseline: a, candidate: b}\n";
+
+        ReleasePlan plan = load();
+
+        assertThat(plan.verbosity().threshold()).isEqualTo(0.05);
+        assertThat(plan.verbosity().glob()).isEqualTo("eval_*");
+        assertThat(plan.verbosity().exclude()).isEqualTo("_high");
+    }
+
+    @Test
+    public void shouldRefuseVerbosityWithoutTheCandidateRunDirectories() {
+        fixture.extra = "verbosity: {baseline: a}\n";
+
+        assertRefused("verbosity.candidate", "");
+    }
+
+    @Test
+    public void shouldRefuseAVerbosityGlobWithAPathSeparator() {
+        fixture.extra = "verbosity: {baseline: a, candidate: b, glob: \"runs/eval_*\"}\n";
+
+        assertRefused("verbosity.glob", "no path separator");
+    }
 }

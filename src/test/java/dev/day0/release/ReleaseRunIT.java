@@ -71,6 +71,8 @@ public class ReleaseRunIT {
         }
         assertThat(decision(workdir).path("tasks")).hasSize(12);
         assertThat(decision(workdir).path("size").path("ratio").doubleValue()).isLessThan(1.0);
+        assertThat(decision(workdir).path("gates").findValuesAsText("gate")).contains("canary", "verbosity");
+        assertThat(decision(workdir).path("checkpoint_fingerprint").path("digest").asText()).hasSize(64);
         assertThat(lines(workdir.resolve("stage-runs.log"))).containsExactly("ptq 1", "baseline_eval 1",
                 "quantized_eval 1");
     }
@@ -96,6 +98,32 @@ public class ReleaseRunIT {
         assertThat(decision(workdir).path("decision").asText()).isEqualTo("INFEASIBLE");
         assertThat(decision(workdir).path("failure_class").asText()).isEqualTo("MODEL_UNSUPPORTED");
         assertThat(lines(workdir.resolve("stage-runs.log"))).containsExactly("ptq 1");
+    }
+
+    @Test
+    public void shouldEndTheUnservableExampleCheckpointNotServableBeforeAnyEval() throws Exception {
+        Path workdir = temp.getRoot().toPath().resolve("unservable");
+
+        Day0Process run = release(EXAMPLES.resolve("unservable/release.yaml"), workdir, Map.of());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(4);
+        assertThat(decision(workdir).path("decision").asText()).isEqualTo("INFEASIBLE");
+        assertThat(decision(workdir).path("failure_class").asText()).isEqualTo("CHECKPOINT_NOT_SERVABLE");
+        assertThat(run.err()).contains("RESULT: FAIL CHECKPOINT_NOT_SERVABLE", "KeyError");
+        assertThat(lines(workdir.resolve("stage-runs.log"))).containsExactly("ptq 1");
+    }
+
+    @Test
+    public void shouldEndTheVerboseExampleVerbosityExceededAfterAnAccuracyAccept() {
+        Path workdir = temp.getRoot().toPath().resolve("verbose");
+
+        Day0Process run = release(EXAMPLES.resolve("verbose/release.yaml"), workdir, Map.of());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(decision(workdir).path("decision").asText()).isEqualTo("REGRESSION");
+        assertThat(decision(workdir).path("failure_class").asText()).isEqualTo("VERBOSITY_EXCEEDED");
+        assertThat(decision(workdir).path("detail").asText()).contains("lm-evaluation-harness.gsm8k_llama");
+        assertThat(run.err()).contains("verdict: ACCEPT: all 12 tasks within threshold 0.01");
     }
 
     @Test

@@ -31,7 +31,7 @@ import org.junit.rules.TemporaryFolder;
  */
 public class ReleaseSlurmIT {
     private static final Path EXAMPLES = Path.of("examples").toAbsolutePath();
-    private static final List<String> WORKING = List.of("ptq", "baseline_eval", "quantized_eval");
+    private static final List<String> WORKING = List.of("ptq", "canary", "baseline_eval", "quantized_eval");
     private static String unavailable;
 
     @Rule
@@ -74,6 +74,32 @@ public class ReleaseSlurmIT {
             assertThat(run.err()).contains("submitted Slurm job");
         }
         assertThat(workdir.resolve("stages/ptq/output/config.json")).isRegularFile();
+    }
+
+    @Test
+    public void shouldEndCheckpointNotServableWhenTheServerJobExitsWhileLoading() throws Exception {
+        assumeSlurm();
+        String text = Files.readString(EXAMPLES.resolve("slurm/release.yaml"), StandardCharsets.UTF_8)
+                .replace("--log, ../quickstart/recorded/canary/vllm-serve.log, --completion, \" Paris, and it is also "
+                        + "the largest city\"]", "--log, ../unservable/recorded/vllm-serve-crash.log, --exit, \"1\"]")
+                .replace("../lib/", EXAMPLES.resolve("lib") + "/")
+                .replace("../quickstart/", EXAMPLES.resolve("quickstart") + "/")
+                .replace("../unservable/", EXAMPLES.resolve("unservable") + "/");
+        assertThat(text).contains("vllm-serve-crash.log");
+        Path plan = temp.getRoot().toPath().resolve("unservable.yaml");
+        Files.writeString(plan, text, StandardCharsets.UTF_8);
+        Path workdir = temp.getRoot().toPath().resolve("unservable");
+
+        Day0Process run = Day0Process.run(temp.getRoot().toPath(), Map.of(), "release", "run", "--plan",
+                plan.toString(), "--workdir", workdir.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(4);
+        JsonNode decision = Json.read(workdir.resolve("report/decision.json"));
+        assertThat(decision.path("failure_class").asText()).isEqualTo("CHECKPOINT_NOT_SERVABLE");
+        assertThat(Json.read(workdir.resolve("gates/canary_gate.json")).path("server_log").path("tail").toString())
+                .contains("KeyError");
+        assertThat(jobsOf(workdir, "canary")).hasSize(1);
+        assertThat(workdir.resolve("slurm/baseline_eval-a1.json")).doesNotExist();
     }
 
     @Test
