@@ -74,7 +74,12 @@ public final class ReplayServer {
             Files.writeString(partial, url + "\n", StandardCharsets.UTF_8);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        Thread.currentThread().join();
+        // A replayed server ends with the process that started it, even one killed with SIGKILL: no orphan stays.
+        ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+        while (parent == null || parent.isAlive()) {
+            Thread.sleep(500);
+        }
+        server.stop(0);
     }
 
     private static void answer(HttpExchange exchange, String method, int status, String body) throws IOException {

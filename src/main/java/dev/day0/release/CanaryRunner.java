@@ -237,6 +237,12 @@ final class CanaryRunner implements StageRunner {
                 line -> ctx.progress().output(Stage.CANARY.key(), line), activity), "day0-canary-output");
         pump.setDaemon(true);
         pump.start();
+        // A day0 ended by SIGTERM or SIGINT while the canary waits must not leave the server holding the GPUs.
+        Thread reaper = new Thread(() -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }, "day0-canary-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
         return new Server() {
             @Override
             public Process process() {
@@ -262,6 +268,11 @@ final class CanaryRunner implements StageRunner {
                     LocalProcessRunner.drain(pump, activity);
                 } finally {
                     closeQuietly(writer);
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(reaper);
+                    } catch (IllegalStateException shuttingDown) {
+                        // The hook is running already and ends the same process.
+                    }
                 }
             }
         };
