@@ -141,6 +141,7 @@ final class CanaryRunner implements StageRunner {
             return StepResult.failed(FailureClass.UNKNOWN, "the run was interrupted while the canary waited; "
                     + "the server was ended");
         }
+        result = probe.withFreshLogTail(result);
         Path verdict = stageDir.resolve(VERDICT_FILE);
         ObjectNode json = result.toJson(url, Instant.now());
         json.put("checkpoint", checkpoint.toString());

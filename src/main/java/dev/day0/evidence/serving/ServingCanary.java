@@ -174,6 +174,19 @@ public final class ServingCanary {
         return finish(false, null, detail, serverLog, serverExit);
     }
 
+    /**
+     * The same verdict with the server log's tail read again, for a caller that has since ended the server and
+     * waited for its output to be written in full (a server that dies prints its last lines as it exits).
+     */
+    public Result withFreshLogTail(Result result) {
+        if (result.servable() || result.serverLog() == null) {
+            return result;
+        }
+        boolean exists = Files.isRegularFile(result.serverLog());
+        return new Result(false, result.failureClass(), result.detail(), result.evidence(), result.serverLog(),
+                exists, exists ? tail(result.serverLog()) : List.of(), result.serverExit(), result.ceiling());
+    }
+
     private Result finish(boolean servable, ServingEvidence evidence, String detail, Path serverLog,
                           String serverExit) {
         boolean logExists = serverLog != null && Files.isRegularFile(serverLog);

@@ -72,6 +72,21 @@ public class ServingCanaryTest {
     }
 
     @Test
+    public void shouldQuoteTheLinesAServerWroteAsItDiedWhenTheTailIsReadAgain() throws Exception {
+        Path log = log("INFO loading\n");
+        ServingCanary canary = canary(Duration.ofSeconds(5));
+        ServingCanary.Result early = canary.notServed("the server process exited with code 1 before it wrote its "
+                + "URL", log, "exited with code 1");
+        Files.writeString(log, "INFO loading\nKeyError: 'model.layers.0.self_attn.qkv_proj.weight_scale_inv'\n");
+
+        ServingCanary.Result result = canary.withFreshLogTail(early);
+
+        assertThat(early.serverLogTail()).containsExactly("INFO loading");
+        assertThat(result.serverLogTail()).last().asString().startsWith("KeyError");
+        assertThat(result.resultLine()).isEqualTo(early.resultLine());
+    }
+
+    @Test
     public void shouldFailNotServableOnAGenerationThatIsNotLanguage() {
         server.completion(200, FakeVllmServer.completionBody(FakeVllmServer.MODEL, "!!!!!!!!!!!!!!!!"));
 
