@@ -172,7 +172,7 @@ public final class Conductor {
             ctx.seal();
             state.clearNote(stage, JUDGE_AGAIN);
             double elapsed = (System.nanoTime() - start) / 1e9;
-            announce(stage, result, elapsed);
+            progress.announce(stage, result, elapsed);
             if (result.pass()) {
                 state.end(stage, ReleaseState.StageStatus.COMPLETED, result.result(), elapsed);
                 saveAndHook(stage);
@@ -371,20 +371,6 @@ public final class Conductor {
             Thread.currentThread().interrupt();
         } finally {
             progress.doneWaiting();
-        }
-    }
-
-    private void announce(Stage stage, StepResult result, double elapsed) {
-        String took = String.format(Locale.ROOT, " (%.1f s, total %s)", elapsed, progress.elapsedTotal());
-        if (stage.kind() == Stage.Kind.VERDICT) {
-            progress.line("  verdict: " + result.result().path("decision").asText("ANOMALOUS") + ": "
-                    + result.detail() + took);
-        } else if (stage.kind() == Stage.Kind.GATE) {
-            progress.line("  verdict: " + (result.pass() ? "PASS" : "FAIL " + result.failureClass()) + ": "
-                    + result.detail() + took);
-        } else {
-            progress.line("  " + (result.pass() ? "done" : "failed " + result.failureClass()) + ": "
-                    + result.detail() + took);
         }
     }
 
