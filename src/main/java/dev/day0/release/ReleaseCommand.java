@@ -51,7 +51,7 @@ public final class ReleaseCommand {
 
         @Option(names = "--approve", paramLabel = "[STAGE=]FILE",
                 description = "An approved Rockie term sheet for a rockie stage (repeatable; STAGE may be left "
-                        + "out when the plan has one rockie stage).")
+                        + "out when the plan has one rockie stage; a recipe ladder takes CANDIDATE:STAGE=FILE).")
         List<String> approve = new ArrayList<>();
 
         @Option(names = "--confirm-resubmit",
