@@ -56,7 +56,15 @@ public final class LadderRun {
         this.plan = plan;
         this.options = options;
         this.env = env;
-        this.redactor = redactor;
+        // As each candidate's Conductor does: the values of the plan's setup.env are secrets in every report.
+        java.util.Set<String> planSecrets = new java.util.LinkedHashSet<>();
+        plan.root().path("setup").path("env").forEach(name -> {
+            String value = env.get(name.asText());
+            if (value != null && !value.isBlank()) {
+                planSecrets.add(value.trim());
+            }
+        });
+        this.redactor = redactor.and(planSecrets);
         this.err = err;
         this.toolVersion = toolVersion;
         this.workdir = options.workdir().toAbsolutePath().normalize();

@@ -109,4 +109,26 @@ public class LadderPlanTest {
 
         assertThat(LadderPlan.declares(fixture.plan())).isFalse();
     }
+
+    @Test
+    public void shouldTakeOneApprovalPerStageOfOneCandidate() {
+        fixture.file("job.sh", "#!/usr/bin/env bash\necho JOB_DONE\n");
+        fixture.file("approved.json", "{}");
+        String gpu = "  - name: gpu\n    recipe: fp8\n    ptq:\n      runner: rockie\n      script: job.sh\n"
+                + "      gpu_type: A100_80GB\n      gpu_count: 1\n      region: us\n      tier: spot\n"
+                + "      timeout_seconds: 3600\n      evidence: {summary: \"{stage_dir}/artifacts/summary.json\"}\n";
+        LadderPlan plan = LadderPlan.load(plan("", candidate("a", "nvfp4") + gpu));
+        String approved = fixture.dir.resolve("approved.json").toString();
+
+        assertThat(plan.approvals(List.of("gpu:ptq=" + approved)).get("gpu").get("ptq"))
+                .isEqualTo(Path.of(approved));
+        assertThatThrownBy(() -> plan.approvals(List.of("ptq=" + approved)))
+                .hasMessageContaining("a ladder's approval is CANDIDATE:STAGE=FILE");
+        assertThatThrownBy(() -> plan.approvals(List.of("b:ptq=" + approved)))
+                .hasMessageContaining("no candidate named \"b\" (candidates: a, gpu)");
+        assertThatThrownBy(() -> plan.approvals(List.of("a:ptq=" + approved)))
+                .hasMessageContaining("ptq is not a rockie stage of candidate a");
+        assertThatThrownBy(() -> plan.approvals(List.of("gpu:ptq=" + approved, "gpu:ptq=" + approved)))
+                .hasMessageContaining("two approvals for gpu:ptq");
+    }
 }

@@ -57,8 +57,11 @@ public class LadderRunTest {
     }
 
     private CliRun run(boolean resume, LadderRun.CandidateHook hook) {
+        return run(resume, hook, ReleaseFixture.env());
+    }
+
+    private CliRun run(boolean resume, LadderRun.CandidateHook hook, Map<String, String> env) {
         StringWriter err = new StringWriter();
-        Map<String, String> env = ReleaseFixture.env();
         LadderRun.Options options = new LadderRun.Options(fixture.workdir(), resume, Map.of(), Terminal.NONE,
                 stage -> { }, pause -> { }, false, hook);
         Conductor.Outcome outcome = new LadderRun(LadderPlan.load(plan()), options, env,
@@ -196,6 +199,17 @@ public class LadderRunTest {
                 "over ladder.budget_cents $0.00");
         assertThat(decision().path("resumable").asBoolean()).isTrue();
         assertThat(fixture.workdir().resolve("candidates/1-gpu")).doesNotExist();
+
+        ladder = "ladder: {mode: first, budget_cents: 1000000}\n";
+        CliRun raised = run(true, index -> { });
+
+        assertThat(raised.err()).as("raising the budget does not refuse the resume").doesNotContain("changed since");
+        JsonNode gpu = decision().path("candidates").get(1);
+        assertThat(gpu.path("started").asBoolean()).isTrue();
+        assertThat(LadderReport.dollars(gpu.path("quoted_cents").asLong())).isEqualTo(quoted);
+        assertThat(decision().path("detail").asText()).as("its setup finds no Rockie credentials here")
+                .contains("candidate 1 (gpu) ended SYSTEMIC before a verdict", "nothing was run");
+        assertThat(runsOf("ptq")).as("candidate a's work was not repeated").isEqualTo(1);
     }
 
     /** A term sheet as {@code day0 rockie quote} writes one. */
