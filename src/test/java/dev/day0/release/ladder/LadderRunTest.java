@@ -265,4 +265,28 @@ public class LadderRunTest {
         assertThatThrownBy(this::run).hasMessageContaining("an unfinished ladder is here")
                 .hasMessageContaining("--resume");
     }
+
+    @Test
+    public void shouldRefuseABadCandidateAtTheCommandLineBeforeAnythingRuns() {
+        candidate("a", 67.0, 80.0, 4000, "");
+        candidate("b", 69.9, 79.9, 6000, "");
+        Path file = plan();
+        fixture.file("release.yaml", readPlan(file).replace("- name: b\n    recipe: nvfp4",
+                "- name: b\n    recipe: nvfp5"));
+
+        CliRun run = CliRun.run(ReleaseFixture.env(), "release", "run", "--plan", file.toString(), "--workdir",
+                fixture.workdir().toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains(file + ": candidates[1] (b): recipe: unknown recipe \"nvfp5\"");
+        assertThat(fixture.runs()).isEmpty();
+    }
+
+    private static String readPlan(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
