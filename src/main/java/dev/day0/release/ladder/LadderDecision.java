@@ -16,7 +16,8 @@ import java.util.Locale;
  * The ladder's decision from its candidates' outcomes. {@code first}: the first candidate that ACCEPTs.
  * {@code frontier}: of those that ACCEPT, the smallest checkpoint (lowest size ratio; the earlier on a tie). None:
  * REGRESSION naming the closest candidate (smallest worst-task drop), or INFEASIBLE when no candidate was feasible.
- * A candidate that stopped the ladder (SYSTEMIC, NEEDS_HUMAN, ANOMALOUS, a stopped run, the budget) decides it.
+ * A candidate that stopped the ladder (SYSTEMIC, NEEDS_HUMAN, ANOMALOUS, a stopped run), the budget or a signal
+ * decides it.
  */
 record LadderDecision(Decision decision, String failureClass, String detail, boolean resumable, String mode,
                       ObjectNode chosen, ObjectNode closest, List<ObjectNode> candidates) {
@@ -27,10 +28,11 @@ record LadderDecision(Decision decision, String failureClass, String detail, boo
             ObjectNode stopper = entries.stream().filter(e -> e.path("started").asBoolean(false))
                     .filter(e -> stopDecision.name().equals(e.path("decision").asText()))
                     .reduce((a, b) -> b).orElse(null);
-            boolean budget = stopper == null || entries.stream().anyMatch(e -> "not started".equals(
+            // The ladder itself stopped (the budget, a signal) rather than a candidate's own verdict: resumable.
+            boolean ladderStopped = stopper == null || entries.stream().anyMatch(e -> "not started".equals(
                     e.path("status").asText()));
-            String failureClass = budget || stopper == null ? null : text(stopper.get("failure_class"));
-            boolean resumable = budget || stopper.path("resumable").asBoolean(false);
+            String failureClass = ladderStopped ? null : text(stopper.get("failure_class"));
+            boolean resumable = ladderStopped || stopper.path("resumable").asBoolean(false);
             return new LadderDecision(stopDecision, failureClass, stop, resumable, mode, null, null, entries);
         }
         List<ObjectNode> ran = entries.stream().filter(e -> e.hasNonNull("decision")).toList();

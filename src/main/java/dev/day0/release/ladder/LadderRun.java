@@ -136,6 +136,13 @@ public final class LadderRun {
             if (decision == Decision.ACCEPT && plan.mode() == LadderPlan.Mode.FIRST) {
                 break;
             }
+            if (Thread.currentThread().isInterrupted()) {
+                // A signal ends the process once this candidate's decision is written: start no other.
+                stop = "interrupted after candidate " + candidate.index() + " (" + candidate.name() + "): continue "
+                        + "with --resume";
+                stopDecision = Decision.NEEDS_HUMAN;
+                break;
+            }
         }
         for (LadderPlan.Candidate candidate : plan.candidates()) {
             ObjectNode entry = state.entry(candidate);
