@@ -166,6 +166,23 @@ public final class Conductor {
         }
     }
 
+    /**
+     * The stage the next {@link #step()} runs, without running or writing anything: a pipeline names its stage
+     * before the step runs in it.
+     */
+    public Stage peek() {
+        try (progress) {
+            if (!Files.exists(ReleaseState.fileIn(workdir))) {
+                return Stage.chain().get(0);
+            }
+            state = WorkdirState.open(workdir, plan, progress, toolVersion, true);
+            if (state.status() != ReleaseState.Status.RUNNING) {
+                prepareResume();
+            }
+            return upcoming();
+        }
+    }
+
     /** On a resume: setup's checks (credentials, endpoints, approvals) made again; false when they now fail. */
     private boolean setupStillHolds() {
         if (state.stageStatus(Stage.SETUP) != ReleaseState.StageStatus.COMPLETED) {

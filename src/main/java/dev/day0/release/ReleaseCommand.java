@@ -121,6 +121,10 @@ public final class ReleaseCommand {
                         + "Idempotency-Key, only after checking the platform has no such job.")
         boolean confirmResubmit;
 
+        @Option(names = "--peek", description = "Only say which stage the next call runs (next.stage); run and "
+                + "write nothing. Exit 10.")
+        boolean peek;
+
         @Override
         public Integer call() {
             ReleasePlan plan = ReleasePlan.load(planFile);
@@ -129,6 +133,12 @@ public final class ReleaseCommand {
                     stage -> { }, pause -> Thread.sleep(pause.toMillis()), confirmResubmit);
             Conductor conductor = new Conductor(plan, options, env(), console().redactor(), console().rawErr(),
                     Version.current());
+            if (peek) {
+                Conductor.StepReport upcoming = new Conductor.StepReport(null, null, conductor.peek(), null, null,
+                        null);
+                console().document(stepAnswer(plan, planFile, workdir.toAbsolutePath().normalize(), upcoming), null);
+                return ReleaseExitCodes.CONTINUE;
+            }
             return interruptible(() -> {
                 Conductor.StepReport report = conductor.step();
                 ObjectNode answer = stepAnswer(plan, planFile, workdir.toAbsolutePath().normalize(), report);

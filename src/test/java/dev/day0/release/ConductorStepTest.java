@@ -97,6 +97,22 @@ public class ConductorStepTest {
     }
 
     @Test
+    public void shouldNameTheStageTheNextCallRunsWithoutRunningOrWritingAnything() {
+        Path plan = fixture.plan();
+
+        assertThat(conductor(plan, fixture.workdir(), stage -> { }).peek()).isEqualTo(Stage.SETUP);
+        assertThat(fixture.workdir().resolve("state.json")).doesNotExist();
+        for (int call = 0; call < 9; call++) {
+            Stage peeked = conductor(plan, fixture.workdir(), stage -> { }).peek();
+            Conductor.StepReport report = step(plan, fixture.workdir());
+            assertThat(report.ran()).isEqualTo(peeked);
+        }
+        assertThat(conductor(plan, fixture.workdir(), stage -> { }).peek()).as("a new round over the finished run")
+                .isEqualTo(Stage.PTQ_GATE);
+        assertThat(fixture.runs()).containsExactly("ptq 1", "baseline_eval 1", "quantized_eval 1");
+    }
+
+    @Test
     public void shouldStopAtTheFailedGateAndCloseOutNext() {
         fixture.file("summary.json", """
                 {"source_bytes": 16000, "output_bytes": 16100, "recipe": "nvfp4",
