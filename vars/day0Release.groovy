@@ -59,7 +59,8 @@ Map call(Map args = [:]) {
     Map run = [stages: []]
     Map answer = onAgent(opts, run) {
         if (opts.prepare instanceof Closure) {
-            opts.prepare()
+            Closure prepare = opts.prepare as Closure
+            prepare()
         }
         engineStep(opts, ['--peek'], 'peek')
     }
