@@ -154,8 +154,8 @@ class Day0ReleaseTest {
                         ran('quantized_eval', 'closeout'), done('ACCEPT', 0)])
         kit.engine.on('rockie approve') { EngineFake.Call call ->
             assertThat(call.env.DAY0_APPROVAL_KEY).isEqualTo(KEY)
-            call.writeJson(call.opt('out'), new JsonSlurper().parse(call.file(call.opt('term-sheet'))) as Map +
-                    [decision: [state: 'approve', approved_by: call.opt('approver'), approved_at: '2026-12-02T01:00:00Z',
+            Map quoted = new JsonSlurper().parse(call.file(call.opt('term-sheet'))) as Map
+            call.writeJson(call.opt('out'), quoted + [decision: [state: 'approve', approved_by: call.opt('approver'), approved_at: '2026-12-02T01:00:00Z',
                                 quote_sha256: 'ab' * 32]])
             [status: 0]
         }
