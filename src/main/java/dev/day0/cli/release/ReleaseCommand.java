@@ -1,11 +1,16 @@
-package dev.day0.release;
+package dev.day0.cli.release;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.Version;
 import dev.day0.core.Stage;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.release.Conductor;
+import dev.day0.release.ReleaseExitCodes;
+import dev.day0.release.ReleasePlan;
+import dev.day0.release.StepResult;
+import dev.day0.release.Terminal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -183,7 +188,7 @@ public final class ReleaseCommand {
                     case "decision.json" -> "decision_file";
                     case "junit.xml" -> "junit_file";
                     case "report.md" -> "report_file";
-                    case CloseoutRunner.REPORT_HTML -> "report_html_file";
+                    case "report.html" -> "report_html_file";
                     default -> null;
                 };
                 if (key != null) {
