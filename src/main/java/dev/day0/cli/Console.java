@@ -3,6 +3,7 @@ package dev.day0.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.io.AtomicFiles;
 import dev.day0.io.Json;
+import dev.day0.io.Output;
 import dev.day0.redact.Redactor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -11,7 +12,7 @@ import java.nio.file.Path;
  * Where a command's output goes: documents to stdout (or {@code --out FILE}), people-facing lines to stderr.
  * Everything passes through the {@link Redactor} first; there is no other way for a command to print.
  */
-public final class Console {
+public final class Console implements Output {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Redactor redactor;
@@ -38,12 +39,14 @@ public final class Console {
     }
 
     /** Prints a line of text to stdout (for commands whose output is meant for people). */
+    @Override
     public void print(String text) {
         out.print(redactor.redact(text));
         out.flush();
     }
 
     /** A progress or error line for people, on stderr. */
+    @Override
     public void info(String line) {
         err.println(redactor.redact(line));
         err.flush();

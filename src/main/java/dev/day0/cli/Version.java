@@ -1,12 +1,12 @@
 package dev.day0.cli;
 
+import dev.day0.core.EngineVersion;
 import picocli.CommandLine.IVersionProvider;
 
 /** The tool version, from the jar manifest (set by the build), so reports name the exact engine. */
 public final class Version implements IVersionProvider {
     public static String current() {
-        String version = Version.class.getPackage().getImplementationVersion();
-        return version == null ? "dev" : version;
+        return EngineVersion.current();
     }
 
     @Override

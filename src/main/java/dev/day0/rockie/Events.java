@@ -1,8 +1,8 @@
 package dev.day0.rockie;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.day0.cli.Console;
 import dev.day0.io.Json;
+import dev.day0.io.Output;
 import dev.day0.redact.Redactor;
 import java.util.function.Consumer;
 
@@ -15,8 +15,9 @@ public final class Events {
     private final Consumer<String> lines;
     private final Redactor redactor;
 
-    Events(Console console, Redactor redactor) {
-        this(console::print, console::info, redactor);
+    /** Events for a command: event lines go to the output's machine text, plain lines to its people lines. */
+    public Events(Output output, Redactor redactor) {
+        this(output::print, output::info, redactor);
     }
 
     private Events(Consumer<String> eventText, Consumer<String> lines, Redactor redactor) {
@@ -33,20 +34,20 @@ public final class Events {
         return new Events(text -> eventLines.accept(text.strip()), plainLines, redactor);
     }
 
-    Redactor redactor() {
+    public Redactor redactor() {
         return redactor;
     }
 
-    void event(ObjectNode event) {
+    public void event(ObjectNode event) {
         eventText.accept(Json.writeLine(redactor.redactJson(event)) + System.lineSeparator());
     }
 
-    void say(String line) {
+    public void say(String line) {
         lines.accept(redactor.redact(line));
     }
 
     /** Prints a refusal: one line for people, one {@code refused} event for machines; returns the exit code. */
-    int refused(String command, RockieException e) {
+    public int refused(String command, RockieException e) {
         say(command + ": " + e.getMessage());
         ObjectNode event = Json.object();
         event.put("event", "refused");

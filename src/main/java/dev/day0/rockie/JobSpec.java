@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
  */
 public record JobSpec(String jobShape, GpuType gpuType, int gpuCount, String region, String tier,
                       int wallclockMinutes, Long budgetCents, String confidence) {
-    static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    public static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     static final Set<String> CONFIDENCE = Set.of("low", "medium", "high");
-    static final int MAX_GPUS = 64;
+    public static final int MAX_GPUS = 64;
     static final int MAX_WALLCLOCK_MINUTES = 7 * 24 * 60;
 
     public static JobSpec read(Path file) {

@@ -3,11 +3,11 @@ package dev.day0.rockie;
 import java.math.BigDecimal;
 
 /** Cents shown as US dollars for people. */
-final class Money {
+public final class Money {
     private Money() {
     }
 
-    static String format(Long cents) {
+    public static String format(Long cents) {
         if (cents == null) {
             return "n/a";
         }

@@ -1,6 +1,6 @@
 package dev.day0.rockie;
 
-import dev.day0.cli.Version;
+import dev.day0.core.EngineVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  * another host); artifact downloads go to signed URLs with no tenant header at all.
  */
 public final class RockieClient {
-    public static final String USER_AGENT = "day0-rockie/" + Version.current() + " (day0 engine; Java "
+    public static final String USER_AGENT = "day0-rockie/" + EngineVersion.current() + " (day0 engine; Java "
             + System.getProperty("java.version") + ")";
 
     /** A response: status and body text. */

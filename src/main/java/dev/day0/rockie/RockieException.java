@@ -24,7 +24,7 @@ public final class RockieException extends RuntimeException {
         return reason;
     }
 
-    static RockieException usage(String message) {
+    public static RockieException usage(String message) {
         return new RockieException(RockieExitCodes.USAGE, "USAGE", message);
     }
 

@@ -10,11 +10,11 @@ import java.util.function.DoubleUnaryOperator;
  * announced. A submission never goes through {@link #run}: a POST that may have landed must not land twice, so
  * {@link SubmitFlow} retries it only when the connection was never made, with {@link #pause} between attempts.
  */
-final class TransientRetry {
+public final class TransientRetry {
     static final double MAX_DELAY_SECONDS = 60;
 
     /** One request. */
-    interface Call {
+    public interface Call {
         RockieClient.Response call() throws IOException, InterruptedException;
     }
 
@@ -30,7 +30,7 @@ final class TransientRetry {
      * @param baseSeconds the first delay; it doubles per failure up to {@link #MAX_DELAY_SECONDS}
      * @param jitter turns the delay into the one waited (identity for none)
      */
-    TransientRetry(Events events, int maxRetries, double baseSeconds, DoubleUnaryOperator jitter) {
+    public TransientRetry(Events events, int maxRetries, double baseSeconds, DoubleUnaryOperator jitter) {
         this.events = events;
         this.maxRetries = maxRetries;
         this.baseSeconds = baseSeconds;
@@ -46,17 +46,17 @@ final class TransientRetry {
     }
 
     /** What the last transient failure was, for the message when retries ran out. */
-    String lastProblem() {
+    public String lastProblem() {
         return lastProblem;
     }
 
     /** The last transient answer, or null when none came (connection failures only). */
-    RockieClient.Response lastResponse() {
+    public RockieClient.Response lastResponse() {
         return lastResponse;
     }
 
     /** The first answer that is not transient, or null when failures persisted past the limit. */
-    RockieClient.Response run(String what, Call call) throws InterruptedException {
+    public RockieClient.Response run(String what, Call call) throws InterruptedException {
         int failures = 0;
         while (true) {
             try {

@@ -63,7 +63,7 @@ public final class BaselineGuard {
      * The absolute path with every existing part's symbolic links resolved; parts that do not exist yet are
      * appended as written (normalized).
      */
-    static Path resolve(Path path) {
+    public static Path resolve(Path path) {
         Path absolute = path.toAbsolutePath().normalize();
         Path existing = absolute;
         while (existing != null && !Files.exists(existing)) {

@@ -21,9 +21,9 @@ import org.junit.rules.TemporaryFolder;
 
 /** {@code day0 mlflow find-baseline} against a loopback MLflow server. */
 public class BaselineFinderTest {
-    static final String MODEL = "meta-llama/Llama-3.1-8B-Instruct";
-    static final String TASKS = "[\"mmlu_pro\", \"gsm8k\"]";
-    static final String SAMPLING = "{\"temperature\": 0.6, \"top_p\": 0.95, \"max_tokens\": 2048}";
+    public static final String MODEL = "meta-llama/Llama-3.1-8B-Instruct";
+    public static final String TASKS = "[\"mmlu_pro\", \"gsm8k\"]";
+    public static final String SAMPLING = "{\"temperature\": 0.6, \"top_p\": 0.95, \"max_tokens\": 2048}";
 
     @Rule
     public TemporaryFolder temp = new TemporaryFolder();

@@ -11,9 +11,9 @@ import org.junit.Test;
 
 public class BaselineKeyTest {
     /** sha256 of {"gsm8k":{},"mmlu_pro":{}}, computed outside Java (Python hashlib). */
-    static final String TASKS_HASH = "273d03689bf30ab08907f5c100812d6c787f920ad47f559e0578d3eea06b4029";
+    public static final String TASKS_HASH = "273d03689bf30ab08907f5c100812d6c787f920ad47f559e0578d3eea06b4029";
     /** sha256 of {"max_tokens":2048,"temperature":0.6,"top_p":0.95}, computed outside Java. */
-    static final String SAMPLING_HASH = "ea3f0cf91f41a885238998c1d0125473497e9311931736cfe9b356ffb2fede42";
+    public static final String SAMPLING_HASH = "ea3f0cf91f41a885238998c1d0125473497e9311931736cfe9b356ffb2fede42";
 
     static BaselineKey key(String tasks, String sampling, String configHash) {
         return BaselineKey.of("meta-llama/Llama-3.1-8B-Instruct", Json.parse(tasks, "--tasks"), "--tasks",

@@ -36,12 +36,12 @@ import java.util.regex.Pattern;
  * backticks or double quotes, AND), pages with {@code page_token}, and answers anything else in a filter with 400
  * INVALID_PARAMETER_VALUE as MLflow does. Faults (5xx, 400) can be queued per endpoint; every request is recorded.
  */
-final class FakeMlflowServer implements AutoCloseable {
-    static final String API = "/api/2.0/mlflow/";
-    static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts/";
+public final class FakeMlflowServer implements AutoCloseable {
+    public static final String API = "/api/2.0/mlflow/";
+    public static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts/";
 
     /** What a client sent. */
-    record Request(String method, String path, String query, Map<String, List<String>> headers, String body) {
+    public record Request(String method, String path, String query, Map<String, List<String>> headers, String body) {
         String header(String name) {
             for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
                 if (entry.getKey().equalsIgnoreCase(name)) {
@@ -61,7 +61,7 @@ final class FakeMlflowServer implements AutoCloseable {
     }
 
     /** A run as the store holds it. */
-    static final class StoredRun {
+    public static final class StoredRun {
         final String runId;
         final String experimentId;
         String runName;
@@ -112,7 +112,7 @@ final class FakeMlflowServer implements AutoCloseable {
         server.start();
     }
 
-    static FakeMlflowServer start() {
+    public static FakeMlflowServer start() {
         try {
             return new FakeMlflowServer();
         } catch (IOException e) {
@@ -120,7 +120,7 @@ final class FakeMlflowServer implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
@@ -209,13 +209,13 @@ final class FakeMlflowServer implements AutoCloseable {
         return Map.copyOf(artifacts);
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
         }
     }
 
-    List<Request> requests(String endpoint) {
+    public List<Request> requests(String endpoint) {
         return requests().stream().filter(r -> r.endpoint().equals(endpoint)).toList();
     }
 

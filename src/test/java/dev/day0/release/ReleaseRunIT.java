@@ -5,6 +5,7 @@ import static dev.day0.rockie.RockieTestServer.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.cli.release.ReleaseCommand;
 import dev.day0.core.Stage;
 import dev.day0.testing.ApprovalKeys;
 import dev.day0.io.Json;

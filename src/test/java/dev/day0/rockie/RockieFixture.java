@@ -27,25 +27,25 @@ import java.util.stream.Stream;
  * {@link RockieTestServer}, and the standard submit flags. Every stdout and stderr goes through {@link #run} so
  * the class can scan all of them, and every file under the root, for secrets at the end.
  */
-final class RockieFixture {
+public final class RockieFixture {
     /** The environment of an approval: the tests' approval key, nothing else. */
     private static final Map<String, String> KEYED = ApprovalKeys.with(Map.of());
 
     /** The tenant token: it must never appear in any output or file. */
-    static final String TOKEN = "rkt_live_Zq8Xv3Lm9Np2Rs7Tw4Yb";
-    static final String TENANT = "tenant-acme";
+    public static final String TOKEN = "rkt_live_Zq8Xv3Lm9Np2Rs7Tw4Yb";
+    public static final String TENANT = "tenant-acme";
     /** A job secret passed with --env HF_TOKEN (by name): a plain-looking value only known-value masking catches. */
-    static final String ENV_SECRET = "plainEnvSecretValue77";
-    static final Path REFERENCE = Path.of("src", "test", "resources", "reference", "rockie");
-    static final Path MARKET_AVAILABLE = REFERENCE.resolve("budget-term-sheet-fixtures/market_available.json");
-    static final String SCRIPT = "#!/usr/bin/env bash\nset -euo pipefail\necho \"training\"\n"
+    public static final String ENV_SECRET = "plainEnvSecretValue77";
+    public static final Path REFERENCE = Path.of("src", "test", "resources", "reference", "rockie");
+    public static final Path MARKET_AVAILABLE = REFERENCE.resolve("budget-term-sheet-fixtures/market_available.json");
+    public static final String SCRIPT = "#!/usr/bin/env bash\nset -euo pipefail\necho \"training\"\n"
             + "python train.py --seed \"$SEED\"\nmkdir -p /workspace/results\necho JOB_DONE\n";
 
     private final Path root;
     private final List<String> outputs = new CopyOnWriteArrayList<>();
     private int counter;
 
-    RockieFixture() {
+    public RockieFixture() {
         try {
             root = Files.createTempDirectory("day0-rockie-test");
         } catch (IOException e) {
@@ -53,12 +53,12 @@ final class RockieFixture {
         }
     }
 
-    Path root() {
+    public Path root() {
         return root;
     }
 
     /** A fresh directory for one test. */
-    synchronized Path newDir() {
+    public synchronized Path newDir() {
         try {
             return Files.createDirectories(root.resolve("t" + (++counter)));
         } catch (IOException e) {
@@ -66,7 +66,7 @@ final class RockieFixture {
         }
     }
 
-    CliRun run(Map<String, String> env, String... args) {
+    public CliRun run(Map<String, String> env, String... args) {
         CliRun result = CliRun.run(env, args);
         outputs.add(result.out());
         outputs.add(result.err());
@@ -74,16 +74,16 @@ final class RockieFixture {
     }
 
     /** Remembers output produced elsewhere (a process run) for the final scan. */
-    void record(String... texts) {
+    public void record(String... texts) {
         outputs.addAll(Arrays.asList(texts));
     }
 
     /** Fails when a corpus secret, the tenant token or the job secret is in any output or file so far. */
-    void assertNoSecretLeaked() {
+    public void assertNoSecretLeaked() {
         SecretCorpus.get().assertNoSecretIn(outputs, List.of(root), List.of(TOKEN, ENV_SECRET, ApprovalKeys.KEY));
     }
 
-    void delete() {
+    public void delete() {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
@@ -93,7 +93,7 @@ final class RockieFixture {
         }
     }
 
-    static Map<String, String> env(RockieTestServer server, Path dir) {
+    public static Map<String, String> env(RockieTestServer server, Path dir) {
         Map<String, String> env = new LinkedHashMap<>(server.env(TOKEN, TENANT));
         env.put(ApprovalLedger.ENV, dir.resolve("ledger").toString());
         env.put(ApprovalKey.ENV, ApprovalKeys.KEY);
@@ -101,7 +101,7 @@ final class RockieFixture {
         return env;
     }
 
-    static Path spec(Path dir, String gpuType, int count, int minutes) {
+    public static Path spec(Path dir, String gpuType, int count, int minutes) {
         Path spec = dir.resolve("spec.json");
         ObjectNode json = Json.object();
         json.put("job_shape", "lora_finetune");
@@ -115,7 +115,7 @@ final class RockieFixture {
     }
 
     /** A pending sheet quoted by the real command from the reference market answer (A100_80GB x1, 60 min). */
-    Path pendingSheet(Path dir) {
+    public Path pendingSheet(Path dir) {
         Path sheet = dir.resolve("quote.json");
         CliRun quote = run(Map.of(), "rockie", "quote", "--job-spec", spec(dir, "A100_80GB", 1, 60).toString(),
                 "--market-json", MARKET_AVAILABLE.toString(), "--out", sheet.toString());
@@ -126,7 +126,7 @@ final class RockieFixture {
     }
 
     /** A sheet quoted and approved by the real commands: estimate 18000, budget 27000, 60 min. */
-    Path approvedSheet(Path dir) {
+    public Path approvedSheet(Path dir) {
         Path pending = pendingSheet(dir);
         Path sheet = dir.resolve("approved.json");
         CliRun approve = run(KEYED, "rockie", "approve", "--term-sheet", pending.toString(), "--approver",
@@ -137,13 +137,13 @@ final class RockieFixture {
         return sheet;
     }
 
-    static Path script(Path dir) {
+    public static Path script(Path dir) {
         Path script = dir.resolve("job.sh");
         write(script, SCRIPT);
         return script;
     }
 
-    static String scriptSha256() {
+    public static String scriptSha256() {
         return FileDigest.sha256(SCRIPT.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -151,7 +151,7 @@ final class RockieFixture {
      * The standard submit command line for an approved A100_80GB x1 sheet, 60 min. An option in {@code extra}
      * replaces the standard one of that name; other extra arguments are appended.
      */
-    static String[] submit(Path dir, Path sheet, String... extra) {
+    public static String[] submit(Path dir, Path sheet, String... extra) {
         Map<String, String> options = new LinkedHashMap<>();
         options.put("--script", script(dir).toString());
         options.put("--gpu-type", "A100_80GB");
@@ -183,11 +183,11 @@ final class RockieFixture {
         return args.toArray(String[]::new);
     }
 
-    static JsonNode read(Path file) {
+    public static JsonNode read(Path file) {
         return Json.read(file);
     }
 
-    static void write(Path file, String text) {
+    public static void write(Path file, String text) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.writeString(file, text, StandardCharsets.UTF_8);
@@ -197,11 +197,11 @@ final class RockieFixture {
     }
 
     /** JSON event lines of a run's stdout. */
-    static List<JsonNode> events(CliRun run) {
+    public static List<JsonNode> events(CliRun run) {
         return events(run.out());
     }
 
-    static List<JsonNode> events(String stdout) {
+    public static List<JsonNode> events(String stdout) {
         List<JsonNode> events = new ArrayList<>();
         for (String line : stdout.split("\\R")) {
             if (line.startsWith("{\"event\"")) {
@@ -211,17 +211,17 @@ final class RockieFixture {
         return events;
     }
 
-    static JsonNode event(CliRun run, String name) {
+    public static JsonNode event(CliRun run, String name) {
         return events(run).stream().filter(e -> name.equals(e.path("event").asText())).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + name + " event in\n" + run));
     }
 
     /** Each log line of the corpus, as a job would print them while running. */
-    static List<String> secretLogLines() {
+    public static List<String> secretLogLines() {
         return SecretCorpus.get().ofKind("log_line").stream().map(SecretCorpus.Entry::text).toList();
     }
 
-    static Map<String, byte[]> files(String... nameThenContent) {
+    public static Map<String, byte[]> files(String... nameThenContent) {
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (int i = 0; i < nameThenContent.length; i += 2) {
             files.put(nameThenContent[i], nameThenContent[i + 1].getBytes(StandardCharsets.UTF_8));

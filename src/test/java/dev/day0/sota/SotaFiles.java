@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Small claims, recipe, metrics and state files for the sota tests. */
-final class SotaFiles {
-    static final String CLAIMS = """
+public final class SotaFiles {
+    public static final String CLAIMS = """
             paper:
               title: A test paper
             task: text classification
@@ -36,7 +36,7 @@ final class SotaFiles {
                   relative: 0.1
             """;
 
-    static final String RECIPE = """
+    public static final String RECIPE = """
             name: sst2-repro
             seed: 7
             setup:
@@ -56,7 +56,7 @@ final class SotaFiles {
     private SotaFiles() {
     }
 
-    static Path write(Path dir, String name, String text) {
+    public static Path write(Path dir, String name, String text) {
         try {
             Path file = dir.resolve(name);
             Files.createDirectories(file.getParent());
@@ -68,7 +68,7 @@ final class SotaFiles {
     }
 
     /** A Rockie submit state file. */
-    static String state(String state, boolean jobDone, String outcome) {
+    public static String state(String state, boolean jobDone, String outcome) {
         return "{\"idempotency_key\": \"k-1\", \"quote_sha256\": \"" + "a".repeat(64) + "\", \"job_id\": \"job-42\", "
                 + "\"state\": " + quoted(state) + ", \"job_done\": " + jobDone + ", \"outcome\": " + quoted(outcome)
                 + ", \"cost_actual_cents\": 1234, \"artifacts_dir\": \"/tmp/artifacts\"}";

@@ -20,16 +20,16 @@ import java.util.concurrent.ExecutorService;
  * /v1/completions} with a text completion, and vLLM's error object otherwise. Each route's answers are scripted per
  * test; every request is recorded so tests can assert what the probe sent.
  */
-final class FakeVllmServer implements AutoCloseable {
-    static final String MODEL = "meta-llama/Llama-3.1-8B-Instruct";
+public final class FakeVllmServer implements AutoCloseable {
+    public static final String MODEL = "meta-llama/Llama-3.1-8B-Instruct";
 
     /** One scripted answer. */
-    record Answer(int status, String body) {
+    public record Answer(int status, String body) {
     }
 
     /** What the probe sent. */
-    record Request(String method, String path, Map<String, List<String>> headers, String body) {
-        String header(String name) {
+    public record Request(String method, String path, Map<String, List<String>> headers, String body) {
+        public String header(String name) {
             for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
                 if (entry.getKey().equalsIgnoreCase(name)) {
                     return entry.getValue().get(0);
@@ -54,7 +54,7 @@ final class FakeVllmServer implements AutoCloseable {
         server.start();
     }
 
-    static FakeVllmServer start() {
+    public static FakeVllmServer start() {
         try {
             return new FakeVllmServer();
         } catch (IOException e) {
@@ -62,12 +62,12 @@ final class FakeVllmServer implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** Health answers in order; the last one repeats. */
-    synchronized FakeVllmServer health(int... statuses) {
+    public synchronized FakeVllmServer health(int... statuses) {
         health.clear();
         for (int status : statuses) {
             health.add(new Answer(status, ""));
@@ -76,27 +76,27 @@ final class FakeVllmServer implements AutoCloseable {
         return this;
     }
 
-    synchronized FakeVllmServer models(int status, String body) {
+    public synchronized FakeVllmServer models(int status, String body) {
         models = new Answer(status, body);
         return this;
     }
 
-    synchronized FakeVllmServer completion(int status, String body) {
+    public synchronized FakeVllmServer completion(int status, String body) {
         completion = new Answer(status, body);
         return this;
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
         }
     }
 
-    List<Request> requests(String path) {
+    public List<Request> requests(String path) {
         return requests().stream().filter(r -> r.path().equals(path)).toList();
     }
 
-    static String modelsBody(String... ids) {
+    public static String modelsBody(String... ids) {
         StringBuilder data = new StringBuilder();
         for (String id : ids) {
             if (data.length() > 0) {
@@ -113,7 +113,7 @@ final class FakeVllmServer implements AutoCloseable {
         return "{\"object\":\"list\",\"data\":[" + data + "]}";
     }
 
-    static String completionBody(String model, String text) {
+    public static String completionBody(String model, String text) {
         return "{\"id\":\"cmpl-8c1f0e2b7a\",\"object\":\"text_completion\",\"created\":1735689700,\"model\":\""
                 + model + "\",\"choices\":[{\"index\":0,\"text\":\"" + text + "\",\"logprobs\":null,"
                 + "\"finish_reason\":\"length\",\"stop_reason\":null,\"prompt_logprobs\":null}],"
@@ -121,7 +121,7 @@ final class FakeVllmServer implements AutoCloseable {
                 + "\"prompt_tokens_details\":null}}";
     }
 
-    static String errorBody(int code, String type, String message) {
+    public static String errorBody(int code, String type, String message) {
         return "{\"object\":\"error\",\"message\":\"" + message + "\",\"type\":\"" + type
                 + "\",\"param\":null,\"code\":" + code + "}";
     }

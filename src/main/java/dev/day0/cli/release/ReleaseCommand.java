@@ -1,9 +1,13 @@
-package dev.day0.release;
+package dev.day0.cli.release;
 
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.Version;
 import dev.day0.core.Stage;
 import dev.day0.io.InputException;
+import dev.day0.release.Conductor;
+import dev.day0.release.ReleaseExitCodes;
+import dev.day0.release.ReleasePlan;
+import dev.day0.release.Terminal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.day0.mlflow;
+package dev.day0.cli.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,7 +11,13 @@ import dev.day0.io.Fields;
 import dev.day0.io.FileDigest;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.mlflow.BaselineFinder;
+import dev.day0.mlflow.BaselineKey;
 import dev.day0.mlflow.MlflowClient.Metric;
+import dev.day0.mlflow.MlflowClient;
+import dev.day0.mlflow.MlflowException;
+import dev.day0.mlflow.RunBuilder;
+import dev.day0.mlflow.RunLogger;
 import dev.day0.triage.FailureClass;
 import java.io.IOException;
 import java.nio.ByteBuffer;

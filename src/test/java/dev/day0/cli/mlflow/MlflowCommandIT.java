@@ -1,8 +1,10 @@
-package dev.day0.mlflow;
+package dev.day0.cli.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.day0.io.Json;
+import dev.day0.mlflow.BaselineFinderTest;
+import dev.day0.mlflow.FakeMlflowServer;
 import dev.day0.testing.Day0Process;
 import java.io.IOException;
 import java.nio.file.Files;

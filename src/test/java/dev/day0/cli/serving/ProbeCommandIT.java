@@ -1,7 +1,8 @@
-package dev.day0.evidence.serving;
+package dev.day0.cli.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.day0.evidence.serving.FakeVllmServer;
 import dev.day0.io.Json;
 import dev.day0.testing.Day0Process;
 import java.io.IOException;

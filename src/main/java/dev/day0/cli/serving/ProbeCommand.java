@@ -1,9 +1,11 @@
-package dev.day0.evidence.serving;
+package dev.day0.cli.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.cli.Console;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.ExitCodes;
+import dev.day0.evidence.serving.ServingEvidence;
+import dev.day0.evidence.serving.ServingProbe;
 import dev.day0.io.InputException;
 import dev.day0.redact.Redactor;
 import java.math.BigDecimal;

@@ -1,4 +1,4 @@
-package dev.day0.sota;
+package dev.day0.cli.sota;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +11,21 @@ import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
 import dev.day0.redact.UnmaskableSecretException;
+import dev.day0.sota.Assessment;
+import dev.day0.sota.BaselineGuard;
+import dev.day0.sota.ClaimedMetric;
+import dev.day0.sota.Claims;
+import dev.day0.sota.DeltaReview;
+import dev.day0.sota.Direction;
+import dev.day0.sota.JobScript;
+import dev.day0.sota.JobState;
+import dev.day0.sota.MetricsDocument;
+import dev.day0.sota.Recipe;
+import dev.day0.sota.ReproductionPlan;
+import dev.day0.sota.SourceKind;
+import dev.day0.sota.SourceRef;
+import dev.day0.sota.SourceRefClassifier;
+import dev.day0.sota.Tolerance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,8 +1,9 @@
-package dev.day0.evidence.serving;
+package dev.day0.cli.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.evidence.serving.FakeVllmServer;
 import dev.day0.io.Json;
 import dev.day0.testing.CliRun;
 import java.io.IOException;

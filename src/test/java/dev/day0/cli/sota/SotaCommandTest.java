@@ -1,9 +1,11 @@
-package dev.day0.sota;
+package dev.day0.cli.sota;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.io.Json;
+import dev.day0.sota.JobScript;
+import dev.day0.sota.SotaFiles;
 import dev.day0.testing.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

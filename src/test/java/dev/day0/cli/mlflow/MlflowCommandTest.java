@@ -1,9 +1,11 @@
-package dev.day0.mlflow;
+package dev.day0.cli.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.io.Json;
+import dev.day0.mlflow.BaselineFinderTest;
+import dev.day0.mlflow.BaselineKeyTest;
 import dev.day0.testing.CliRun;
 import org.junit.Test;
 

@@ -1,4 +1,4 @@
-package dev.day0.release;
+package dev.day0.cli.release;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.release.ReleaseFixture;
+import dev.day0.release.ReleasePlan;
 import dev.day0.testing.CliRun;
 import java.nio.file.Path;
 import java.util.List;

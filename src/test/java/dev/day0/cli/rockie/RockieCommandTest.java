@@ -1,4 +1,4 @@
-package dev.day0.rockie;
+package dev.day0.cli.rockie;
 
 import static dev.day0.rockie.RockieFixture.read;
 import static dev.day0.rockie.RockieFixture.write;
@@ -7,8 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.day0.testing.ApprovalKeys;
 import dev.day0.io.Json;
+import dev.day0.rockie.RockieExitCodes;
+import dev.day0.rockie.RockieFixture;
+import dev.day0.rockie.RockieTestServer;
+import dev.day0.rockie.TermSheet;
+import dev.day0.testing.ApprovalKeys;
 import dev.day0.testing.CliRun;
 import java.nio.file.Path;
 import java.util.Map;
