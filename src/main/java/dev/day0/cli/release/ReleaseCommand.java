@@ -27,6 +27,8 @@ public final class ReleaseCommand {
 
     /** The test hook: end the process right after state.json records this stage. */
     public static final String STOP_AFTER_STAGE = "DAY0_STOP_AFTER_STAGE";
+    /** The ladder's test hook: end the process right after ladder.json records this candidate (its index). */
+    public static final String STOP_AFTER_CANDIDATE = "DAY0_STOP_AFTER_CANDIDATE";
     /** How long a signal waits for the run to cancel its job and write the decision before the JVM ends. */
     static final long INTERRUPT_GRACE_SECONDS = 60;
 
@@ -53,7 +55,7 @@ public final class ReleaseCommand {
 
         @Option(names = "--approve", paramLabel = "[STAGE=]FILE",
                 description = "An approved Rockie term sheet for a rockie stage (repeatable; STAGE may be left "
-                        + "out when the plan has one rockie stage).")
+                        + "out when the plan has one rockie stage; a recipe ladder takes CANDIDATE:STAGE=FILE).")
         List<String> approve = new ArrayList<>();
 
         @Option(names = "--confirm-resubmit",
@@ -64,25 +66,57 @@ public final class ReleaseCommand {
 
         @Override
         public Integer call() {
+            if (dev.day0.release.ladder.LadderPlan.declares(planFile)) {
+                return ladder(dev.day0.release.ladder.LadderPlan.load(planFile));
+            }
             ReleasePlan plan = ReleasePlan.load(planFile);
             Map<String, Path> approvals = approvals(plan, approve);
+            Conductor.StopHook hook = stopHook();
+            Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
+            Terminal terminal = Terminal.detect(env(), console().rawErr());
+            Conductor.Options options = new Conductor.Options(dir, resume, approvals, terminal, hook,
+                    pause -> Thread.sleep(pause.toMillis()), confirmResubmit);
+            Conductor conductor = new Conductor(plan, options, env(), console().redactor(), console().rawErr(),
+                    Version.current());
+            return guarded(conductor::run);
+        }
+
+        /** A recipe ladder (docs/release.md "Recipe ladder"): one conductor per candidate. */
+        private Integer ladder(dev.day0.release.ladder.LadderPlan plan) {
+            Map<String, Map<String, Path>> approvals = plan.approvals(approve);
+            Conductor.StopHook stageHook = stopHook();
+            String stopAfter = env().get(STOP_AFTER_CANDIDATE);
+            dev.day0.release.ladder.LadderRun.CandidateHook candidateHook = index -> {
+                if (stopAfter != null && stopAfter.trim().equals(String.valueOf(index))) {
+                    console().rawErr().flush();
+                    System.out.flush();
+                    Runtime.getRuntime().halt(ReleaseExitCodes.STOPPED_BY_HOOK);
+                }
+            };
+            Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
+            var options = new dev.day0.release.ladder.LadderRun.Options(dir, resume, approvals,
+                    Terminal.detect(env(), console().rawErr()), stageHook, pause -> Thread.sleep(pause.toMillis()),
+                    confirmResubmit, candidateHook);
+            var run = new dev.day0.release.ladder.LadderRun(plan, options, env(), console().redactor(),
+                    console().rawErr(), Version.current());
+            return guarded(run::run);
+        }
+
+        private Conductor.StopHook stopHook() {
             String stopAfter = env().get(STOP_AFTER_STAGE);
             Stage stopStage = stopAfter == null || stopAfter.isBlank() ? null : Stage.parse(stopAfter)
                     .orElseThrow(() -> new InputException(STOP_AFTER_STAGE, "", "not a stage: \"" + stopAfter
                             + "\" (stages: " + Stage.keys() + ")"));
-            Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
-            Terminal terminal = Terminal.detect(env(), console().rawErr());
-            Conductor.StopHook hook = stage -> {
+            return stage -> {
                 if (stage == stopStage) {
                     console().rawErr().flush();
                     System.out.flush();
                     Runtime.getRuntime().halt(ReleaseExitCodes.STOPPED_BY_HOOK);
                 }
             };
-            Conductor.Options options = new Conductor.Options(dir, resume, approvals, terminal, hook,
-                    pause -> Thread.sleep(pause.toMillis()), confirmResubmit);
-            Conductor conductor = new Conductor(plan, options, env(), console().redactor(), console().rawErr(),
-                    Version.current());
+        }
+
+        private Integer guarded(java.util.function.Supplier<Conductor.Outcome> body) {
             // SIGINT/SIGTERM interrupt the conductor's thread: a Slurm or Rockie stage cancels its job, closeout
             // writes the decision, and only then may the JVM end.
             Thread conductorThread = Thread.currentThread();
@@ -97,7 +131,7 @@ public final class ReleaseCommand {
             }, "day0-release-interrupt");
             Runtime.getRuntime().addShutdownHook(onSignal);
             try {
-                Conductor.Outcome outcome = conductor.run();
+                Conductor.Outcome outcome = body.get();
                 console().document(outcome.summary(), null);
                 return outcome.exitCode();
             } finally {
