@@ -47,13 +47,18 @@ class JenkinsfileExampleIT {
     @Before
     void setUp() {
         rockie = RockieTestServer.start()
-        compose(false)
+        compose(false, false)
     }
 
-    /** The run, its fakes and the model repository in its workspace; cps: Jenkins' CPS mode. */
-    private void compose(boolean cps) {
-        kit = new Kit().withRealShell()
-        File root = tmp.newFolder(cps ? 'cps' : 'jenkins')
+    /**
+     * The run, its fakes and the model repository in its workspace; cps: Jenkins' CPS mode; realEngine: every engine
+     * call through the runner script and bin/day0, a JVM each, as on an agent (one test does that; the others run
+     * the same engine in a resident JVM, see ResidentEngine).
+     */
+    private void compose(boolean cps, boolean realEngine) {
+        kit?.close()
+        kit = realEngine ? new Kit().withRealShell() : new Kit().withResidentEngine()
+        File root = tmp.newFolder((cps ? 'cps' : 'jenkins') + (realEngine ? '-real-engine' : ''))
         jenkins = cps ? kit.cps(root) : kit.plain(root)
         TimeoutFake timeout = new TimeoutFake()
         input = new InputFake(timeout)
@@ -71,6 +76,7 @@ class JenkinsfileExampleIT {
 
     @After
     void tearDown() {
+        kit.close()
         rockie.close()
     }
 
@@ -137,6 +143,8 @@ echo JOB_DONE
 
     @Test
     void shouldAcceptOnAGpuAgentWithEveryStageJudgedByTheEngine() {
+        compose(false, true)
+
         FakeJenkins.Run run = runExample('agent', '0.02')
 
         assertThat(run.failure).as(jenkins.logText()).isNull()
@@ -160,7 +168,7 @@ echo JOB_DONE
 
     @Test
     void shouldRunTheWholeChainUnderCpsAsJenkinsDoes() {
-        compose(true)
+        compose(true, false)
 
         FakeJenkins.Run run = runExample('agent', '0.02')
 
