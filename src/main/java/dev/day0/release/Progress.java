@@ -55,18 +55,17 @@ final class Progress implements AutoCloseable {
                 planned.size(), stage, what));
     }
 
-    /** How a stage ended: a verdict's decision, a gate's PASS or FAIL, a working stage's done or failed. */
-    void announce(Stage stage, StepResult result, double elapsed) {
+    /** How a stage ended: a verdict, a gate's pass or fail, or whether the work was done, with the time it took. */
+    void verdict(Stage stage, StepResult result, double elapsed) {
         String took = String.format(Locale.ROOT, " (%.1f s, total %s)", elapsed, elapsedTotal());
         if (stage.kind() == Stage.Kind.VERDICT) {
-            line("  verdict: " + result.result().path("decision").asText("ANOMALOUS") + ": "
-                    + result.detail() + took);
+            line("  verdict: " + result.result().path("decision").asText("ANOMALOUS") + ": " + result.detail()
+                    + took);
         } else if (stage.kind() == Stage.Kind.GATE) {
-            line("  verdict: " + (result.pass() ? "PASS" : "FAIL " + result.failureClass()) + ": "
-                    + result.detail() + took);
+            line("  verdict: " + (result.pass() ? "PASS" : "FAIL " + result.failureClass()) + ": " + result.detail()
+                    + took);
         } else {
-            line("  " + (result.pass() ? "done" : "failed " + result.failureClass()) + ": "
-                    + result.detail() + took);
+            line("  " + (result.pass() ? "done" : "failed " + result.failureClass()) + ": " + result.detail() + took);
         }
     }
 

@@ -437,7 +437,8 @@ public class ConductorTest {
 
     @Test
     public void shouldResumeAfterEveryStageWithoutRunningAnyStageTwice() {
-        for (Stage stop : Stage.chain()) {
+        // Every stage this plan runs (it has no canary and no verbosity gate: those are skipped, never run).
+        for (Stage stop : Stage.chain().stream().filter(stage -> !stage.optional()).toList()) {
             ReleaseFixture local = new ReleaseFixture(fixture.dir.resolve("stop-" + stop));
             Path plan = local.plan();
             assertThatThrownBy(() -> conductor(plan, local.workdir(), false, stop).run())
