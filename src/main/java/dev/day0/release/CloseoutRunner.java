@@ -9,7 +9,7 @@ import dev.day0.io.Json;
 import dev.day0.mlflow.MlflowException;
 import dev.day0.report.DecisionRecord;
 import dev.day0.report.ReportWriter;
-import dev.day0.triage.Decision;
+import dev.day0.core.Decision;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ final class CloseoutRunner implements StageRunner {
         decision.put("publish_recommendation", outcome.decision().publishRecommendation());
         decision.put("failure_class", outcome.failureClass() == null ? null : outcome.failureClass().name());
         decision.put("detail", outcome.detail());
-        decision.put("exit_code", ReleaseExitCodes.of(outcome.decision()));
+        decision.put("exit_code", ReleaseExit.of(outcome.decision()).code());
         decision.put("resumable", stopped);
         var fileList = decision.putArray("files");
         files.forEach(path -> fileList.add(path.toString()));
@@ -86,11 +86,12 @@ final class CloseoutRunner implements StageRunner {
         summary.set("failure_class", decision.get("failure_class"));
         summary.set("detail", decision.get("detail"));
         summary.put("status", state.status().name().toLowerCase(Locale.ROOT));
-        summary.put("exit_code", ReleaseExitCodes.of(value));
+        summary.put("exit_code", ReleaseExit.of(value).code());
+        summary.set("exit", ReleaseExit.of(value).toJson());
         summary.put("workdir", workdir.toString());
         summary.put("state", state.file().toString());
         summary.set("files", decision.get("files"));
-        return new Conductor.Outcome(value, ReleaseExitCodes.of(value), summary);
+        return new Conductor.Outcome(value, ReleaseExit.of(value).code(), summary);
     }
 
     /**

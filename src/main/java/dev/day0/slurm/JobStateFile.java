@@ -6,7 +6,7 @@ import dev.day0.io.AtomicFiles;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

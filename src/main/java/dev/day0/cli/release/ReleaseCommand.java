@@ -1,11 +1,12 @@
 package dev.day0.cli.release;
 
+import dev.day0.cli.ExitCodeFamily;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.Version;
 import dev.day0.core.Stage;
 import dev.day0.io.InputException;
 import dev.day0.release.Conductor;
-import dev.day0.release.ReleaseExitCodes;
+import dev.day0.release.ReleaseExit;
 import dev.day0.release.ReleasePlan;
 import dev.day0.release.Terminal;
 import java.nio.file.Files;
@@ -36,9 +37,8 @@ public final class ReleaseCommand {
                     + "after the last completed one.",
                 "Prints a JSON summary on stdout and progress on stderr; writes decision.json, report.md, "
                     + "junit.xml and report.html into WORKDIR/report."},
-            footer = {"", "Exit codes: 0 ACCEPT, 1 REGRESSION, 2 the plan, an option or the state could not be "
-                    + "used (nothing ran), 3 ANOMALOUS, 4 INFEASIBLE, 5 NEEDS_HUMAN, 6 SYSTEMIC, "
-                    + "70 internal error.", "See docs/release.md for the plan format."})
+            footer = {"", "See docs/release.md for the plan format."})
+    @ExitCodeFamily(ReleaseExit.class)
     static final class Run extends EngineCommand {
         @Option(names = "--plan", required = true, paramLabel = "FILE", description = "The release plan (YAML).")
         Path planFile;
@@ -76,7 +76,7 @@ public final class ReleaseCommand {
                 if (stage == stopStage) {
                     console().rawErr().flush();
                     System.out.flush();
-                    Runtime.getRuntime().halt(ReleaseExitCodes.STOPPED_BY_HOOK);
+                    Runtime.getRuntime().halt(ReleaseExit.STOPPED_BY_HOOK.code());
                 }
             };
             Conductor.Options options = new Conductor.Options(dir, resume, approvals, terminal, hook,
