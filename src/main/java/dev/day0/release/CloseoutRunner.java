@@ -2,14 +2,14 @@ package dev.day0.release;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decision;
 import dev.day0.core.Stage;
-import dev.day0.io.AtomicFiles;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.mlflow.MlflowException;
 import dev.day0.report.DecisionRecord;
 import dev.day0.report.ReportWriter;
-import dev.day0.core.Decision;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ final class CloseoutRunner implements StageRunner {
         List<Path> files = new ArrayList<>(new ReportWriter(ctx.redactor()).write(record, reportDir));
         ObjectNode recordJson = record.toJson();
         Path html = reportDir.resolve(REPORT_HTML);
-        AtomicFiles.write(html, ctx.redactor().redact(HtmlReport.render(recordJson, ctx.plan())));
+        new RedactingWriter(ctx.redactor()).text(html, HtmlReport.render(recordJson, ctx.plan()));
         files.add(html);
         ObjectNode mlflowNote = logDecision(ctx, recordJson, files);
 

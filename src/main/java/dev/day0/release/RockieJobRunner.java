@@ -1,9 +1,10 @@
 package dev.day0.release;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.FailureClass;
 import dev.day0.core.Stage;
-import dev.day0.io.AtomicFiles;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import dev.day0.rockie.Approval;
 import dev.day0.rockie.ApprovalKey;
@@ -22,7 +23,6 @@ import dev.day0.rockie.SubmitFlow;
 import dev.day0.rockie.SubmitRequest;
 import dev.day0.rockie.SubmitResult;
 import dev.day0.rockie.TermSheet;
-import dev.day0.core.FailureClass;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -353,7 +353,7 @@ final class RockieJobRunner implements StageRunner {
     }
 
     private static void write(StageContext ctx, Path file, String text) {
-        AtomicFiles.write(file, ctx.redactor().redact(text));
+        new RedactingWriter(ctx.redactor()).text(file, text);
     }
 
     private static void move(Path from, Path to) {
