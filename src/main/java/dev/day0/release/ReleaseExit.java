@@ -16,6 +16,8 @@ public enum ReleaseExit implements ExitCode {
     INFEASIBLE(4, "the recipe or model cannot produce a valid candidate; do not publish"),
     NEEDS_HUMAN(5, "a person must look before anything else happens"),
     SYSTEMIC(6, "the infrastructure failed repeatedly; the result says nothing about the model"),
+    CONTINUE(10, "release step: a stage ran and the run goes on; call step again"),
+    AWAITING_APPROVAL(11, "release step: the next stage spends GPU money and waits for an approved term sheet"),
     INTERNAL(70, "a defect in day0 itself"),
     STOPPED_BY_HOOK(99, "the test hook DAY0_STOP_AFTER_STAGE ended the process right after a stage was recorded");
 

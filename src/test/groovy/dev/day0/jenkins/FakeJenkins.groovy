@@ -14,6 +14,25 @@ import static com.lesfurets.jenkins.unit.global.lib.LibraryConfiguration.library
  * A pipeline run under JenkinsPipelineUnit with this repository loaded as the shared library 'day0', a real
  * workspace directory, and the Jenkins steps that a test composes from small fakes (one per step, see fakes/).
  * Steps nobody installed are not there, as on a Jenkins without the plugin.
+ *
+ * <p>How a step test uses it (see {@link Kit} for the usual fakes):
+ * <pre>
+ * &#64;Rule public TemporaryFolder tmp = new TemporaryFolder()
+ * Kit kit = new Kit()
+ * FakeJenkins jenkins = kit.plain(tmp.root)          // or kit.cps(tmp.root) for Jenkins' CPS mode
+ * kit.engine.on('gate ptq') { call -> EngineFake.gate(call, [pass: true]) }
+ * FakeJenkins.Run run = jenkins.run("node { day0Gate(stage: 'ptq', summary: 's.json') }")
+ * assertThat(run.result).isEqualTo('SUCCESS')
+ * </pre>
+ * Make a new FakeJenkins in each test (in {@code @Before}): each has its own JenkinsPipelineUnit helper, binding,
+ * call stack, registered steps, log and instances of the library's global variables, so nothing a test does
+ * reaches the next one.
+ *
+ * <p>The library is compiled once per JVM and mode (plain and CPS), not once per test: compiling vars/ through the
+ * sandbox or CPS transformation is most of a step test's time. The first run of each mode compiles it and keeps
+ * the class loader holding the compiled classes ({@link CompiledLibrary}); every later FakeJenkins of that mode
+ * loads the library through a class loader whose parent is that one, and points the compiled classes' method
+ * interception at its own helper before each run.
  */
 class FakeJenkins {
     static final File PROJECT = new File(System.getProperty('user.dir')).canonicalFile
@@ -42,6 +61,10 @@ class FakeJenkins {
         this.scratch = new File(root, 'scratch')
         workspace.mkdirs()
         scratch.mkdirs()
+        ClassLoader compiled = CompiledLibrary.loader(cps)
+        if (compiled != null) {
+            pipeline.baseClassLoader = compiled
+        }
         pipeline.setUp()
         pipeline.helper.callStack.clear()
         // A folder-level library runs sandboxed (CPS mode checks serializability instead; Jenkins combines both).
@@ -96,7 +119,8 @@ class FakeJenkins {
     /** The directory steps currently work in: the workspace, or a directory inside it entered with dir(). */
     File cwd() {
         File current = workspace
-        dirs.each { current = new File(current, it) }
+        // dir('/abs/path') enters that directory, as Jenkins does; a relative one is inside the current one.
+        dirs.each { current = new File(it).isAbsolute() ? new File(it) : new File(current, it) }
         return current
     }
 
@@ -140,7 +164,9 @@ class FakeJenkins {
         Throwable failure = null
         sandbox?.register()
         try {
-            value = pipeline.runScript(pipeline.loadScript(script.path))
+            Script loaded = pipeline.loadScript(script.path)
+            CompiledLibrary.adopt(pipeline.helper, cps)
+            value = pipeline.runScript(loaded)
         } catch (AssertionError harnessFailure) {
             // A fake found the test's expectations broken (an unexpected call): that fails the test, not the build.
             throw harnessFailure

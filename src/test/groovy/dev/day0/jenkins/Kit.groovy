@@ -10,6 +10,7 @@ import dev.day0.jenkins.fakes.ErrorFake
 import dev.day0.jenkins.fakes.FilesFake
 import dev.day0.jenkins.fakes.JunitFake
 import dev.day0.jenkins.fakes.NodeFake
+import dev.day0.jenkins.fakes.ResidentEngine
 import dev.day0.jenkins.fakes.ShFake
 import dev.day0.jenkins.fakes.SleepFake
 import dev.day0.jenkins.fakes.UtilityStepsFake
@@ -33,6 +34,7 @@ class Kit {
     final UtilityStepsFake utility = new UtilityStepsFake()
     BadgeFake badges = BadgeFake.installed()
     FakeJenkins jenkins
+    private final ResidentEngine resident = new ResidentEngine()
 
     /** The run with these fakes (and the badge plugin unless withoutBadgePlugin() came first). */
     FakeJenkins plain(File root) {
@@ -49,6 +51,20 @@ class Kit {
     Kit withRealShell() {
         sh = new ShFake().realShell()
         return this
+    }
+
+    /**
+     * sh runs for real, but the built engine's calls go to one resident engine JVM per directory instead of a JVM
+     * per call (same arguments, environment, directory and stdout file; see ResidentEngine). close() ends it.
+     */
+    Kit withResidentEngine() {
+        sh = new ShFake().residentEngine(resident).realShell()
+        return this
+    }
+
+    /** Ends the resident engine, if one was started; for the test's @After. */
+    void close() {
+        resident.close()
     }
 
     Kit withoutBadgePlugin() {

@@ -39,8 +39,17 @@ class RockieSubmitIT {
         rockie.jobStates('rj_1', RockieTestServer.poll('RUNNING', 'step 10 loss=2.31', 300),
                 RockieTestServer.finished('DONE', 'JOB_DONE', 16500, null))
         rockie.artifacts('rj_1', ['metrics.json': '{"gsm8k": 0.79}'.bytes])
-        kit = new Kit().withRealShell()
-        jenkins = kit.plain(tmp.root)
+        compose(false)
+    }
+
+    /**
+     * The run and its fakes; realEngine: every engine call through the runner script and bin/day0, a JVM each, as on
+     * an agent (one test does that; the others run the same engine in a resident JVM, see ResidentEngine).
+     */
+    private void compose(boolean realEngine) {
+        kit?.close()
+        kit = realEngine ? new Kit().withRealShell() : new Kit().withResidentEngine()
+        jenkins = kit.plain(tmp.newFolder(realEngine ? 'real-engine' : 'resident-engine'))
         TimeoutFake timeout = new TimeoutFake()
         input = new InputFake(timeout)
         jenkins.with(timeout, input, new CredentialsFake(['rockie-token': TOKEN, 'approval-key': APPROVAL_KEY]))
@@ -52,6 +61,7 @@ class RockieSubmitIT {
 
     @After
     void tearDown() {
+        kit.close()
         rockie.close()
     }
 
@@ -70,6 +80,8 @@ class RockieSubmitIT {
 
     @Test
     void shouldRunTheApprovedJobToTheEndAndArchiveItsArtifacts() {
+        compose(true)
+
         input.approve('alice')
 
         FakeJenkins.Run run = jenkins.run("return ${submit()}")

@@ -6,6 +6,15 @@ import java.util.concurrent.TimeUnit
 class RealShell {
     static final long TIMEOUT_SECONDS = 180
 
+    /** The agent's environment before the build adds to it: PATH (with this JVM's java first), HOME, LANG... */
+    static Map<String, String> baseEnvironment() {
+        Map<String, String> environment = new LinkedHashMap<>(System.getenv())
+        environment.keySet().retainAll(['PATH', 'HOME', 'LANG', 'TMPDIR', 'USER'])
+        environment.JAVA_HOME = System.getProperty('java.home')
+        environment.PATH = "${System.getProperty('java.home')}/bin:${environment.PATH ?: '/usr/bin:/bin'}".toString()
+        return environment
+    }
+
     static Map run(ShCall call) {
         File script = File.createTempFile('day0-sh', '.sh')
         File out = File.createTempFile('day0-sh', '.out')
@@ -14,9 +23,8 @@ class RealShell {
             script.setText(call.script, 'UTF-8')
             ProcessBuilder builder = new ProcessBuilder('/bin/sh', '-xe', script.path).directory(call.cwd)
             Map<String, String> environment = builder.environment()
-            environment.keySet().retainAll(['PATH', 'HOME', 'LANG', 'TMPDIR', 'USER'])
-            environment.JAVA_HOME = System.getProperty('java.home')
-            environment.PATH = "${System.getProperty('java.home')}/bin:${environment.PATH ?: '/usr/bin:/bin'}".toString()
+            environment.clear()
+            environment.putAll(baseEnvironment())
             call.env.each { k, v ->
                 if (v != null) {
                     environment[k] = v

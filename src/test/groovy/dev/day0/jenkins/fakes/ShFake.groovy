@@ -22,6 +22,11 @@ class ShFake implements StepFake {
         return respond({ ShCall call -> call.engine }, { ShCall call -> engine.answer(call) })
     }
 
+    /** Runs the calls that would start bin/day0 over the built jar in a resident engine JVM (see ResidentEngine). */
+    ShFake residentEngine(ResidentEngine engine) {
+        return respond({ ShCall call -> ResidentEngine.handles(call) }, { ShCall call -> engine.run(call) })
+    }
+
     /** Runs every other call for real, with /bin/sh -xe as Jenkins does. */
     ShFake realShell() {
         return respond({ ShCall call -> true }, { ShCall call -> RealShell.run(call) })
