@@ -1,9 +1,9 @@
 package dev.day0.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.day0.io.AtomicFiles;
 import dev.day0.io.Json;
 import dev.day0.io.Output;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ public final class Console implements Output {
             out.print(text);
             out.flush();
         } else {
-            AtomicFiles.write(file, text);
+            new RedactingWriter(redactor).json(file, document);
         }
     }
 
@@ -54,7 +54,7 @@ public final class Console implements Output {
 
     /** Writes a text file through the redactor. */
     public void writeFile(Path file, String text) {
-        AtomicFiles.write(file, redactor.redact(text));
+        new RedactingWriter(redactor).text(file, text);
     }
 
     public PrintWriter rawErr() {

@@ -1,5 +1,7 @@
 package dev.day0.cli;
 
+import dev.day0.core.CommonExit;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.gates.GateResult;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
@@ -9,10 +11,10 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** The {@code day0} command: one engine for Jenkins steps, other CI systems and a shell. */
 @Command(name = "day0",
@@ -32,8 +34,8 @@ import picocli.CommandLine.Spec;
             ReportCommand.class,
             CommandLine.HelpCommand.class
         },
-        footer = {"", "Exit codes: 0 ok or gate passed, 1 gate failed, 2 input could not be used, 70 internal error.",
-            "Commands with their own codes document them in --help and docs/."})
+        footer = {"", "Commands with their own exit codes list them in their --help; all are in docs/exit-codes.md."})
+@ExitCodeFamily(CommonExit.class)
 public final class Day0 implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -70,7 +72,7 @@ public final class Day0 implements Runnable {
         } catch (UnmaskableSecretException e) {
             err.println("day0: " + e.getMessage());
             err.flush();
-            return ExitCodes.INPUT;
+            return CommonExit.INPUT.code();
         }
         return commandLine.execute(args);
     }
@@ -96,19 +98,16 @@ public final class Day0 implements Runnable {
             String name = failed.getCommandSpec().qualifiedName();
             console.info(name + ": " + ex.getMessage());
             console.info("Try '" + name + " --help' for the options.");
-            console.document(GateResult.inputError(name + ": " + ex.getMessage()), null);
-            return ExitCodes.INPUT;
+            return failure(console, GateResult.inputError(name + ": " + ex.getMessage()), ex);
         });
         commandLine.setExecutionExceptionHandler((ex, failed, parseResult) -> {
             if (ex instanceof InputException input) {
                 console.info(input.getMessage());
-                console.document(GateResult.inputError(input.getMessage()), null);
-                return ExitCodes.INPUT;
+                return failure(console, GateResult.inputError(input.getMessage()), ex);
             }
             if (ex instanceof UncheckedIOException io) {
                 console.info("day0: " + io.getMessage());
-                console.document(GateResult.inputError(String.valueOf(io.getMessage())), null);
-                return ExitCodes.INPUT;
+                return failure(console, GateResult.inputError(String.valueOf(io.getMessage())), ex);
             }
             String what = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
             console.info("day0: internal error, please report it: " + what);
@@ -116,10 +115,19 @@ public final class Day0 implements Runnable {
             json.put("pass", false);
             json.put("failure_class", "UNKNOWN");
             json.put("detail", "internal error: " + what);
-            console.document(json, null);
-            return ExitCodes.INTERNAL;
+            return failure(console, json, ex);
         });
+        commandLine.setExitCodeExceptionMapper(new ExitCodeMapper());
+        ExitCodeHelp.apply(commandLine);
         return commandLine;
+    }
+
+    /** Prints the failure document with the {@code exit} object of the code {@code ex} maps to; returns it. */
+    private static int failure(Console console, ObjectNode document, Throwable ex) {
+        CommonExit exit = ExitCodeMapper.exitFor(ex);
+        document.set("exit", exit.toJson());
+        console.document(document, null);
+        return exit.code();
     }
 
     /** Gives every command the console and the environment, so nothing reaches for globals. */

@@ -1,12 +1,13 @@
 package dev.day0.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.core.CommonExit;
+import dev.day0.core.Threshold;
 import dev.day0.gates.CompareGate;
 import dev.day0.gates.ConfigParity;
 import dev.day0.gates.GateResult;
 import dev.day0.gates.PtqGate;
 import dev.day0.gates.RunGate;
-import dev.day0.gates.ThresholdRange;
 import dev.day0.gates.VerbosityGate;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
@@ -30,8 +31,8 @@ import picocli.CommandLine.Option;
         description = "Run one release gate on JSON evidence and print its verdict as JSON.",
         mixinStandardHelpOptions = true,
         subcommands = {GateCommand.Ptq.class, GateCommand.Run.class, GateCommand.Compare.class,
-            GateCommand.Verbosity.class},
-        footer = {"", "Exit codes: 0 the gate passed, 1 the gate failed, 2 the input could not be used."})
+            GateCommand.Verbosity.class})
+@ExitCodeFamily(CommonExit.class)
 public final class GateCommand {
 
     /** Options every gate shares. */
@@ -66,7 +67,7 @@ public final class GateCommand {
                 console().info("day0: report written: " + written.get(0) + ", " + written.get(1) + ", "
                         + written.get(2));
             }
-            return result.pass() ? ExitCodes.OK : ExitCodes.GATE_FAILED;
+            return result.pass() ? CommonExit.OK.code() : CommonExit.FAILED.code();
         }
     }
 
@@ -115,7 +116,7 @@ public final class GateCommand {
     @Command(name = "compare", mixinStandardHelpOptions = true,
             description = "Compare candidate scores with baseline scores task by task and decide ACCEPT, "
                     + "REGRESSION or ANOMALOUS (with --noise, also NEEDS_HUMAN when the evidence is inconclusive).",
-            footer = {"", "Exit codes: 0 ACCEPT, 1 REGRESSION, ANOMALOUS or NEEDS_HUMAN, 2 the input could not be used.",
+            footer = {"", "Decisions: ACCEPT exits 0; REGRESSION, ANOMALOUS and NEEDS_HUMAN exit 1.",
                 "Noise-aware verdicts, the policy file and the sample-file naming: docs/noise.md."})
     static final class Compare extends GateOptions {
         @Option(names = "--baseline", required = true, paramLabel = "FILE", description = "{task: score} of the "
@@ -126,7 +127,7 @@ public final class GateCommand {
                 + "candidate.")
         Path candidate;
 
-        @Option(names = "--threshold", paramLabel = "T", defaultValue = "0.01",
+        @Option(names = "--threshold", paramLabel = "T", defaultValue = Threshold.DEFAULT_TEXT,
                 description = "Largest allowed drop as a fraction of the scale (default: ${DEFAULT-VALUE}).")
         String threshold;
 
@@ -283,8 +284,8 @@ public final class GateCommand {
     @Command(name = "verbosity", mixinStandardHelpOptions = true,
             description = "Judge whether the candidate's average output length stays within a threshold of the "
                     + "baseline's, task by task (drop-in for gate_verbosity.py).",
-            footer = {"", "Exit codes: 0 pass, 1 VERBOSITY_EXCEEDED or SAMPLE_ACCOUNTING_FAILED, 2 the input could "
-                    + "not be used (nothing harvested, bad option, broken metrics file).",
+            footer = {"", "VERBOSITY_EXCEEDED and SAMPLE_ACCOUNTING_FAILED exit 1; nothing harvested or a broken "
+                    + "metrics file exits 2.",
                 "Rules and the differences from gate_verbosity.py: docs/gates.md."})
     static final class Verbosity extends GateOptions {
         @Option(names = "--baseline", required = true, paramLabel = "DIR",
@@ -323,7 +324,7 @@ public final class GateCommand {
             // The inputs are directory trees, which have no single digest; the per-task JSON names what was read.
             int code = finish(result, List.of());
             // Nothing harvested is a bad invocation (wrong root, glob or exclude), not a behaviour change.
-            return result.failureClass() == dev.day0.triage.FailureClass.USER_CONFIG_ERROR ? ExitCodes.INPUT : code;
+            return result.failureClass() == dev.day0.core.FailureClass.USER_CONFIG_ERROR ? CommonExit.INPUT.code() : code;
         }
     }
 
@@ -334,6 +335,6 @@ public final class GateCommand {
         } catch (NumberFormatException e) {
             throw new InputException("--threshold", "", "must be a number, got \"" + text + "\"");
         }
-        return ThresholdRange.require(value, "--threshold", "");
+        return Threshold.require(value, "--threshold", "");
     }
 }

@@ -1,5 +1,6 @@
 package dev.day0.cli;
 
+import dev.day0.core.CommonExit;
 import dev.day0.evidence.checkpoint.CheckpointInspector;
 import dev.day0.evidence.eval.EvalInspector;
 import dev.day0.evidence.eval.TaskMap;
@@ -12,15 +13,15 @@ import picocli.CommandLine.Option;
         description = "Build gate inputs from real artifacts: a quantized checkpoint, an evaluation's output.",
         mixinStandardHelpOptions = true,
         subcommands = {InspectCommand.CheckpointCommand.class, InspectCommand.EvalCommand.class},
-        footer = {"", "Exit codes: 0 evidence written, 2 an input could not be used."})
+        footer = {"", "Inspection writes evidence; the gates judge it."})
+@ExitCodeFamily(value = CommonExit.class, codes = {0, 2, 70})
 public final class InspectCommand {
 
     @Command(name = "checkpoint", mixinStandardHelpOptions = true,
             description = "Read the safetensors headers and metadata of a source checkpoint and its quantized "
                     + "output and write the validation summary that 'day0 gate ptq' judges. Tensor data is never "
                     + "read.",
-            footer = {"", "Exit codes: 0 summary written (the ptq gate judges it), 2 a checkpoint or option could "
-                    + "not be used."})
+            footer = {"", "The summary is written whatever it holds: the ptq gate judges it."})
     static final class CheckpointCommand extends EngineCommand {
         @Option(names = "--source", required = true, paramLabel = "DIR",
                 description = "The checkpoint that was quantized (safetensors, Hugging Face layout).")
@@ -55,7 +56,7 @@ public final class InspectCommand {
                 console().info("day0: validation summary written: " + out + " (" + inspection.bytesRead()
                         + " bytes read)");
             }
-            return ExitCodes.OK;
+            return CommonExit.OK.code();
         }
     }
 
@@ -67,8 +68,7 @@ public final class InspectCommand {
             footer = {"", "Scores are written on a 0-100 scale: the reported value times 100 over the metric's "
                     + "scale (1 unless the task map says otherwise).",
                 "A run that scored fewer items than expected (a --limit or limit_samples run) is reported as such; "
-                        + "the run gate fails it as SAMPLE_ACCOUNTING_FAILED.",
-                "Exit codes: 0 files written (the gates judge them), 2 an input could not be used."})
+                        + "the run gate fails it as SAMPLE_ACCOUNTING_FAILED."})
     static final class EvalCommand extends EngineCommand {
         @Option(names = "--results", required = true, paramLabel = "PATH",
                 description = "A results.yml, a results_*.json, or a directory holding them.")
@@ -101,7 +101,7 @@ public final class InspectCommand {
             console().document(inspection.report(), null);
             console().info("day0: " + inspection.taskCount() + " task(s): run summary written to " + runSummary
                     + ", scores to " + scores);
-            return ExitCodes.OK;
+            return CommonExit.OK.code();
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.day0.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.CommonExit;
+import dev.day0.core.ExitCode;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.publish.CheckpointFingerprint;
@@ -30,12 +32,12 @@ import picocli.CommandLine.Parameters;
             "  day0 publish --reject --checkpoint DIR [--work-dir DIR] [--decision decision.json]",
             "  day0 publish fingerprint --checkpoint DIR [--out FILE]",
             "", "Credentials for COMMAND belong in the environment, never on its command line (refused).",
-            "", "Exit codes: 0 published (or marked rejected), 1 refused, 2 the input could not be used, "
-                    + "3 the upload command failed.", "Details: docs/publish.md."})
+            "Details: docs/publish.md."})
+@ExitCodeFamily(PublishExit.class)
 public final class PublishCommand extends EngineCommand {
-    static final int PUBLISHED = 0;
-    static final int REFUSED = 1;
-    static final int UPLOAD_FAILED = 3;
+    static final int PUBLISHED = PublishExit.PUBLISHED.code();
+    static final int REFUSED = PublishExit.REFUSED.code();
+    static final int UPLOAD_FAILED = PublishExit.UPLOAD_FAILED.code();
 
     @Option(names = "--decision", paramLabel = "FILE", description = "decision.json of the release.")
     Path decision;
@@ -169,18 +171,7 @@ public final class PublishCommand extends EngineCommand {
     }
 
     private int done(ObjectNode result, int code) {
-        ObjectNode exit = result.putObject("exit");
-        exit.put("code", code);
-        exit.put("name", switch (code) {
-            case PUBLISHED -> "PUBLISHED";
-            case REFUSED -> "REFUSED";
-            default -> "UPLOAD_FAILED";
-        });
-        exit.put("meaning", switch (code) {
-            case PUBLISHED -> reject ? "The export was marked rejected." : "The evaluated checkpoint was uploaded.";
-            case REFUSED -> "Publishing was refused; nothing was uploaded or renamed.";
-            default -> "The checkpoint was cleared for upload but the upload command failed.";
-        });
+        result.set("exit", ExitCode.of(PublishExit.class, code).orElse(PublishExit.UPLOAD_FAILED).toJson());
         console().document(result, out);
         return code;
     }
@@ -200,7 +191,7 @@ public final class PublishCommand extends EngineCommand {
         public Integer call() {
             JsonNode json = CheckpointFingerprint.of(checkpoint).toJson();
             console().document(json, out);
-            return ExitCodes.OK;
+            return CommonExit.OK.code();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.day0.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.core.CommonExit;
 import dev.day0.io.Fields;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Option;
         description = "Merge gate results into decision.json, report.md and junit.xml, and print the decision.",
         footer = {"", "Each gate result is a file written by 'day0 gate ... --out FILE'. A stage name may prefix "
                 + "a run result: --run baseline-eval=run-baseline.json.",
-            "Exit codes: 0 decision ACCEPT, 1 any other decision, 2 input could not be used."})
+            "Decisions: ACCEPT exits 0, any other decision exits 1."})
+@ExitCodeFamily(CommonExit.class)
 public final class ReportCommand extends EngineCommand {
     @Option(names = "--ptq", paramLabel = "FILE", description = "The ptq gate result.")
     Path ptq;
@@ -78,7 +80,7 @@ public final class ReportCommand extends EngineCommand {
         var files = summary.putArray("files");
         written.forEach(path -> files.add(path.toString()));
         console().document(summary, null);
-        return "ACCEPT".equals(json.path("decision").asText()) ? ExitCodes.OK : ExitCodes.GATE_FAILED;
+        return "ACCEPT".equals(json.path("decision").asText()) ? CommonExit.OK.code() : CommonExit.FAILED.code();
     }
 
     private static JsonNode gateResult(Path file, String gate) {

@@ -1,9 +1,10 @@
 package dev.day0.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.CommonExit;
+import dev.day0.core.FailureClass;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
-import dev.day0.triage.FailureClass;
 import dev.day0.triage.TriageTable;
 import dev.day0.triage.TriageVerdict;
 import java.util.Arrays;
@@ -16,8 +17,8 @@ import picocli.CommandLine.Option;
         description = "Print the next action for a failure class after a failed attempt, and the decision when "
                 + "no option is left.",
         footer = {"", "Output: {failure_class, attempt, action, retry, wait_seconds, decision}. decision is null "
-                + "while the stage is retried automatically.",
-            "Exit codes: 0 printed, 2 unknown failure class or bad attempt number."})
+                + "while the stage is retried automatically."})
+@ExitCodeFamily(value = CommonExit.class, codes = {0, 2, 70})
 public final class TriageCommand extends EngineCommand {
     @Option(names = "--failure-class", required = true, paramLabel = "CLASS",
             description = "A failure class from a gate's output, e.g. INFRA_TRANSIENT.")
@@ -45,6 +46,6 @@ public final class TriageCommand extends EngineCommand {
         json.put("max_attempts", verdict.rule().maxAttempts());
         json.put("decision", verdict.decision() == null ? null : verdict.decision().name());
         console().document(json, null);
-        return ExitCodes.OK;
+        return CommonExit.OK.code();
     }
 }

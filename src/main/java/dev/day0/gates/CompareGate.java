@@ -2,10 +2,14 @@ package dev.day0.gates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decimals;
+import dev.day0.core.Decision;
+import dev.day0.core.Direction;
+import dev.day0.core.FailureClass;
+import dev.day0.core.Threshold;
 import dev.day0.io.Fields;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
-import dev.day0.noise.Direction;
 import dev.day0.noise.DropInterval;
 import dev.day0.noise.NoiseJudge;
 import dev.day0.noise.NoiseMode;
@@ -13,8 +17,6 @@ import dev.day0.noise.NoisePolicy;
 import dev.day0.noise.TaskAssessment;
 import dev.day0.noise.TaskPolicy;
 import dev.day0.noise.Verdict;
-import dev.day0.triage.Decision;
-import dev.day0.triage.FailureClass;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -37,7 +39,6 @@ import java.util.TreeSet;
  * with the evidence needed), else ACCEPT. Without either, the gate is exactly the point rule. See docs/noise.md.
  */
 public final class CompareGate {
-    public static final double DEFAULT_THRESHOLD = 0.01;
     /** A candidate better than its baseline by more than this fraction of the scale is not plausible. */
     public static final double IMPLAUSIBLE_GAIN = 0.05;
     /** Points on a 0-100 scale a measured baseline may differ from the published one. */
@@ -69,7 +70,7 @@ public final class CompareGate {
      */
     public CompareGate(double threshold, boolean relative, JsonNode scales, JsonNode published,
                        String publishedSource, NoisePolicy policy, NoiseJudge judge) {
-        this.threshold = ThresholdRange.require(threshold, "--threshold", "");
+        this.threshold = Threshold.require(threshold, "--threshold", "");
         this.relative = relative;
         this.scales = scales;
         this.published = published;
@@ -174,16 +175,16 @@ public final class CompareGate {
                 continue;
             }
             boolean within = dropFraction <= limit;
-            row.put("baseline", Numbers.round(bv, 4));
-            row.put("candidate", Numbers.round(cv, 4));
-            row.put("drop", Numbers.round(worse, 4));
-            row.put("drop_fraction", Numbers.round(dropFraction, 4));
+            row.put("baseline", Decimals.round(bv, 4));
+            row.put("candidate", Decimals.round(cv, 4));
+            row.put("drop", Decimals.round(worse, 4));
+            row.put("drop_fraction", Decimals.round(dropFraction, 4));
             if (scale.range()) {
                 ObjectNode range = row.putObject("scale");
-                range.put("min", Numbers.round(scale.min(), 4));
-                range.put("max", Numbers.round(scale.max(), 4));
+                range.put("min", Decimals.round(scale.min(), 4));
+                range.put("max", Decimals.round(scale.max(), 4));
             } else {
-                row.put("scale", Numbers.round(divisor, 4));
+                row.put("scale", Decimals.round(divisor, 4));
             }
             row.put("within_threshold", within);
             if (gain > IMPLAUSIBLE_GAIN) {
@@ -212,7 +213,7 @@ public final class CompareGate {
             body.put("policy", policy.source());
             ObjectNode noise = body.putObject("noise");
             noise.put("mode", (judge == null ? NoiseMode.OFF : judge.mode()).name().toLowerCase(Locale.ROOT));
-            noise.put("confidence", judge == null ? null : Numbers.round(DropInterval.CONFIDENCE, 2));
+            noise.put("confidence", judge == null ? null : Decimals.round(DropInterval.CONFIDENCE, 2));
             ObjectNode counts = noise.putObject("verdicts");
             for (Verdict verdict : Verdict.values()) {
                 counts.put(verdict.name(), verdicts.getOrDefault(verdict, 0));
@@ -281,7 +282,7 @@ public final class CompareGate {
                            String pointBreach, ObjectNode row, Tally tally) {
         row.put("tier", rules.tier().label());
         row.put("direction", rules.direction().label());
-        row.put("limit", Numbers.round(limit, 6));
+        row.put("limit", Decimals.round(limit, 6));
         Verdict verdict;
         String clause;
         TaskAssessment assessment = null;
@@ -325,7 +326,7 @@ public final class CompareGate {
     private ObjectNode body(ObjectNode perTask) {
         ObjectNode body = Json.object();
         body.set("per_task", perTask);
-        body.put("threshold", Numbers.round(threshold, 6));
+        body.put("threshold", Decimals.round(threshold, 6));
         body.put("relative", relative);
         return body;
     }
@@ -426,7 +427,7 @@ public final class CompareGate {
                     + Fields.describe(value));
         }
         double apartPoints = Math.abs(measured - publishedScore) / divisor * 100;
-        row.put("published_baseline", Numbers.round(publishedScore, 4));
+        row.put("published_baseline", Decimals.round(publishedScore, 4));
         if (!Double.isFinite(apartPoints)) {
             mismatches.add(task + ": measured baseline " + Numbers.plain(measured) + " and the published "
                     + Numbers.plain(publishedScore) + " (" + publishedSource + ") are too far apart to compare");

@@ -3,8 +3,8 @@ package dev.day0.gates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Json;
-import dev.day0.triage.Decision;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.Decision;
+import dev.day0.core.FailureClass;
 
 /**
  * The outcome of one gate, rendered as the JSON object the gate prints: {@code pass}, {@code decision} (compare

@@ -1,18 +1,11 @@
 package dev.day0.gates;
 
+import dev.day0.core.Decimals;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.util.Locale;
 
-/** Number formatting shared by the gates: rounded values in JSON, fixed decimals in prose. */
+/** Prose forms of numbers in gate messages; JSON values are rounded by {@link Decimals#round(double, int)}. */
 final class Numbers {
     private Numbers() {
-    }
-
-    /** Rounds the exact binary value half-even, as Python's round() does, so figures match the upstream scripts. */
-    static BigDecimal round(double value, int decimals) {
-        BigDecimal rounded = new BigDecimal(value).setScale(decimals, RoundingMode.HALF_EVEN).stripTrailingZeros();
-        return rounded.scale() < 0 ? rounded.setScale(0, RoundingMode.UNNECESSARY) : rounded;
     }
 
     /**
@@ -28,7 +21,7 @@ final class Numbers {
     }
 
     static String fixed(double value, int decimals) {
-        return String.format(Locale.ROOT, "%." + decimals + "f", value);
+        return Decimals.fixed(value, decimals);
     }
 
     /** A score as written: integers without a decimal point, others as the shortest exact decimal. */

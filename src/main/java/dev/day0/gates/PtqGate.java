@@ -3,9 +3,11 @@ package dev.day0.gates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decimals;
+import dev.day0.core.FailureClass;
+import dev.day0.core.Precision;
 import dev.day0.io.Fields;
 import dev.day0.io.Json;
-import dev.day0.triage.FailureClass;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -117,7 +119,7 @@ public final class PtqGate {
                     + "finite positive number");
             return;
         }
-        size.put("ratio", Numbers.round(ratio, 4));
+        size.put("ratio", Decimals.round(ratio, 4));
         if (target.isEmpty()) {
             size.put("judged", false);
             size.put("ok", false);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Fields;
 import dev.day0.io.Json;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;

@@ -3,9 +3,10 @@ package dev.day0.gates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decimals;
+import dev.day0.core.FailureClass;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
-import dev.day0.triage.FailureClass;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -135,9 +136,9 @@ public final class VerbosityGate {
             entry.put("status", "compared");
             ArrayNode sampleCounts = entry.putArray("sample_counts");
             comparedCounts.forEach(sampleCounts::add);
-            entry.put("baseline_tokens", Numbers.round(baseMean, 1));
-            entry.put("candidate_tokens", Numbers.round(candMean, 1));
-            entry.put("delta", Numbers.round(delta, 4));
+            entry.put("baseline_tokens", Decimals.round(baseMean, 1));
+            entry.put("candidate_tokens", Decimals.round(candMean, 1));
+            entry.put("delta", Decimals.round(delta, 4));
             entry.put("within_threshold", within);
             entry.putArray("runs").add(base.size()).add(cand.size());
             entry.put("dropped_mismatched_runs", baseRuns.size() - base.size() + candRuns.size() - cand.size());
@@ -159,7 +160,7 @@ public final class VerbosityGate {
         ArrayNode notComparableJson = body.putArray("not_comparable");
         notComparable.forEach(notComparableJson::add);
         if (!exceeded.isEmpty()) {
-            body.put("max_abs_delta", Numbers.round(worst, 4));
+            body.put("max_abs_delta", Decimals.round(worst, 4));
             return new GateResult("verbosity", false, null, FailureClass.VERBOSITY_EXCEEDED,
                     "tasks exceeding threshold (" + pythonFloat(threshold) + "): " + pythonList(exceeded), body);
         }
@@ -168,7 +169,7 @@ public final class VerbosityGate {
             return new GateResult("verbosity", false, null, FailureClass.SAMPLE_ACCOUNTING_FAILED,
                     "no task had comparable runs on both sides", body);
         }
-        body.put("max_abs_delta", Numbers.round(worst, 4));
+        body.put("max_abs_delta", Decimals.round(worst, 4));
         StringBuilder detail = new StringBuilder("all " + compared + " comparable task(s) within threshold "
                 + pythonFloat(threshold));
         if (!droppedTasks.isEmpty()) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Fields;
 import dev.day0.mlflow.MlflowClient.Metric;
 import dev.day0.report.DecisionRecord;
-import dev.day0.triage.Decision;
+import dev.day0.core.Decision;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;

@@ -1,5 +1,7 @@
 package dev.day0.noise;
 
+import dev.day0.core.Decimals;
+
 /**
  * What would resolve an INSUFFICIENT_EVIDENCE verdict at the limit, assuming the observed drop and spread stay as
  * they are: the standard error that would let the interval clear the limit, the items per run that give it, and
@@ -40,12 +42,12 @@ public record EvidenceNeeded(Double targetStandardError, Long items, Double item
         Long neededItems = items == null ? null : cap(Math.ceil(items * multiplier));
         Long repeats = variance == null ? null : variance.repeatsFor(target);
         StringBuilder note = new StringBuilder("to resolve at the limit the standard error must fall to ")
-                .append(Decimals.text(target * 100, 2)).append(" points (now ")
-                .append(Decimals.text(interval.standardError() * 100, 2)).append("): ");
+                .append(Decimals.fixed(target * 100, 2)).append(" points (now ")
+                .append(Decimals.fixed(interval.standardError() * 100, 2)).append("): ");
         if (neededItems != null) {
             note.append("about ").append(neededItems).append(" items per run");
         } else {
-            note.append("about ").append(Decimals.text(multiplier, 1)).append(" times the current items");
+            note.append("about ").append(Decimals.fixed(multiplier, 1)).append(" times the current items");
         }
         if (repeats != null) {
             note.append(", or ").append(repeats).append(" repeats per item on the current items");
@@ -64,7 +66,7 @@ public record EvidenceNeeded(Double targetStandardError, Long items, Double item
         }
         long needed = gap >= 1 ? 1 : cap(Math.ceil(Math.log(DropInterval.TAIL) / Math.log1p(-gap)));
         return new EvidenceNeeded(null, needed, (double) needed / items, null,
-                "no item changed, but " + items + " items cannot rule out a change on " + Decimals.text(
+                "no item changed, but " + items + " items cannot rule out a change on " + Decimals.fixed(
                         (interval.upper() - interval.estimate()) * 100, 2) + " % of items; about " + needed
                         + " unchanged items would");
     }

@@ -1,6 +1,7 @@
 package dev.day0.noise;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decimals;
 import dev.day0.evidence.eval.SampleFileReader;
 import dev.day0.evidence.eval.SampleRecord;
 import dev.day0.io.InputException;
@@ -132,8 +133,8 @@ public final class NoiseJudge {
         Double unit = sampleUnit(items, scores);
         if (unit == null) {
             return TaskAssessment.accounting("the per-sample files do not reproduce the compared scores: "
-                    + baselineMetric.name + " averages " + Decimals.text(items.baselineRecordMean(), 4)
-                    + " (baseline) and " + Decimals.text(items.candidateRecordMean(), 4) + " (candidate) against "
+                    + baselineMetric.name + " averages " + Decimals.fixed(items.baselineRecordMean(), 4)
+                    + " (baseline) and " + Decimals.fixed(items.candidateRecordMean(), 4) + " (candidate) against "
                     + "scores " + scores.baseline() + " and " + scores.candidate());
         }
         int n = items.size();

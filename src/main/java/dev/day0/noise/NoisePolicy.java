@@ -2,6 +2,7 @@ package dev.day0.noise;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Direction;
 import dev.day0.io.Fields;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
@@ -125,8 +126,8 @@ public final class NoisePolicy {
         Direction direction = enumValue(fields, pick(entry, "direction"), fieldOf(entry, "direction", prefix),
                 Direction.class, Direction.HIGHER);
         Double threshold = number(fields, pick(entry, "threshold"), fieldOf(entry, "threshold", prefix));
-        if (threshold != null && dev.day0.gates.ThresholdRange.problem(threshold) != null) {
-            throw fields.error(fieldOf(entry, "threshold", prefix), dev.day0.gates.ThresholdRange.problem(threshold));
+        if (threshold != null && dev.day0.core.Threshold.problem(threshold) != null) {
+            throw fields.error(fieldOf(entry, "threshold", prefix), dev.day0.core.Threshold.problem(threshold));
         }
         Double guard = number(fields, pick(entry, "relative_guard"), fieldOf(entry, "relative_guard", prefix));
         if (guard != null && !(guard > 0)) {

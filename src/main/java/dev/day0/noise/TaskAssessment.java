@@ -1,6 +1,7 @@
 package dev.day0.noise;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decimals;
 import dev.day0.io.Json;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -152,15 +153,15 @@ public final class TaskAssessment {
         if (interval == null) {
             text.append(": no interval (").append(reason).append(")");
         } else {
-            text.append(": drop ").append(Decimals.text(interval.estimate(), 4)).append(", 95 % interval [")
-                    .append(Decimals.text(interval.lower(), 4)).append(", ")
-                    .append(Decimals.text(interval.upper(), 4)).append("] ");
+            text.append(": drop ").append(Decimals.fixed(interval.estimate(), 4)).append(", 95 % interval [")
+                    .append(Decimals.fixed(interval.lower(), 4)).append(", ")
+                    .append(Decimals.fixed(interval.upper(), 4)).append("] ");
             text.append(switch (verdict) {
                 case PASS -> "within";
                 case BREACH -> "above";
                 case INSUFFICIENT_EVIDENCE -> "straddles";
             });
-            text.append(" the limit ").append(Decimals.text(limit, 4)).append(" (").append(method);
+            text.append(" the limit ").append(Decimals.fixed(limit, 4)).append(" (").append(method);
             if (items != null) {
                 text.append(", n=").append(items);
             }

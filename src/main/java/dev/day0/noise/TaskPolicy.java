@@ -1,5 +1,7 @@
 package dev.day0.noise;
 
+import dev.day0.core.Direction;
+
 /**
  * The rules for one task: its tier, its threshold (a fraction of the scale, like {@code --threshold}), which way
  * is better, an optional relative-drop guard, the canonical per-sample metric, the item count for the binomial

@@ -2,7 +2,7 @@ package dev.day0.publish;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.io.InputException;
-import dev.day0.triage.Decision;
+import dev.day0.core.Decision;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

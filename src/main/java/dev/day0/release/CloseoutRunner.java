@@ -2,14 +2,14 @@ package dev.day0.release;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decision;
 import dev.day0.core.Stage;
-import dev.day0.io.AtomicFiles;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.mlflow.MlflowException;
 import dev.day0.report.DecisionRecord;
 import dev.day0.report.ReportWriter;
-import dev.day0.triage.Decision;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ final class CloseoutRunner implements StageRunner {
         List<Path> files = new ArrayList<>(new ReportWriter(ctx.redactor()).write(record, reportDir));
         ObjectNode recordJson = record.toJson();
         Path html = reportDir.resolve(REPORT_HTML);
-        AtomicFiles.write(html, ctx.redactor().redact(HtmlReport.render(recordJson, ctx.plan())));
+        new RedactingWriter(ctx.redactor()).text(html, HtmlReport.render(recordJson, ctx.plan()));
         files.add(html);
         ObjectNode mlflowNote = logDecision(ctx, recordJson, files);
 
@@ -50,7 +50,7 @@ final class CloseoutRunner implements StageRunner {
         decision.put("publish_recommendation", outcome.decision().publishRecommendation());
         decision.put("failure_class", outcome.failureClass() == null ? null : outcome.failureClass().name());
         decision.put("detail", outcome.detail());
-        decision.put("exit_code", ReleaseExitCodes.of(outcome.decision()));
+        decision.put("exit_code", ReleaseExit.of(outcome.decision()).code());
         decision.put("resumable", stopped);
         var fileList = decision.putArray("files");
         files.forEach(path -> fileList.add(path.toString()));
@@ -86,11 +86,12 @@ final class CloseoutRunner implements StageRunner {
         summary.set("failure_class", decision.get("failure_class"));
         summary.set("detail", decision.get("detail"));
         summary.put("status", state.status().name().toLowerCase(Locale.ROOT));
-        summary.put("exit_code", ReleaseExitCodes.of(value));
+        summary.put("exit_code", ReleaseExit.of(value).code());
+        summary.set("exit", ReleaseExit.of(value).toJson());
         summary.put("workdir", workdir.toString());
         summary.put("state", state.file().toString());
         summary.set("files", decision.get("files"));
-        return new Conductor.Outcome(value, ReleaseExitCodes.of(value), summary);
+        return new Conductor.Outcome(value, ReleaseExit.of(value).code(), summary);
     }
 
     /**

@@ -12,7 +12,7 @@ import dev.day0.noise.NoisePolicy;
 import dev.day0.noise.SampleCounts;
 import dev.day0.noise.SampleFiles;
 import dev.day0.noise.StandardErrors;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -2,7 +2,7 @@ package dev.day0.release;
 
 import dev.day0.core.Stage;
 import dev.day0.redact.Redactor;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;

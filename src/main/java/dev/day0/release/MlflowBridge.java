@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.FileDigest;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.mlflow.BaselineFinder;
 import dev.day0.mlflow.BaselineKey;
 import dev.day0.mlflow.MlflowClient;
@@ -93,6 +94,6 @@ final class MlflowBridge {
 
     /** Scores from a reused run, written where the baseline gate reads them. */
     static void writeScores(ObjectNode scores, Path file, Redactor redactor) {
-        dev.day0.io.AtomicFiles.write(file, Json.write(redactor.redactJson(scores)) + "\n");
+        new RedactingWriter(redactor).json(file, scores);
     }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.Stage;
 import dev.day0.gates.PtqGate;
 import dev.day0.io.Json;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

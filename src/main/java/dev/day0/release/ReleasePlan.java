@@ -3,10 +3,11 @@ package dev.day0.release;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Precision;
 import dev.day0.core.Stage;
-import dev.day0.gates.Precision;
-import dev.day0.io.FileDigest;
+import dev.day0.core.Threshold;
 import dev.day0.io.Fields;
+import dev.day0.io.FileDigest;
 import dev.day0.io.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,7 +30,6 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
                           CanaryPlan canary, VerbosityPlan verbosity) {
 
     public static final int FORMAT_VERSION = 1;
-    public static final double DEFAULT_THRESHOLD = 0.01;
     /** GPU types the Rockie platform offers. */
     public static final List<String> GPU_TYPES = List.of("A40_48GB", "A100_80GB", "H100_SXM", "H200", "B200");
     /** sysexits.h EX_TEMPFAIL: the conventional "try again later" exit status. */
@@ -175,8 +175,8 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         }
         List<String> tasks = r.requireStringList(root, "tasks", "");
         ObjectNode sampling = sampling(r, root);
-        double threshold = r.optionalNumber(root, "threshold", "").orElse(DEFAULT_THRESHOLD);
-        String thresholdProblem = dev.day0.gates.ThresholdRange.problem(threshold);
+        double threshold = r.optionalNumber(root, "threshold", "").orElse(Threshold.DEFAULT);
+        String thresholdProblem = dev.day0.core.Threshold.problem(threshold);
         if (thresholdProblem != null) {
             throw r.error("threshold", thresholdProblem);
         }

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.Stage;
-import dev.day0.io.AtomicFiles;
 import dev.day0.io.Fields;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -277,7 +277,7 @@ public final class ReleaseState {
     /** Writes state.json atomically, through the redactor. */
     public void save(Redactor redactor) {
         root.put("updated_at", now());
-        AtomicFiles.write(file, Json.write(redactor.redactJson(root)) + "\n");
+        new RedactingWriter(redactor).json(file, root);
     }
 
     public ObjectNode toJson() {

@@ -3,7 +3,7 @@ package dev.day0.release;
 import dev.day0.core.Stage;
 import dev.day0.mlflow.BaselineFinder;
 import dev.day0.mlflow.MlflowException;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.nio.file.Path;
 
 /**

@@ -1,9 +1,10 @@
 package dev.day0.release;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.FailureClass;
 import dev.day0.core.Stage;
-import dev.day0.io.AtomicFiles;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import dev.day0.rockie.Approval;
 import dev.day0.rockie.ApprovalKey;
@@ -16,13 +17,12 @@ import dev.day0.rockie.Render;
 import dev.day0.rockie.RockieClient;
 import dev.day0.rockie.RockieConfig;
 import dev.day0.rockie.RockieException;
-import dev.day0.rockie.RockieExitCodes;
+import dev.day0.rockie.RockieExit;
 import dev.day0.rockie.SubmissionState;
 import dev.day0.rockie.SubmitFlow;
 import dev.day0.rockie.SubmitRequest;
 import dev.day0.rockie.SubmitResult;
 import dev.day0.rockie.TermSheet;
-import dev.day0.triage.FailureClass;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,8 +57,8 @@ final class RockieJobRunner implements StageRunner {
     private static final Set<String> ENDED_WITHOUT_SUCCESS = Set.of(Outcome.FAILED.name(),
             Outcome.CANCELLED.name(), Outcome.COULD_NOT_JUDGE.name());
     /** Exit codes of a refusal a person has to act on (usage, credit, missing or wrong approval, budget). */
-    private static final Set<Integer> REFUSED = Set.of(RockieExitCodes.USAGE, RockieExitCodes.CREDIT,
-            RockieExitCodes.NO_TERM_SHEET, RockieExitCodes.NOT_APPROVED, RockieExitCodes.BUDGET);
+    private static final Set<Integer> REFUSED = Set.of(RockieExit.USAGE.code(), RockieExit.CREDIT.code(),
+            RockieExit.NO_TERM_SHEET.code(), RockieExit.NOT_APPROVED.code(), RockieExit.BUDGET.code());
 
     private final ReleasePlan.StageSpec spec;
 
@@ -252,7 +252,7 @@ final class RockieJobRunner implements StageRunner {
                         where);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return failed(FailureClass.UNKNOWN, "Rockie (exit " + RockieExitCodes.CANCELLED + "): interrupted; "
+                return failed(FailureClass.UNKNOWN, "Rockie (exit " + RockieExit.CANCELLED.code() + "): interrupted; "
                         + "the state file " + stateFile(ctx) + " is kept: resume to re-attach");
             }
         } catch (IOException e) {
@@ -337,11 +337,11 @@ final class RockieJobRunner implements StageRunner {
         String jobId = result.jobId();
         String detail = result.detail() != null ? result.detail() : "day0 rockie submit exited " + code;
         String where = (jobId == null ? "" : "job " + jobId + ": ") + detail;
-        if (code == RockieExitCodes.DONE) {
+        if (code == RockieExit.DONE.code()) {
             return StepResult.ok("Rockie job " + jobId + " DONE with JOB_DONE and its artifacts checked ("
                     + stageDir(ctx).resolve("artifacts") + ")" + cost(result.costActualCents()));
         }
-        if (code == RockieExitCodes.NETWORK && result.outcome() == Outcome.INFRA_TRANSIENT) {
+        if (code == RockieExit.NETWORK.code() && result.outcome() == Outcome.INFRA_TRANSIENT) {
             return failed(FailureClass.INFRA_TRANSIENT, "Rockie: " + where);
         }
         if (REFUSED.contains(code)) {
@@ -357,7 +357,7 @@ final class RockieJobRunner implements StageRunner {
 
     /** A request the plan cannot make, refused as {@code day0 rockie submit} refuses a usage error. */
     private static RockieException usage(String message) {
-        return new RockieException(RockieExitCodes.USAGE, "USAGE", message);
+        return new RockieException(RockieExit.USAGE.code(), "USAGE", message);
     }
 
     /** The Rockie platform's environment this stage needs. */
@@ -370,7 +370,7 @@ final class RockieJobRunner implements StageRunner {
     }
 
     private static void write(StageContext ctx, Path file, String text) {
-        AtomicFiles.write(file, ctx.redactor().redact(text));
+        new RedactingWriter(ctx.redactor()).text(file, text);
     }
 
     private static void move(Path from, Path to) {

@@ -8,7 +8,7 @@ import dev.day0.io.Fields;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.mlflow.MlflowException;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -2,9 +2,8 @@ package dev.day0.release;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.Stage;
-import dev.day0.io.AtomicFiles;
 import dev.day0.io.FileDigest;
-import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -209,13 +208,13 @@ public final class StageContext {
     /** Writes a gate's result to {@code gates/STAGE.json} and returns it as the stage's result. */
     public StepResult gateResult(ObjectNode result) {
         Path file = workdir.resolve("gates").resolve(stage.key() + ".json");
-        AtomicFiles.write(file, Json.write(redactor.redactJson(result)) + "\n");
+        new RedactingWriter(redactor).json(file, result);
         return StepResult.fromJson(result);
     }
 
     /** Writes a JSON document through the redactor and records it as an output. */
     public void writeOutput(Path file, com.fasterxml.jackson.databind.JsonNode document) {
-        AtomicFiles.write(file, Json.write(redactor.redactJson(document)) + "\n");
+        new RedactingWriter(redactor).json(file, document);
         output(file);
     }
 

@@ -1,7 +1,7 @@
 package dev.day0.release;
 
 import dev.day0.core.Stage;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import dev.day0.triage.TriageTable;
 import dev.day0.triage.TriageVerdict;
 

@@ -2,7 +2,7 @@ package dev.day0.release;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Json;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 
 /**
  * How one stage ended: its result document ({@code pass}, {@code failure_class}, {@code detail}, then the gate's

@@ -2,8 +2,7 @@ package dev.day0.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.day0.io.AtomicFiles;
-import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,9 +31,10 @@ public final class ReportWriter {
         Path decision = dir.resolve(DECISION_JSON);
         Path markdown = dir.resolve(REPORT_MD);
         Path junit = dir.resolve(JUNIT_XML);
-        AtomicFiles.write(decision, Json.write(redactor.redactJson(json)) + "\n");
-        AtomicFiles.write(markdown, redactor.redact(MarkdownReport.render(json)));
-        AtomicFiles.write(junit, redactor.redact(JUnitReport.render(json)));
+        RedactingWriter writer = new RedactingWriter(redactor);
+        writer.json(decision, json);
+        writer.text(markdown, MarkdownReport.render(json));
+        writer.text(junit, JUnitReport.render(json));
         return List.of(decision, markdown, junit);
     }
 

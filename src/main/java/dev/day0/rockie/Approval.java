@@ -99,6 +99,6 @@ public final class Approval {
     }
 
     private static RockieException budget(String message) {
-        return new RockieException(RockieExitCodes.BUDGET, "BUDGET", message);
+        return new RockieException(RockieExit.BUDGET.code(), "BUDGET", message);
     }
 }

@@ -54,6 +54,7 @@ public final class Events {
         event.put("reason", e.reason());
         event.put("exit_code", e.exitCode());
         event.put("detail", e.getMessage());
+        event.set("exit", SubmitFlow.exitJson(e.exitCode()));
         event(event);
         return e.exitCode();
     }

@@ -80,6 +80,6 @@ public final class Preflight {
     }
 
     private static RockieException budget(String message) {
-        return new RockieException(RockieExitCodes.BUDGET, "BUDGET", message);
+        return new RockieException(RockieExit.BUDGET.code(), "BUDGET", message);
     }
 }

@@ -25,10 +25,10 @@ public final class RockieException extends RuntimeException {
     }
 
     public static RockieException usage(String message) {
-        return new RockieException(RockieExitCodes.USAGE, "USAGE", message);
+        return new RockieException(RockieExit.USAGE.code(), "USAGE", message);
     }
 
     static RockieException notApproved(String reason, String message) {
-        return new RockieException(RockieExitCodes.NOT_APPROVED, reason, message);
+        return new RockieException(RockieExit.NOT_APPROVED.code(), reason, message);
     }
 }

@@ -3,8 +3,8 @@ package dev.day0.rockie;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.day0.io.AtomicFiles;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +101,7 @@ public final class SubmissionState {
 
     public void write(Path file, Redactor redactor) {
         json.put("updated_at", now());
-        AtomicFiles.write(file, Json.write(redactor.redactJson(json)) + System.lineSeparator());
+        new RedactingWriter(redactor).json(file, json);
     }
 
     public ObjectNode json() {

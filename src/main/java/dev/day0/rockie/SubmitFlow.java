@@ -3,6 +3,7 @@ package dev.day0.rockie;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.ExitCode;
 import dev.day0.io.FileDigest;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
@@ -123,7 +124,7 @@ public final class SubmitFlow {
             case SubmissionState.SUBMITTED -> {
                 String jobId = state.jobId();
                 if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
-                    return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.NO_JOB_ID, request.stateFile()
+                    return finish(Outcome.NEEDS_HUMAN, RockieExit.NO_JOB_ID.code(), request.stateFile()
                             + " says submitted but holds no usable job id: a person must look");
                 }
                 out.say("rockie: re-attaching to job " + jobId + " (from " + request.stateFile() + "); nothing is "
@@ -136,7 +137,7 @@ public final class SubmitFlow {
                     // Not following the job: report what the state file knows and leave its outcome as it is.
                     Outcome known = state.outcome() == null ? null : Outcome.valueOf(state.outcome());
                     int code = state.json().path("exit_code").isInt() ? state.json().get("exit_code").intValue()
-                            : RockieExitCodes.DONE;
+                            : RockieExit.DONE.code();
                     return finish(known, code, state.json().path("detail").isTextual()
                             ? state.json().get("detail").textValue() : null);
                 }
@@ -149,7 +150,7 @@ public final class SubmitFlow {
             }
             case SubmissionState.POSTING -> {
                 if (!request.confirmResubmit()) {
-                    return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.NO_JOB_ID, "a submission was started ("
+                    return finish(Outcome.NEEDS_HUMAN, RockieExit.NO_JOB_ID.code(), "a submission was started ("
                             + request.stateFile() + ", posted_at " + state.json().path("posted_at").asText("?")
                             + ", Idempotency-Key " + state.idempotencyKey() + ") but no job id was recorded: the "
                             + "platform may have created the job. Look for it on the platform; if there is none, "
@@ -182,14 +183,14 @@ public final class SubmitFlow {
                 refusedConnections++;
                 if (refusedConnections > request.maxRetries()) {
                     state.phase(SubmissionState.PREPARED);
-                    return finish(Outcome.INFRA_TRANSIENT, RockieExitCodes.NETWORK, "cannot connect to "
+                    return finish(Outcome.INFRA_TRANSIENT, RockieExit.NETWORK.code(), "cannot connect to "
                             + client.config().apiUrl() + " (" + describe(e) + ") after " + refusedConnections
                             + " attempts; nothing was submitted");
                 }
                 retry.pause("POST /api/jobs/submit: " + describe(e), refusedConnections);
                 continue;
             } catch (IOException e) {
-                return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.NETWORK, "POST /api/jobs/submit: "
+                return finish(Outcome.NEEDS_HUMAN, RockieExit.NETWORK.code(), "POST /api/jobs/submit: "
                         + describe(e) + " after the request was sent: the platform may have created the job. "
                         + "Look for it; re-run with --confirm-resubmit to post again with the same "
                         + "Idempotency-Key");
@@ -201,7 +202,7 @@ public final class SubmitFlow {
         if (response.ok() || status == 409 && answer != null && answer.path("job_id").isTextual()) {
             String jobId = answer == null ? null : answer.path("job_id").asText(null);
             if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
-                return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.NO_JOB_ID, "the platform answered the submit "
+                return finish(Outcome.NEEDS_HUMAN, RockieExit.NO_JOB_ID.code(), "the platform answered the submit "
                         + "with HTTP " + status + " but no usable job_id: a job may exist. Look for it "
                         + "(Idempotency-Key " + state.idempotencyKey() + ")");
             }
@@ -231,15 +232,15 @@ public final class SubmitFlow {
             recorded.remove("event");
             state.creditError(recorded);
             out.event(credit);
-            return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.CREDIT, "HTTP 402: not enough credit ("
+            return finish(Outcome.NEEDS_HUMAN, RockieExit.CREDIT.code(), "HTTP 402: not enough credit ("
                     + credit.path("message").asText("") + "); nothing was submitted. Add credit, then re-run");
         }
         if (status >= 400 && status < 500 && status != 408 && status != 409) {
             state.phase(SubmissionState.REJECTED);
-            return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.SUBMIT_ERROR, "the platform refused the submit: "
+            return finish(Outcome.NEEDS_HUMAN, RockieExit.SUBMIT_ERROR.code(), "the platform refused the submit: "
                     + "HTTP " + status + (message.isEmpty() ? "" : ": " + message) + "; nothing was submitted");
         }
-        return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.SUBMIT_ERROR, "the submit answered HTTP " + status
+        return finish(Outcome.NEEDS_HUMAN, RockieExit.SUBMIT_ERROR.code(), "the submit answered HTTP " + status
                 + (message.isEmpty() ? "" : ": " + message) + ": the platform may have created the job. Look for "
                 + "it; re-run with --confirm-resubmit to post again with the same Idempotency-Key");
     }
@@ -283,7 +284,7 @@ public final class SubmitFlow {
     private int afterSubmit() throws InterruptedException {
         if (request.noWait()) {
             out.say("rockie: --no-wait: not following the job; re-run the same command to re-attach");
-            return finish(null, RockieExitCodes.DONE, null);
+            return finish(null, RockieExit.DONE.code(), null);
         }
         return watch();
     }
@@ -295,17 +296,17 @@ public final class SubmitFlow {
         while (true) {
             RockieClient.Response response = withRetries("GET /api/jobs/" + jobId, () -> client.getJob(jobId));
             if (response == null) {
-                return finish(Outcome.INFRA_TRANSIENT, RockieExitCodes.NETWORK, "reading job " + jobId + ": "
+                return finish(Outcome.INFRA_TRANSIENT, RockieExit.NETWORK.code(), "reading job " + jobId + ": "
                         + lastProblem + ", still failing after " + request.maxRetries() + " retries; the job "
                         + "may still be running: re-run to re-attach");
             }
             if (response.status() == 404) {
-                return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.JOB_NOT_FOUND, "job " + jobId
+                return finish(Outcome.NEEDS_HUMAN, RockieExit.JOB_NOT_FOUND.code(), "job " + jobId
                         + " is not known to the platform (HTTP 404)");
             }
             JsonNode job = parseQuietly(response.body());
             if (!response.ok() || job == null || !job.isObject() || !job.path("state").isTextual()) {
-                return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.JOB_READ_ERROR, "reading job " + jobId
+                return finish(Outcome.NEEDS_HUMAN, RockieExit.JOB_READ_ERROR.code(), "reading job " + jobId
                         + ": HTTP " + response.status() + (response.ok() ? ", no state in the answer" : ": "
                         + platformMessage(job, response.body())));
             }
@@ -335,7 +336,7 @@ public final class SubmitFlow {
                 return terminal(platformState);
             }
             if (Instant.now().isAfter(deadline)) {
-                return finish(Outcome.NEEDS_HUMAN, RockieExitCodes.JOB_READ_ERROR, "job " + jobId + " is still "
+                return finish(Outcome.NEEDS_HUMAN, RockieExit.JOB_READ_ERROR.code(), "job " + jobId + " is still "
                         + platformState + " " + request.graceSeconds() + " s past its timeout of "
                         + request.timeoutSeconds() + " s: the platform should have stopped it; a person must look");
             }
@@ -384,27 +385,27 @@ public final class SubmitFlow {
                 : state.json().path("compute_error").asText();
         switch (platformState) {
             case "CANCELLED" -> {
-                return finish(Outcome.CANCELLED, RockieExitCodes.CANCELLED, "job " + jobId + " was cancelled");
+                return finish(Outcome.CANCELLED, RockieExit.CANCELLED.code(), "job " + jobId + " was cancelled");
             }
             case "FAILED" -> {
                 List<String> problems = fetchArtifacts();
-                return finish(Outcome.FAILED, RockieExitCodes.FAILED, "job " + jobId + " failed"
+                return finish(Outcome.FAILED, RockieExit.FAILED.code(), "job " + jobId + " failed"
                         + (computeError == null ? "" : ": " + computeError)
                         + (problems.isEmpty() ? "" : " (artifacts: " + String.join("; ", problems) + ")"));
             }
             default -> {
                 List<String> problems = fetchArtifacts();
                 if (!state.jobDone()) {
-                    return finish(Outcome.COULD_NOT_JUDGE, RockieExitCodes.FAILED, "job " + jobId + " ended DONE "
+                    return finish(Outcome.COULD_NOT_JUDGE, RockieExit.FAILED.code(), "job " + jobId + " ended DONE "
                             + "but no JOB_DONE line was seen in its log: the run could not be judged, it is not a "
                             + "success" + (problems.isEmpty() ? "" : " (artifacts: " + String.join("; ", problems)
                             + ")"));
                 }
                 if (!problems.isEmpty()) {
-                    return finish(Outcome.COULD_NOT_JUDGE, RockieExitCodes.JOB_READ_ERROR, "job " + jobId
+                    return finish(Outcome.COULD_NOT_JUDGE, RockieExit.JOB_READ_ERROR.code(), "job " + jobId
                             + " ended DONE but its artifacts could not be checked: " + String.join("; ", problems));
                 }
-                return finish(Outcome.DONE, RockieExitCodes.DONE, "job " + jobId + " DONE with JOB_DONE; "
+                return finish(Outcome.DONE, RockieExit.DONE.code(), "job " + jobId + " DONE with JOB_DONE; "
                         + state.json().path("artifacts").size() + " artifact(s) downloaded and size-checked");
             }
         }
@@ -554,6 +555,17 @@ public final class SubmitFlow {
         Thread.sleep(Math.max(1L, Math.round(seconds * 1000)));
     }
 
+    /** The {@code exit} object of a result or refusal event: the code, its name and meaning from {@link RockieExit}. */
+    static ObjectNode exitJson(int exitCode) {
+        return ExitCode.of(RockieExit.class, exitCode).map(ExitCode::toJson).orElseGet(() -> {
+            ObjectNode unknown = Json.object();
+            unknown.put("code", exitCode);
+            unknown.put("name", "UNKNOWN");
+            unknown.put("meaning", "exit code " + exitCode);
+            return unknown;
+        });
+    }
+
     private int finish(Outcome outcome, int exitCode, String detail) {
         state.finish(outcome, exitCode, detail);
         save();
@@ -571,6 +583,7 @@ public final class SubmitFlow {
         event.put("artifacts_dir", state.artifactsDir() == null ? null : state.artifactsDir().toString());
         event.put("state_file", request.stateFile().toString());
         event.put("detail", detail);
+        event.set("exit", exitJson(exitCode));
         out.event(event);
         return exitCode;
     }

@@ -12,7 +12,7 @@ public record SubmitResult(Outcome outcome, int exitCode, String jobId, String d
                            Path artifactsDir) {
 
     public boolean done() {
-        return exitCode == RockieExitCodes.DONE && outcome == Outcome.DONE;
+        return exitCode == RockieExit.DONE.code() && outcome == Outcome.DONE;
     }
 
     /** The result of a flow that ended with this exit code and this state (null when none was written). */

@@ -129,7 +129,7 @@ public final class TermSheet {
     }
 
     private static RockieException noSheet(String message) {
-        return new RockieException(RockieExitCodes.NO_TERM_SHEET, "NO_TERM_SHEET", message);
+        return new RockieException(RockieExit.NO_TERM_SHEET.code(), "NO_TERM_SHEET", message);
     }
 
     private static long requireLong(Fields fields, JsonNode parent, String name, String path) {

@@ -1,6 +1,6 @@
 package dev.day0.slurm;
 
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 
 /**
  * What a finished Slurm job means for its stage (docs/slurm.md, "State mapping").

@@ -2,11 +2,11 @@ package dev.day0.slurm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.day0.io.AtomicFiles;
+import dev.day0.core.FailureClass;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
-import dev.day0.triage.FailureClass;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -76,7 +76,7 @@ public final class JobStateFile {
 
     void write(Path file, Redactor redactor) {
         json.put("updated_at", now());
-        AtomicFiles.write(file, redactor.redact(Json.write(json)) + "\n");
+        new RedactingWriter(redactor).text(file, Json.write(json) + "\n");
     }
 
     public String phase() {

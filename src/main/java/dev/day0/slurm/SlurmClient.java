@@ -1,6 +1,6 @@
 package dev.day0.slurm;
 
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

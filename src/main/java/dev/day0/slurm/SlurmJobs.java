@@ -2,7 +2,7 @@ package dev.day0.slurm;
 
 import dev.day0.io.FileDigest;
 import dev.day0.redact.Redactor;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

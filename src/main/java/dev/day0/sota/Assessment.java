@@ -2,6 +2,7 @@ package dev.day0.sota;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decimals;
 import dev.day0.io.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ public final class Assessment {
         for (ClaimedMetric claim : claims.metrics()) {
             ObjectNode row = rows.addObject();
             row.put("name", claim.name());
-            row.put("direction", claim.direction().label());
+            row.put("direction", claim.direction().metricLabel());
             row.put("claimed", Decimals.round(claim.value()));
             if (blocker != null) {
                 row.putNull("reproduced");

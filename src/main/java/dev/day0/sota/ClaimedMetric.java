@@ -2,6 +2,8 @@ package dev.day0.sota;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decimals;
+import dev.day0.core.Direction;
 import dev.day0.io.Json;
 
 /**
@@ -29,7 +31,7 @@ public record ClaimedMetric(String name, double value, Direction direction, Stri
         ObjectNode json = Json.object();
         json.put("name", name);
         json.put("claimed", Decimals.round(value));
-        json.put("direction", direction.label());
+        json.put("direction", direction.metricLabel());
         json.put("pointer", pointer);
         json.set("tolerance", tolerance.toJson());
         json.put("allowed_shortfall", Decimals.round(tolerance.allowance(value)));
@@ -40,9 +42,9 @@ public record ClaimedMetric(String name, double value, Direction direction, Stri
     /** The success criterion in words: {@code accuracy >= 91.63 (claimed 93.5, higher is better, ...)}. */
     public String criterion() {
         double allowance = tolerance.allowance(value);
-        double bound = direction == Direction.HIGHER_IS_BETTER ? value - allowance : value + allowance;
+        double bound = direction == Direction.HIGHER ? value - allowance : value + allowance;
         return name + " " + direction.comparator() + " " + Decimals.text(bound) + " (claimed "
-                + Decimals.text(value) + ", " + direction.label().replace('_', ' ') + ", tolerance "
+                + Decimals.text(value) + ", " + direction.metricLabel().replace('_', ' ') + ", tolerance "
                 + tolerance.describe() + ")";
     }
 }

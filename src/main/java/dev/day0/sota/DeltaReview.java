@@ -2,6 +2,8 @@ package dev.day0.sota;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decimals;
+import dev.day0.core.Direction;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import java.util.ArrayList;
@@ -82,7 +84,7 @@ public final class DeltaReview {
             }
             ObjectNode row = rows.addObject();
             row.put("name", spec.name());
-            row.put("direction", spec.direction().label());
+            row.put("direction", spec.direction().metricLabel());
             row.put("baseline", Decimals.round(base.value()));
             if (blocker != null) {
                 row.putNull("delta");

@@ -3,6 +3,8 @@ package dev.day0.sota;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decimals;
+import dev.day0.core.Direction;
 import dev.day0.io.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,10 +207,10 @@ public final class ReproductionPlan {
                 .append("|---|---:|---|---|---|---|\n");
         for (ClaimedMetric metric : claims.metrics()) {
             double allowance = metric.tolerance().allowance(metric.value());
-            double bound = metric.direction() == Direction.HIGHER_IS_BETTER ? metric.value() - allowance
+            double bound = metric.direction() == Direction.HIGHER ? metric.value() - allowance
                     : metric.value() + allowance;
             md.append("| ").append(cell(metric.name())).append(" | ").append(Decimals.text(metric.value()))
-                    .append(" | ").append(metric.direction().label()).append(" | ")
+                    .append(" | ").append(metric.direction().metricLabel()).append(" | ")
                     .append(metric.tolerance().describe()).append(" (").append(metric.tolerance().origin())
                     .append(") | ").append(metric.direction().comparator()).append(' ').append(Decimals.text(bound))
                     .append(" | ").append(metric.where() == null ? "" : cell(metric.where())).append(" |\n");

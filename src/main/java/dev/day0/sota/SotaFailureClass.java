@@ -1,6 +1,6 @@
 package dev.day0.sota;
 
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 
 /**
  * Why a reproduction or a delta run did not give a usable, positive answer, in the words of a research review.

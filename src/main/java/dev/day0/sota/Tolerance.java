@@ -2,6 +2,7 @@ package dev.day0.sota;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decimals;
 import dev.day0.io.Fields;
 import dev.day0.io.Json;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.day0.triage;
 
+import dev.day0.core.Decision;
+import dev.day0.core.FailureClass;
+
 /**
  * One row of the triage table.
  *

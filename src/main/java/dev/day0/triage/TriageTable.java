@@ -1,5 +1,7 @@
 package dev.day0.triage;
 
+import dev.day0.core.Decision;
+import dev.day0.core.FailureClass;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.day0.triage;
 
+import dev.day0.core.Decision;
+
 /**
  * What triage says after a failed attempt.
  *

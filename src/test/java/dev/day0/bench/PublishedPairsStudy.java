@@ -2,6 +2,7 @@ package dev.day0.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Threshold;
 import dev.day0.gates.CompareGate;
 import dev.day0.gates.GateResult;
 import dev.day0.io.Json;
@@ -53,10 +54,10 @@ public final class PublishedPairsStudy {
                 baseline.set(task.getKey(), task.getValue().get("baseline"));
                 candidate.set(task.getKey(), task.getValue().get("candidate"));
             }
-            CompareGate point = new CompareGate(CompareGate.DEFAULT_THRESHOLD, false, null, null, null);
+            CompareGate point = new CompareGate(Threshold.DEFAULT, false, null, null, null);
             NoiseJudge judge = new NoiseJudge(NoiseMode.UNPAIRED, NoisePolicy.none(), null, null, null, null,
                     counts);
-            CompareGate noise = new CompareGate(CompareGate.DEFAULT_THRESHOLD, false, null, null, null,
+            CompareGate noise = new CompareGate(Threshold.DEFAULT, false, null, null, null,
                     NoisePolicy.none(), judge);
             String model = release.path("model").asText();
             releases.add(new Release(model, point.evaluate(baseline, "baseline", candidate, "candidate"),

@@ -3,7 +3,7 @@ package dev.day0.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.day0.triage.Decision;
+import dev.day0.core.Decision;
 import java.util.List;
 import org.junit.BeforeClass;
 import org.junit.Test;

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.core.Decimals;
+import dev.day0.core.Decision;
+import dev.day0.core.FailureClass;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
-import dev.day0.triage.Decision;
-import dev.day0.triage.FailureClass;
 import org.junit.Test;
 
 public class CompareGateTest {
@@ -89,8 +90,8 @@ public class CompareGateTest {
     @Test
     public void shouldRoundLikePythonOnTheExactBinaryValue() {
         // 2.675 is 2.67499999... in binary: Python's round(2.675, 2) gives 2.67, and so must the report.
-        assertThat(Numbers.round(2.675, 2)).isEqualByComparingTo("2.67");
-        assertThat(Numbers.round(70.98765, 4)).isEqualByComparingTo("70.9877");
+        assertThat(Decimals.round(2.675, 2)).isEqualByComparingTo("2.67");
+        assertThat(Decimals.round(70.98765, 4)).isEqualByComparingTo("70.9877");
     }
 
     @Test

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
-import dev.day0.triage.Decision;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.Decision;
+import dev.day0.core.FailureClass;
 import org.junit.Test;
 
 public class ConfigParityTest {

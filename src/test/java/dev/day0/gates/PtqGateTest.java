@@ -3,8 +3,9 @@ package dev.day0.gates;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.core.FailureClass;
+import dev.day0.core.Precision;
 import dev.day0.io.Json;
-import dev.day0.triage.FailureClass;
 import org.junit.Test;
 
 public class PtqGateTest {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.io.InputException;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.Before;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.day0.core.Direction;
 import dev.day0.io.InputException;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -233,7 +233,7 @@ public class ConductorStepTest {
                 fixture.workdir().toString());
         CliRun first = CliRun.run(ReleaseFixture.env(), args.toArray(new String[0]));
 
-        assertThat(first.exitCode()).as(first.toString()).isEqualTo(ReleaseExitCodes.CONTINUE);
+        assertThat(first.exitCode()).as(first.toString()).isEqualTo(ReleaseExit.CONTINUE.code());
         JsonNode answer = Json.parse(first.out(), "stdout");
         assertThat(answer.path("done").asBoolean()).isFalse();
         assertThat(answer.path("ran").path("stage").asText()).isEqualTo("setup");
@@ -245,7 +245,7 @@ public class ConductorStepTest {
                         fixture.workdir().toAbsolutePath().normalize().toString());
 
         CliRun last = first;
-        for (int call = 0; call < 20 && last.exitCode() == ReleaseExitCodes.CONTINUE; call++) {
+        for (int call = 0; call < 20 && last.exitCode() == ReleaseExit.CONTINUE.code(); call++) {
             last = CliRun.run(ReleaseFixture.env(), args.toArray(new String[0]));
         }
 
@@ -266,7 +266,7 @@ public class ConductorStepTest {
                     temp.newFolder(example + "-cli-run").toString());
             String workdir = temp.newFolder(example + "-cli-steps").toString();
             CliRun last = null;
-            for (int call = 0; call < 20 && (last == null || last.exitCode() == ReleaseExitCodes.CONTINUE); call++) {
+            for (int call = 0; call < 20 && (last == null || last.exitCode() == ReleaseExit.CONTINUE.code()); call++) {
                 last = CliRun.run(ReleaseFixture.env(), "release", "step", "--plan", plan, "--workdir", workdir);
             }
 

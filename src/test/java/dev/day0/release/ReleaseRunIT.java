@@ -164,7 +164,7 @@ public class ReleaseRunIT {
 
         Day0Process killed = release(plan, workdir, Map.of(ReleaseCommand.STOP_AFTER_STAGE, stage));
 
-        assertThat(killed.exitCode()).as(stage + "\n" + killed).isEqualTo(ReleaseExitCodes.STOPPED_BY_HOOK);
+        assertThat(killed.exitCode()).as(stage + "\n" + killed).isEqualTo(ReleaseExit.STOPPED_BY_HOOK.code());
         assertThat(Json.read(workdir.resolve("state.json")).path("stages").path(stage).path("status").asText())
                 .as(stage).isEqualTo("completed");
 
@@ -181,7 +181,7 @@ public class ReleaseRunIT {
         ReleaseFixture fixture = new ReleaseFixture(temp.newFolder("changed").toPath());
         Path plan = fixture.plan();
         assertThat(release(plan, fixture.workdir(), Map.of(ReleaseCommand.STOP_AFTER_STAGE, "ptq")).exitCode())
-                .isEqualTo(ReleaseExitCodes.STOPPED_BY_HOOK);
+                .isEqualTo(ReleaseExit.STOPPED_BY_HOOK.code());
         fixture.extra = "threshold: 0.03\n";
         fixture.plan();
 
@@ -260,7 +260,7 @@ public class ReleaseRunIT {
                     fixture.dir.resolve("approved.json").toString());
             Day0Process resumed = release(fixture.plan(), fixture.workdir(), env, "--resume");
 
-            assertThat(killed.exitCode()).as(stage + "\n" + killed).isEqualTo(ReleaseExitCodes.STOPPED_BY_HOOK);
+            assertThat(killed.exitCode()).as(stage + "\n" + killed).isEqualTo(ReleaseExit.STOPPED_BY_HOOK.code());
             assertThat(resumed.exitCode()).as(stage + "\n" + resumed).isEqualTo(0);
             assertThat(rockie.count("POST", "/api/jobs/submit")).as(stage).isEqualTo(1);
             assertThat(fixture.runs()).as(stage).containsExactly("ptq 1", "baseline_eval 1");

@@ -83,7 +83,7 @@ public class ReleaseStateTest {
         ReleaseState state = ReleaseState.create(workdir, plan, "test");
         state.begin(Stage.PTQ);
         state.end(Stage.PTQ, ReleaseState.StageStatus.FAILED, StepResult.failed(
-                dev.day0.triage.FailureClass.UNKNOWN, "failed with token hf_abcdefghijklmnopqrstuvwxyz").result(), 1);
+                dev.day0.core.FailureClass.UNKNOWN, "failed with token hf_abcdefghijklmnopqrstuvwxyz").result(), 1);
         state.save(Redactor.patternsOnly());
 
         assertThat(Files.readString(state.file())).doesNotContain("hf_abcdefghijklmnopqrstuvwxyz");

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.io.Json;
-import dev.day0.triage.Decision;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.Decision;
+import dev.day0.core.FailureClass;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

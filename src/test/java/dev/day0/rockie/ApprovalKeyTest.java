@@ -18,7 +18,7 @@ public class ApprovalKeyTest {
     public void shouldRefuseAShortKeyFromTheEnvironmentWithoutEchoingIt() {
         assertThatThrownBy(() -> ApprovalKey.forApproving(Map.of(ApprovalKey.ENV, "hunter2-short")))
                 .isInstanceOfSatisfying(RockieException.class, e -> {
-                    assertThat(e.exitCode()).isEqualTo(RockieExitCodes.USAGE);
+                    assertThat(e.exitCode()).isEqualTo(RockieExit.USAGE.code());
                     assertThat(e.getMessage()).contains(ApprovalKey.ENV).doesNotContain("hunter2");
                 });
     }
@@ -29,7 +29,7 @@ public class ApprovalKeyTest {
 
         assertThatThrownBy(() -> ApprovalKey.forChecking(Map.of(ApprovalKey.FILE_ENV, file.toString())))
                 .isInstanceOfSatisfying(RockieException.class,
-                        e -> assertThat(e.exitCode()).isEqualTo(RockieExitCodes.USAGE));
+                        e -> assertThat(e.exitCode()).isEqualTo(RockieExit.USAGE.code()));
         assertThat(Files.exists(file)).isFalse();
     }
 

@@ -37,7 +37,7 @@ public class ApprovalLedgerTest {
         assertThatThrownBy(() -> ledger.claim(SHA, "qts_1", "key-a", "run-b", Path.of("other.json"),
                 Redactor.patternsOnly()))
                 .isInstanceOfSatisfying(RockieException.class, e -> {
-                    assertThat(e.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+                    assertThat(e.exitCode()).isEqualTo(RockieExit.NOT_APPROVED.code());
                     assertThat(e.reason()).isEqualTo("SHEET_ALREADY_USED");
                     assertThat(e.getMessage()).contains("state.json");
                 });

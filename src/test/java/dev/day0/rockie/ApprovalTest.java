@@ -57,7 +57,7 @@ public class ApprovalTest {
         assertThat(Approval.approve(pending(), "alice", 18000L, NOW, KEY).path("user_budget_cents").asLong())
                 .isEqualTo(18000);
         assertThat(exitCodeOf(() -> Approval.approve(pending(), "alice", 17999L, NOW, KEY)))
-                .isEqualTo(RockieExitCodes.BUDGET);
+                .isEqualTo(RockieExit.BUDGET.code());
     }
 
     @Test
@@ -66,7 +66,7 @@ public class ApprovalTest {
 
         assertThatThrownBy(() -> Approval.approve(approved, "bob", null, NOW, KEY))
                 .isInstanceOfSatisfying(RockieException.class, e -> {
-                    assertThat(e.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+                    assertThat(e.exitCode()).isEqualTo(RockieExit.NOT_APPROVED.code());
                     assertThat(e.reason()).isEqualTo("ALREADY_DECIDED");
                 });
     }
@@ -78,14 +78,14 @@ public class ApprovalTest {
                 Json.read(RockieFixture.MARKET_AVAILABLE), "m", spec, "market"), NOW), "q");
 
         assertThat(exitCodeOf(() -> Approval.approve(unavailable, "alice", null, NOW, KEY)))
-                .isEqualTo(RockieExitCodes.NOT_APPROVED);
+                .isEqualTo(RockieExit.NOT_APPROVED.code());
     }
 
     @Test
     public void shouldRequireAnApproverId() {
-        assertThat(exitCodeOf(() -> Approval.approve(pending(), " ", null, NOW, KEY))).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(exitCodeOf(() -> Approval.approve(pending(), " ", null, NOW, KEY))).isEqualTo(RockieExit.USAGE.code());
         assertThat(exitCodeOf(() -> Approval.approve(pending(), "a\nb", null, NOW, KEY)))
-                .isEqualTo(RockieExitCodes.USAGE);
+                .isEqualTo(RockieExit.USAGE.code());
     }
 
     @Test
@@ -98,7 +98,7 @@ public class ApprovalTest {
 
         assertThatThrownBy(() -> Approval.verify(TermSheet.of(otherTime, "approved.json"), KEY))
                 .isInstanceOfSatisfying(RockieException.class, e -> {
-                    assertThat(e.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+                    assertThat(e.exitCode()).isEqualTo(RockieExit.NOT_APPROVED.code());
                     assertThat(e.reason()).isEqualTo("SIGNATURE_MISMATCH");
                     assertThat(e.getMessage()).contains("approved.json: approval signature does not match: the sheet "
                             + "was changed after approval");

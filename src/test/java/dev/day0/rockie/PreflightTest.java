@@ -87,50 +87,50 @@ public class PreflightTest {
 
     @Test
     public void shouldRefuseAPendingSheet() {
-        assertRefused(submitWith(FIXTURE.pendingSheet(dir)), RockieExitCodes.NOT_APPROVED, "NOT_APPROVED");
+        assertRefused(submitWith(FIXTURE.pendingSheet(dir)), RockieExit.NOT_APPROVED.code(), "NOT_APPROVED");
     }
 
     @Test
     public void shouldRefuseASheetApprovedWithoutARecordOfWhoAndWhat() {
         Path foreign = RockieFixture.REFERENCE.resolve("approved-term-sheet.from-test.json");
 
-        assertRefused(submitWith(foreign), RockieExitCodes.NOT_APPROVED, "NOT_APPROVED");
+        assertRefused(submitWith(foreign), RockieExit.NOT_APPROVED.code(), "NOT_APPROVED");
     }
 
     @Test
     public void shouldRefuseASheetChangedAfterApproval() {
-        assertRefused(submitWith(edited("status_reason", "Capacity is plentiful.")), RockieExitCodes.NOT_APPROVED,
+        assertRefused(submitWith(edited("status_reason", "Capacity is plentiful.")), RockieExit.NOT_APPROVED.code(),
                 "SHEET_CHANGED");
-        assertRefused(submitWith(edited("user_budget_cents", 30000)), RockieExitCodes.NOT_APPROVED,
+        assertRefused(submitWith(edited("user_budget_cents", 30000)), RockieExit.NOT_APPROVED.code(),
                 "SHEET_CHANGED");
-        assertRefused(submitWith(edited("compute.region", "eu"), "--region", "eu"), RockieExitCodes.NOT_APPROVED,
+        assertRefused(submitWith(edited("compute.region", "eu"), "--region", "eu"), RockieExit.NOT_APPROVED.code(),
                 "SHEET_CHANGED");
     }
 
     @Test
     public void shouldRefuseABudgetBelowTheEstimate() {
-        assertRefused(submitWith(edited("user_budget_cents", 17999)), RockieExitCodes.BUDGET, "BUDGET");
-        assertRefused(submitWith(rehashed("user_budget_cents", 100)), RockieExitCodes.BUDGET, "BUDGET");
+        assertRefused(submitWith(edited("user_budget_cents", 17999)), RockieExit.BUDGET.code(), "BUDGET");
+        assertRefused(submitWith(rehashed("user_budget_cents", 100)), RockieExit.BUDGET.code(), "BUDGET");
     }
 
     @Test
     public void shouldRefuseStagesThatDoNotAddUpToTheEstimate() {
-        assertRefused(submitWith(rehashed("estimate_cents", 20000)), RockieExitCodes.BUDGET, "BUDGET");
+        assertRefused(submitWith(rehashed("estimate_cents", 20000)), RockieExit.BUDGET.code(), "BUDGET");
     }
 
     @Test
     public void shouldRefuseAShapeOrPlaceOtherThanTheApprovedOne() {
-        assertRefused(submitWith(sheet, "--gpu-type", "H100_SXM"), RockieExitCodes.NOT_APPROVED, "SHAPE_MISMATCH");
-        assertRefused(submitWith(sheet, "--gpu-count", "2"), RockieExitCodes.NOT_APPROVED, "SHAPE_MISMATCH");
-        assertRefused(submitWith(sheet, "--region", "eu"), RockieExitCodes.NOT_APPROVED, "SHAPE_MISMATCH");
-        assertRefused(submitWith(sheet, "--tier", "on_demand"), RockieExitCodes.NOT_APPROVED, "SHAPE_MISMATCH");
+        assertRefused(submitWith(sheet, "--gpu-type", "H100_SXM"), RockieExit.NOT_APPROVED.code(), "SHAPE_MISMATCH");
+        assertRefused(submitWith(sheet, "--gpu-count", "2"), RockieExit.NOT_APPROVED.code(), "SHAPE_MISMATCH");
+        assertRefused(submitWith(sheet, "--region", "eu"), RockieExit.NOT_APPROVED.code(), "SHAPE_MISMATCH");
+        assertRefused(submitWith(sheet, "--tier", "on_demand"), RockieExit.NOT_APPROVED.code(), "SHAPE_MISMATCH");
     }
 
     @Test
     public void shouldRefuseATimeoutOutsideTheApprovedWallClock() {
-        assertRefused(submitWith(sheet, "--timeout", "3601"), RockieExitCodes.NOT_APPROVED, "WALLCLOCK_MISMATCH");
-        assertRefused(submitWith(sheet, "--timeout", "3540"), RockieExitCodes.NOT_APPROVED, "WALLCLOCK_MISMATCH");
-        assertRefused(submitWith(sheet, "--timeout", "60"), RockieExitCodes.NOT_APPROVED, "WALLCLOCK_MISMATCH");
+        assertRefused(submitWith(sheet, "--timeout", "3601"), RockieExit.NOT_APPROVED.code(), "WALLCLOCK_MISMATCH");
+        assertRefused(submitWith(sheet, "--timeout", "3540"), RockieExit.NOT_APPROVED.code(), "WALLCLOCK_MISMATCH");
+        assertRefused(submitWith(sheet, "--timeout", "60"), RockieExit.NOT_APPROVED.code(), "WALLCLOCK_MISMATCH");
     }
 
     @Test
@@ -150,7 +150,7 @@ public class PreflightTest {
 
     @Test
     public void shouldRefuseAnUnavailableQuote() {
-        assertRefused(submitWith(rehashed("availability", "unavailable")), RockieExitCodes.NOT_APPROVED,
+        assertRefused(submitWith(rehashed("availability", "unavailable")), RockieExit.NOT_APPROVED.code(),
                 "NOT_AVAILABLE");
     }
 
@@ -163,10 +163,10 @@ public class PreflightTest {
         Path partial = dir.resolve("partial.json");
         write(partial, "{\"quote_id\": \"qts_x\", \"availability\": \"available\"}");
 
-        assertRefused(submitWith(dir.resolve("missing.json")), RockieExitCodes.NO_TERM_SHEET, "NO_TERM_SHEET");
-        assertRefused(submitWith(garbage), RockieExitCodes.NO_TERM_SHEET, "NO_TERM_SHEET");
-        assertRefused(submitWith(list), RockieExitCodes.NO_TERM_SHEET, "NO_TERM_SHEET");
-        assertRefused(submitWith(partial), RockieExitCodes.NO_TERM_SHEET, "NO_TERM_SHEET");
+        assertRefused(submitWith(dir.resolve("missing.json")), RockieExit.NO_TERM_SHEET.code(), "NO_TERM_SHEET");
+        assertRefused(submitWith(garbage), RockieExit.NO_TERM_SHEET.code(), "NO_TERM_SHEET");
+        assertRefused(submitWith(list), RockieExit.NO_TERM_SHEET.code(), "NO_TERM_SHEET");
+        assertRefused(submitWith(partial), RockieExit.NO_TERM_SHEET.code(), "NO_TERM_SHEET");
     }
 
     @Test
@@ -184,11 +184,11 @@ public class PreflightTest {
         CliRun otherScriptSameState = FIXTURE.run(env, submit(dir, sheet, "--script", otherScript.toString()));
         CliRun otherRunId = FIXTURE.run(env, submit(dir, sheet, "--run-id", "another-run"));
 
-        assertThat(secondStateFile.exitCode()).as(secondStateFile.toString()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+        assertThat(secondStateFile.exitCode()).as(secondStateFile.toString()).isEqualTo(RockieExit.NOT_APPROVED.code());
         assertThat(event(secondStateFile, "refused").path("reason").asText()).isEqualTo("SHEET_ALREADY_USED");
-        assertThat(otherScriptSameState.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+        assertThat(otherScriptSameState.exitCode()).isEqualTo(RockieExit.NOT_APPROVED.code());
         assertThat(event(otherScriptSameState, "refused").path("reason").asText()).isEqualTo("SHEET_ALREADY_USED");
-        assertThat(otherRunId.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+        assertThat(otherRunId.exitCode()).isEqualTo(RockieExit.NOT_APPROVED.code());
         assertThat(rockie.requests()).hasSize(before);
         assertThat(rockie.count("POST", "/api/jobs/submit")).isEqualTo(1);
     }
@@ -203,7 +203,7 @@ public class PreflightTest {
 
         CliRun again = FIXTURE.run(env, submit(dir, sheet, "--no-wait"));
 
-        assertThat(again.exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+        assertThat(again.exitCode()).isEqualTo(RockieExit.NOT_APPROVED.code());
         assertThat(rockie.requests()).hasSize(before);
     }
 
@@ -215,12 +215,12 @@ public class PreflightTest {
 
             CliRun run = FIXTURE.run(partial, submit(dir, sheet));
 
-            assertRefused(run, RockieExitCodes.USAGE, "USAGE");
+            assertRefused(run, RockieExit.USAGE.code(), "USAGE");
             assertThat(run.err()).contains(name);
         }
         Map<String, String> withCredentials = new java.util.HashMap<>(env);
         withCredentials.put("ROCKIELAB_API_URL", "http://user:pw123456@127.0.0.1:1");
-        assertRefused(FIXTURE.run(withCredentials, submit(dir, sheet)), RockieExitCodes.USAGE, "USAGE");
+        assertRefused(FIXTURE.run(withCredentials, submit(dir, sheet)), RockieExit.USAGE.code(), "USAGE");
     }
 
     @Test
@@ -232,7 +232,7 @@ public class PreflightTest {
 
             CliRun run = FIXTURE.run(env, submit(dir, sheet, "--script", leaky.toString()));
 
-            assertRefused(run, RockieExitCodes.USAGE, "USAGE");
+            assertRefused(run, RockieExit.USAGE.code(), "USAGE");
             assertThat(run.err()).contains("line 2").contains("--env NAME");
         } finally {
             java.nio.file.Files.deleteIfExists(leaky);
@@ -241,16 +241,16 @@ public class PreflightTest {
 
     @Test
     public void shouldRefuseBadOptions() {
-        assertRefused(submitWith(sheet, "--gpu-type", "RTX4090"), RockieExitCodes.USAGE, "USAGE");
+        assertRefused(submitWith(sheet, "--gpu-type", "RTX4090"), RockieExit.USAGE.code(), "USAGE");
         assertRefused(FIXTURE.run(env, submit(dir, sheet, "--notebook-id", "nb", "--monitoring-profile-id",
-                "made.up.v1")), RockieExitCodes.USAGE, "USAGE");
-        assertRefused(FIXTURE.run(env, submit(dir, sheet, "--env", "ROCKIELAB_TENANT_TOKEN")), RockieExitCodes.USAGE,
+                "made.up.v1")), RockieExit.USAGE.code(), "USAGE");
+        assertRefused(FIXTURE.run(env, submit(dir, sheet, "--env", "ROCKIELAB_TENANT_TOKEN")), RockieExit.USAGE.code(),
                 "USAGE");
-        assertRefused(FIXTURE.run(env, submit(dir, sheet, "--env", "NOT_SET_ANYWHERE")), RockieExitCodes.USAGE,
+        assertRefused(FIXTURE.run(env, submit(dir, sheet, "--env", "NOT_SET_ANYWHERE")), RockieExit.USAGE.code(),
                 "USAGE");
-        assertRefused(submitWith(sheet, "--script", dir.resolve("missing.sh").toString()), RockieExitCodes.USAGE,
+        assertRefused(submitWith(sheet, "--script", dir.resolve("missing.sh").toString()), RockieExit.USAGE.code(),
                 "USAGE");
-        assertRefused(FIXTURE.run(env, "rockie", "submit", "--term-sheet", sheet.toString()), RockieExitCodes.USAGE,
+        assertRefused(FIXTURE.run(env, "rockie", "submit", "--term-sheet", sheet.toString()), RockieExit.USAGE.code(),
                 null);
     }
 
@@ -265,7 +265,7 @@ public class PreflightTest {
 
         CliRun run = FIXTURE.run(env, submit(dir, sheet, "--no-wait"));
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.USAGE.code());
         assertThat(run.err()).contains("belongs to another term sheet");
         assertThat(rockie.requests()).hasSize(before);
     }
@@ -274,6 +274,6 @@ public class PreflightTest {
     public void shouldRefuseAStateFileThatIsNotOne() {
         write(dir.resolve("state.json"), "{\"hello\": 1}");
 
-        assertRefused(FIXTURE.run(env, submit(dir, sheet)), RockieExitCodes.USAGE, "USAGE");
+        assertRefused(FIXTURE.run(env, submit(dir, sheet)), RockieExit.USAGE.code(), "USAGE");
     }
 }

@@ -84,7 +84,7 @@ public class SignedApprovalTest {
 
         CliRun run = submitRun(env, raised, "--no-wait");
 
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(RockieExit.NOT_APPROVED.code());
         assertThat(run.err()).contains("approval signature does not match: the sheet was changed after approval");
         assertThat(rockie.requests()).as("no request may reach the platform").isEmpty();
         assertThat(dir.resolve("state.json")).doesNotExist();
@@ -102,9 +102,9 @@ public class SignedApprovalTest {
         CliRun underAnotherKey = submitRun(otherKey, sheet, "--no-wait");
 
         assertThat(withoutSignature.exitCode()).as(withoutSignature.toString())
-                .isEqualTo(RockieExitCodes.NOT_APPROVED);
+                .isEqualTo(RockieExit.NOT_APPROVED.code());
         assertThat(withoutSignature.err()).contains("approval signature does not match");
-        assertThat(underAnotherKey.exitCode()).as(underAnotherKey.toString()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+        assertThat(underAnotherKey.exitCode()).as(underAnotherKey.toString()).isEqualTo(RockieExit.NOT_APPROVED.code());
         assertThat(underAnotherKey.err()).contains("approval signature does not match");
         assertThat(rockie.requests()).isEmpty();
     }
@@ -117,7 +117,7 @@ public class SignedApprovalTest {
 
         CliRun run = submitRun(env, otherApprover, "--no-wait");
 
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(RockieExit.NOT_APPROVED.code());
         assertThat(rockie.requests()).isEmpty();
     }
 
@@ -157,9 +157,9 @@ public class SignedApprovalTest {
         CliRun submitted = submitRun(shell, sheet, "--no-wait");
         Files.delete(keyFile);
 
-        assertThat(approve.exitCode()).as(approve.toString()).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(approve.exitCode()).as(approve.toString()).isEqualTo(RockieExit.USAGE.code());
         assertThat(approve.err()).contains(keyFile.toString()).contains("chmod 600");
-        assertThat(submitted.exitCode()).as(submitted.toString()).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(submitted.exitCode()).as(submitted.toString()).isEqualTo(RockieExit.USAGE.code());
         assertThat(rockie.requests()).isEmpty();
     }
 
@@ -194,7 +194,7 @@ public class SignedApprovalTest {
         CliRun second = submitRun(env, sheet, "--no-wait", "--state-file", dir.resolve("b.json").toString());
 
         assertThat(first.exitCode()).as(first.toString()).isZero();
-        assertThat(second.exitCode()).as(second.toString()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+        assertThat(second.exitCode()).as(second.toString()).isEqualTo(RockieExit.NOT_APPROVED.code());
         assertThat(second.err()).contains("already used");
         assertThat(rockie.requests("POST", "/api/jobs/submit")).hasSize(1);
     }
@@ -207,7 +207,7 @@ public class SignedApprovalTest {
 
         CliRun run = submitRun(env, sheet, "--no-wait", "--ledger-dir", notADirectory.toString());
 
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(RockieExit.USAGE.code());
         assertThat(run.err()).contains(notADirectory.toString()).contains("cannot be written");
         assertThat(rockie.requests()).isEmpty();
         assertThat(dir.resolve("state.json")).doesNotExist();

@@ -84,6 +84,6 @@ public class SubmissionStateTest {
         Files.writeString(file, "{\"job_id\": \"x\"}");
 
         assertThatThrownBy(() -> SubmissionState.readIfExists(file)).isInstanceOfSatisfying(RockieException.class,
-                e -> assertThat(e.exitCode()).isEqualTo(RockieExitCodes.USAGE));
+                e -> assertThat(e.exitCode()).isEqualTo(RockieExit.USAGE.code()));
     }
 }

@@ -259,7 +259,7 @@ public class SubmitFlowTest {
 
         CliRun run = submitRun();
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.FAILED);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.FAILED.code());
         assertThat(state().path("outcome").asText()).isEqualTo("COULD_NOT_JUDGE");
         assertThat(state().path("job_done").asBoolean()).isFalse();
         assertThat(run.err()).contains("could not be judged");
@@ -274,7 +274,7 @@ public class SubmitFlowTest {
 
         CliRun run = submitRun();
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.FAILED);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.FAILED.code());
         assertThat(state().path("outcome").asText()).isEqualTo("FAILED");
         assertThat(state().path("compute_error").asText()).contains("CUDA OOM").contains("[REDACTED]");
     }
@@ -286,7 +286,7 @@ public class SubmitFlowTest {
 
         CliRun run = submitRun();
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.CANCELLED);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.CANCELLED.code());
         assertThat(state().path("outcome").asText()).isEqualTo("CANCELLED");
     }
 
@@ -311,7 +311,7 @@ public class SubmitFlowTest {
 
             CliRun run = submitRun();
 
-            assertThat(run.exitCode()).as(body).isEqualTo(RockieExitCodes.CREDIT);
+            assertThat(run.exitCode()).as(body).isEqualTo(RockieExit.CREDIT.code());
             JsonNode credit = event(run, "credit_gate");
             assertThat(credit.path("code").asText()).isEqualTo("insufficient_credit");
             assertThat(credit.path("balance_cents").asLong()).isEqualTo(1200);
@@ -348,7 +348,7 @@ public class SubmitFlowTest {
 
         CliRun run = submitRun();
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.NETWORK);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.NETWORK.code());
         assertThat(state().path("outcome").asText()).isEqualTo("INFRA_TRANSIENT");
         assertThat(rockie.count("GET", "/api/jobs/rj_6")).isEqualTo(4);
     }
@@ -373,7 +373,7 @@ public class SubmitFlowTest {
 
         CliRun run = submitRun();
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.JOB_NOT_FOUND);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.JOB_NOT_FOUND.code());
         assertThat(state().path("outcome").asText()).isEqualTo("NEEDS_HUMAN");
     }
 
@@ -383,7 +383,7 @@ public class SubmitFlowTest {
 
         CliRun run = submitRun();
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.JOB_READ_ERROR);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.JOB_READ_ERROR.code());
     }
 
     @Test
@@ -393,8 +393,8 @@ public class SubmitFlowTest {
         CliRun first = submitRun();
         CliRun second = submitRun();
 
-        assertThat(first.exitCode()).isEqualTo(RockieExitCodes.NO_JOB_ID);
-        assertThat(second.exitCode()).isEqualTo(RockieExitCodes.NO_JOB_ID);
+        assertThat(first.exitCode()).isEqualTo(RockieExit.NO_JOB_ID.code());
+        assertThat(second.exitCode()).isEqualTo(RockieExit.NO_JOB_ID.code());
         assertThat(state().path("outcome").asText()).isEqualTo("NEEDS_HUMAN");
         assertThat(state().path("job_id").isNull()).isTrue();
         assertThat(rockie.count("POST", "/api/jobs/submit")).isEqualTo(1);
@@ -410,8 +410,8 @@ public class SubmitFlowTest {
         CliRun timedOut = submitRun("--http-timeout", "0.3");
         CliRun rerun = submitRun();
 
-        assertThat(timedOut.exitCode()).isEqualTo(RockieExitCodes.NETWORK);
-        assertThat(rerun.exitCode()).isEqualTo(RockieExitCodes.NO_JOB_ID);
+        assertThat(timedOut.exitCode()).isEqualTo(RockieExit.NETWORK.code());
+        assertThat(rerun.exitCode()).isEqualTo(RockieExit.NO_JOB_ID.code());
         assertThat(rerun.err()).contains("--confirm-resubmit");
         assertThat(state().path("phase").asText()).isEqualTo("posting");
         assertThat(state().path("outcome").asText()).isEqualTo("NEEDS_HUMAN");
@@ -433,8 +433,8 @@ public class SubmitFlowTest {
         CliRun first = submitRun();
         CliRun second = submitRun();
 
-        assertThat(first.exitCode()).isEqualTo(RockieExitCodes.SUBMIT_ERROR);
-        assertThat(second.exitCode()).isEqualTo(RockieExitCodes.NO_JOB_ID);
+        assertThat(first.exitCode()).isEqualTo(RockieExit.SUBMIT_ERROR.code());
+        assertThat(second.exitCode()).isEqualTo(RockieExit.NO_JOB_ID.code());
         assertThat(rockie.count("POST", "/api/jobs/submit")).isEqualTo(1);
     }
 
@@ -444,7 +444,7 @@ public class SubmitFlowTest {
 
         CliRun refused = submitRun();
 
-        assertThat(refused.exitCode()).isEqualTo(RockieExitCodes.SUBMIT_ERROR);
+        assertThat(refused.exitCode()).isEqualTo(RockieExit.SUBMIT_ERROR.code());
         assertThat(refused.err()).contains("script too large");
         assertThat(state().path("phase").asText()).isEqualTo("rejected");
 
@@ -463,7 +463,7 @@ public class SubmitFlowTest {
 
         CliRun run = FIXTURE.run(deadEnv, submit(dir, sheet));
 
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(RockieExitCodes.NETWORK);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(RockieExit.NETWORK.code());
         assertThat(state().path("outcome").asText()).isEqualTo("INFRA_TRANSIENT");
         assertThat(state().path("phase").asText()).isEqualTo("prepared");
         assertThat(run.err()).contains("nothing was submitted");
@@ -516,11 +516,11 @@ public class SubmitFlowTest {
     @Test
     public void shouldKeepAFailedOutcomeAndItsExitCodeOnANoWaitReattach() {
         rockie.acceptSubmit("rj_19", 17500).jobStates("rj_19", finished("FAILED", "boom", 300, "exit 1"));
-        assertThat(submitRun().exitCode()).isEqualTo(RockieExitCodes.FAILED);
+        assertThat(submitRun().exitCode()).isEqualTo(RockieExit.FAILED.code());
 
         CliRun look = submitRun("--no-wait");
 
-        assertThat(look.exitCode()).isEqualTo(RockieExitCodes.FAILED);
+        assertThat(look.exitCode()).isEqualTo(RockieExit.FAILED.code());
         assertThat(event(look, "result").path("outcome").asText()).isEqualTo("FAILED");
     }
 
@@ -536,7 +536,7 @@ public class SubmitFlowTest {
 
         CliRun run = submitRun();
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.JOB_READ_ERROR);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.JOB_READ_ERROR.code());
         assertThat(state().path("outcome").asText()).isEqualTo("COULD_NOT_JUDGE");
         assertThat(state().path("detail").asText()).contains("the platform declared 100");
         assertThat(Path.of(state().path("artifacts_dir").asText()).resolve("metrics.json")).doesNotExist();
@@ -552,7 +552,7 @@ public class SubmitFlowTest {
 
         CliRun run = submitRun();
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.JOB_READ_ERROR);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.JOB_READ_ERROR.code());
         assertThat(state().path("detail").asText()).contains("no size");
     }
 
@@ -563,7 +563,7 @@ public class SubmitFlowTest {
 
         CliRun run = submitRun();
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.JOB_READ_ERROR);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.JOB_READ_ERROR.code());
         assertThat(state().path("detail").asText()).contains("unsafe name");
         assertThat(dir.resolve("escaped.txt")).doesNotExist();
         assertThat(storage.requests()).isEmpty();

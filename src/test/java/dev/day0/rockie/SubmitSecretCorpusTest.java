@@ -106,7 +106,7 @@ public class SubmitSecretCorpusTest {
     public void shouldRefuseASecretEnvValueTooShortToMaskWithoutPrintingIt() {
         CliRun run = FIXTURE.run(env, submit(dir, sheet, "--env", "API_TOKEN=sh0rt"));
 
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(RockieExit.USAGE.code());
         assertThat(run.out() + run.err()).contains("API_TOKEN").contains("shorter than 8").doesNotContain("sh0rt");
         assertThat(rockie.requests()).noneMatch(request -> request.method().equals("POST"));
     }

@@ -56,7 +56,7 @@ public class TermSheetTest {
             for (Path file : new Path[] {dir.resolve("missing.json"), empty, noCompute}) {
                 assertThatThrownBy(() -> TermSheet.read(file, Redactor.patternsOnly()))
                         .isInstanceOfSatisfying(RockieException.class,
-                                e -> assertThat(e.exitCode()).isEqualTo(RockieExitCodes.NO_TERM_SHEET));
+                                e -> assertThat(e.exitCode()).isEqualTo(RockieExit.NO_TERM_SHEET.code()));
             }
             assertThatThrownBy(() -> TermSheet.read(noCompute, Redactor.patternsOnly()))
                     .hasMessageContaining("compute: is missing");

@@ -3,8 +3,8 @@ package dev.day0.slurm;
 import static dev.day0.slurm.SlurmParsersTest.recorded;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.day0.triage.Decision;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.Decision;
+import dev.day0.core.FailureClass;
 import dev.day0.triage.TriageTable;
 import java.util.List;
 import org.junit.Test;

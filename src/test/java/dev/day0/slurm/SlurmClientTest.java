@@ -3,7 +3,7 @@ package dev.day0.slurm;
 import static dev.day0.slurm.SlurmParsersTest.recorded;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

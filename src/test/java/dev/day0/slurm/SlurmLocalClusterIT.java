@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.Assume.assumeTrue;
 
 import dev.day0.redact.Redactor;
-import dev.day0.triage.Decision;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.Decision;
+import dev.day0.core.FailureClass;
 import dev.day0.triage.TriageTable;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package dev.day0.sota;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.day0.core.Direction;
 import dev.day0.io.InputException;
 import java.nio.file.Path;
 import org.junit.Rule;
@@ -41,7 +42,7 @@ public class ClaimsTest {
         assertThat(claims.seeds()).containsExactly(1L);
         assertThat(claims.hardware()).isEqualTo("1x A100");
         assertThat(claims.metrics()).extracting(ClaimedMetric::name).containsExactly("accuracy", "loss");
-        assertThat(claims.metric("loss").direction()).isEqualTo(Direction.LOWER_IS_BETTER);
+        assertThat(claims.metric("loss").direction()).isEqualTo(Direction.LOWER);
         assertThat(claims.metric("loss").tolerance()).isEqualTo(new Tolerance(0, 0.1, "metric"));
     }
 

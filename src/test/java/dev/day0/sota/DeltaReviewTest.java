@@ -3,6 +3,7 @@ package dev.day0.sota;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.day0.core.Direction;
 import dev.day0.io.InputException;
 import java.util.List;
 import org.junit.Rule;
@@ -14,8 +15,8 @@ public class DeltaReviewTest {
     public TemporaryFolder temp = new TemporaryFolder();
 
     private static final List<DeltaReview.MetricSpec> SPECS = List.of(
-            new DeltaReview.MetricSpec("acc", Direction.HIGHER_IS_BETTER, null, new Tolerance(0.5, 0, "metric")),
-            new DeltaReview.MetricSpec("loss", Direction.LOWER_IS_BETTER, null, new Tolerance(0, 0.1, "metric")));
+            new DeltaReview.MetricSpec("acc", Direction.HIGHER, null, new Tolerance(0.5, 0, "metric")),
+            new DeltaReview.MetricSpec("loss", Direction.LOWER, null, new Tolerance(0, 0.1, "metric")));
 
     private MetricsDocument doc(String name, String json) {
         return MetricsDocument.load(SotaFiles.write(temp.getRoot().toPath(), name, json));

@@ -2,7 +2,7 @@ package dev.day0.sota;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import dev.day0.triage.TriageTable;
 import org.junit.Test;
 

@@ -2,6 +2,8 @@ package dev.day0.triage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.day0.core.Decision;
+import dev.day0.core.FailureClass;
 import org.junit.Test;
 
 public class TriageTableTest {

@@ -1,11 +1,12 @@
 package dev.day0.cli.mlflow;
 
+import dev.day0.cli.ExitCodeFamily;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.Console;
 import dev.day0.cli.EngineCommand;
-import dev.day0.cli.ExitCodes;
+import dev.day0.core.CommonExit;
 import dev.day0.cli.Version;
 import dev.day0.io.Fields;
 import dev.day0.io.FileDigest;
@@ -18,7 +19,7 @@ import dev.day0.mlflow.MlflowClient;
 import dev.day0.mlflow.MlflowException;
 import dev.day0.mlflow.RunBuilder;
 import dev.day0.mlflow.RunLogger;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -46,14 +47,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         subcommands = {MlflowCommand.Key.class, MlflowCommand.FindBaseline.class, MlflowCommand.Log.class},
         footer = {"", "Server and credentials from MLFLOW_TRACKING_URI, and MLFLOW_TRACKING_USERNAME/PASSWORD "
-                + "(basic) or MLFLOW_TRACKING_TOKEN (bearer).",
-            "Exit codes: 0 done (find-baseline: a match), 2 input could not be used (also: request rejected, "
-                    + "credentials refused), 3 no matching baseline, 4 MLflow unreachable or failing."})
+                + "(basic) or MLFLOW_TRACKING_TOKEN (bearer)."})
+@ExitCodeFamily(MlflowExit.class)
 public final class MlflowCommand {
     /** find-baseline found nothing that matches: run the baseline evaluation. */
-    public static final int NO_MATCH = 3;
+    public static final int NO_MATCH = MlflowExit.NO_MATCH.code();
     /** MLflow could not be reached, kept failing after the retries, or answered outside its API. */
-    public static final int MLFLOW_UNAVAILABLE = 4;
+    public static final int MLFLOW_UNAVAILABLE = MlflowExit.MLFLOW_UNAVAILABLE.code();
     static final String DEFAULT_EXPERIMENT = "day0";
 
     private MlflowCommand() {
@@ -172,13 +172,14 @@ public final class MlflowCommand {
         command.console().info(commandName + ": " + e.getMessage());
         // The detail holds the server's own words, so it is redacted value by value (Console.document redacts each value of a document).
         command.console().document(json, null);
-        return users ? ExitCodes.INPUT : MLFLOW_UNAVAILABLE;
+        return users ? CommonExit.INPUT.code() : MLFLOW_UNAVAILABLE;
     }
 
     @Command(name = "key", mixinStandardHelpOptions = true,
             description = "Print the baseline key (hashes and tags) of a model, task set and sampling parameters; "
                     + "no server needed.",
-            footer = {"", "Exit codes: 0 printed, 2 input could not be used."})
+            footer = {"", "Prints the key; never contacts MLflow."})
+    @ExitCodeFamily(value = MlflowExit.class, codes = {0, 2, 70})
     static final class Key extends MlflowLeaf {
         @Mixin
         KeyOptions keyOptions = new KeyOptions();
@@ -189,17 +190,15 @@ public final class MlflowCommand {
             ObjectNode json = key.toJson();
             json.put("filter", BaselineFinder.filter(key));
             console().document(json, null);
-            return ExitCodes.OK;
+            return CommonExit.OK.code();
         }
     }
 
     @Command(name = "find-baseline", mixinStandardHelpOptions = true,
             description = {"Find the newest FINISHED eval run whose model, task set and sampling parameters (and "
                     + "config hash, when given) equal the key's, and write its {task: score} file.",
-                "Prints {match, detail, run_id, scores_file, scores, key, filter, runs_seen, rejected}."},
-            footer = {"", "Exit codes: 0 a matching baseline was found and written, 2 input could not be used (or "
-                    + "MLflow rejected the request or the credentials), 3 no matching baseline, 4 MLflow "
-                    + "unreachable or failing after the retries."})
+                "Prints {match, detail, run_id, scores_file, scores, key, filter, runs_seen, rejected}."})
+    @ExitCodeFamily(value = MlflowExit.class, codes = {0, 2, 3, 4, 70})
     static final class FindBaseline extends MlflowLeaf {
         @Mixin
         KeyOptions keyOptions = new KeyOptions();
@@ -247,7 +246,7 @@ public final class MlflowCommand {
             }
             console().document(json, out);
             console().info("day0 mlflow find-baseline: " + result.detail());
-            return result.found() ? ExitCodes.OK : NO_MATCH;
+            return result.found() ? CommonExit.OK.code() : NO_MATCH;
         }
     }
 
@@ -260,9 +259,8 @@ public final class MlflowCommand {
                     + "decision.json, report.md and junit.xml as artifacts) as one MLflow run.",
                 "Artifacts are uploaded through the tracking server's mlflow-artifacts proxy when the run's artifact "
                         + "URI allows it; otherwise the report path is recorded as tag day0.report_path and the "
-                        + "output says why."},
-            footer = {"", "Exit codes: 0 recorded, 2 input could not be used (or MLflow rejected the request or the "
-                    + "credentials), 4 MLflow unreachable or failing after the retries."})
+                        + "output says why."})
+    @ExitCodeFamily(value = MlflowExit.class, codes = {0, 2, 4, 70})
     static final class Log extends MlflowLeaf {
         @Option(names = "--kind", required = true, paramLabel = "KIND", description = "eval or decision.")
         Kind kind;
@@ -400,7 +398,7 @@ public final class MlflowCommand {
             console().document(json, out);
             console().info("day0 mlflow log: run " + outcome.runId() + " recorded (" + outcome.status() + ")"
                     + (outcome.artifactsNote() == null ? "" : "; artifacts " + outcome.artifactsNote()));
-            return ExitCodes.OK;
+            return CommonExit.OK.code();
         }
 
         private static void flatObject(Document doc, Map<String, String> out, String what) {

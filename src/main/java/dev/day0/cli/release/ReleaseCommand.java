@@ -1,13 +1,14 @@
 package dev.day0.cli.release;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.cli.ExitCodeFamily;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.Version;
 import dev.day0.core.Stage;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.release.Conductor;
-import dev.day0.release.ReleaseExitCodes;
+import dev.day0.release.ReleaseExit;
 import dev.day0.release.ReleasePlan;
 import dev.day0.release.StepResult;
 import dev.day0.release.Terminal;
@@ -44,9 +45,8 @@ public final class ReleaseCommand {
                     + "after the last completed one.",
                 "Prints a JSON summary on stdout and progress on stderr; writes decision.json, report.md, "
                     + "junit.xml and report.html into WORKDIR/report."},
-            footer = {"", "Exit codes: 0 ACCEPT, 1 REGRESSION, 2 the plan, an option or the state could not be "
-                    + "used (nothing ran), 3 ANOMALOUS, 4 INFEASIBLE, 5 NEEDS_HUMAN, 6 SYSTEMIC, "
-                    + "70 internal error.", "See docs/release.md for the plan format."})
+            footer = {"", "See docs/release.md for the plan format."})
+    @ExitCodeFamily(ReleaseExit.class)
     static final class Run extends EngineCommand {
         @Option(names = "--plan", required = true, paramLabel = "FILE", description = "The release plan (YAML).")
         Path planFile;
@@ -96,7 +96,7 @@ public final class ReleaseCommand {
                 if (stopAfter != null && stopAfter.trim().equals(String.valueOf(index))) {
                     console().rawErr().flush();
                     System.out.flush();
-                    Runtime.getRuntime().halt(ReleaseExitCodes.STOPPED_BY_HOOK);
+                    Runtime.getRuntime().halt(ReleaseExit.STOPPED_BY_HOOK.code());
                 }
             };
             Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
@@ -117,7 +117,7 @@ public final class ReleaseCommand {
                 if (stage == stopStage) {
                     console().rawErr().flush();
                     System.out.flush();
-                    Runtime.getRuntime().halt(ReleaseExitCodes.STOPPED_BY_HOOK);
+                    Runtime.getRuntime().halt(ReleaseExit.STOPPED_BY_HOOK.code());
                 }
             };
         }
@@ -176,7 +176,7 @@ public final class ReleaseCommand {
                 Conductor.StepReport upcoming = new Conductor.StepReport(null, null, conductor.peek(), null, null,
                         null);
                 console().document(stepAnswer(plan, planFile, workdir.toAbsolutePath().normalize(), upcoming), null);
-                return ReleaseExitCodes.CONTINUE;
+                return ReleaseExit.CONTINUE.code();
             }
             return interruptible(() -> {
                 Conductor.StepReport report = conductor.step();
@@ -241,10 +241,10 @@ public final class ReleaseCommand {
             next.put("approved_sheet", approved.toString());
             again.add("--approve");
             again.add(report.next().key() + "=" + approved);
-            answer.put("exit_code", ReleaseExitCodes.AWAITING_APPROVAL);
+            answer.put("exit_code", ReleaseExit.AWAITING_APPROVAL.code());
         } else {
             next.put("action", "run");
-            answer.put("exit_code", ReleaseExitCodes.CONTINUE);
+            answer.put("exit_code", ReleaseExit.CONTINUE.code());
         }
         var command = next.putArray("command");
         again.forEach(command::add);

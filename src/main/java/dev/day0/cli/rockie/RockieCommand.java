@@ -1,5 +1,6 @@
 package dev.day0.cli.rockie;
 
+import dev.day0.cli.ExitCodeFamily;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.EngineCommand;
@@ -21,7 +22,7 @@ import dev.day0.rockie.Render;
 import dev.day0.rockie.RockieClient;
 import dev.day0.rockie.RockieConfig;
 import dev.day0.rockie.RockieException;
-import dev.day0.rockie.RockieExitCodes;
+import dev.day0.rockie.RockieExit;
 import dev.day0.rockie.SubmitFlow;
 import dev.day0.rockie.SubmitRequest;
 import dev.day0.rockie.TermSheet;
@@ -46,10 +47,8 @@ import picocli.CommandLine.Option;
         subcommands = {RockieCommand.Quote.class, RockieCommand.Render.class, RockieCommand.Approve.class,
             RockieCommand.Submit.class},
         footer = {"", "Environment: ROCKIELAB_API_URL, ROCKIELAB_TENANT_TOKEN, ROCKIELAB_TENANT_ID.",
-            "Exit codes: 0 done, 1 job FAILED or could not be judged, 2 usage, 3 network, 4 HTTP 402 (credit), "
-                    + "5 other submit error, 6 job not found, 7 other job read error, 8 no job id (NEEDS_HUMAN), "
-                    + "9 no term sheet, 10 not approved or mismatch, 11 budget problem, 130 cancelled.",
             "See docs/rockie.md."})
+@ExitCodeFamily(RockieExit.class)
 public final class RockieCommand {
     static final Set<String> MONITORING_PROFILES = SubmitRequest.MONITORING_PROFILES;
     static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -106,7 +105,7 @@ public final class RockieCommand {
                         + Money.format(quoted.recommendedBudgetCents()) + " (" + pricing.confidence()
                         + " confidence)" + (out == null ? "" : "; written to " + out)
                         + ". Show it with 'day0 rockie render', approve it with 'day0 rockie approve'.");
-                return RockieExitCodes.DONE;
+                return RockieExit.DONE.code();
             } catch (RockieException e) {
                 return events.refused("day0 rockie quote", e);
             }
@@ -155,13 +154,13 @@ public final class RockieCommand {
 
         private JsonNode answer(RockieClient.Response response, String what) {
             if (!response.ok()) {
-                throw new RockieException(RockieExitCodes.SUBMIT_ERROR, "PLATFORM_ERROR", what + " answered HTTP "
+                throw new RockieException(RockieExit.SUBMIT_ERROR.code(), "PLATFORM_ERROR", what + " answered HTTP "
                         + response.status());
             }
             try {
                 return Json.parse(response.body(), what);
             } catch (InputException e) {
-                throw new RockieException(RockieExitCodes.SUBMIT_ERROR, "PLATFORM_ERROR", e.getMessage());
+                throw new RockieException(RockieExit.SUBMIT_ERROR.code(), "PLATFORM_ERROR", e.getMessage());
             }
         }
 
@@ -176,7 +175,7 @@ public final class RockieCommand {
                 return retry.lastResponse();
             }
             if (response == null) {
-                throw new RockieException(RockieExitCodes.NETWORK, "NETWORK", what + ": " + retry.lastProblem()
+                throw new RockieException(RockieExit.NETWORK.code(), "NETWORK", what + ": " + retry.lastProblem()
                         + ", still failing after " + maxRetries + " retries");
             }
             return response;
@@ -185,8 +184,8 @@ public final class RockieCommand {
 
     @Command(name = "render", mixinStandardHelpOptions = true,
             description = "Show a term sheet for the person deciding: shape, wall-clock, estimate, budget, stages, "
-                    + "and what approving it means.",
-            footer = {"", "Exit codes: 0 shown, 9 no term sheet."})
+                    + "and what approving it means.")
+    @ExitCodeFamily(value = RockieExit.class, codes = {0, 2, 9})
     static final class Render extends EngineCommand {
         @Option(names = "--term-sheet", required = true, paramLabel = "FILE", description = "The sheet.")
         Path termSheet;
@@ -196,7 +195,7 @@ public final class RockieCommand {
             Events events = new Events(console(), console().redactor());
             try {
                 console().print(dev.day0.rockie.Render.text(TermSheet.read(termSheet, console().redactor())));
-                return RockieExitCodes.DONE;
+                return RockieExit.DONE.code();
             } catch (RockieException e) {
                 return events.refused("day0 rockie render", e);
             }
@@ -242,7 +241,7 @@ public final class RockieCommand {
                         + Money.format(approved.path("user_budget_cents").longValue()) + " for one submission; "
                         + "quote_sha256 " + decision.path("quote_sha256").asText()
                         + (out == null ? "" : "; written to " + out));
-                return RockieExitCodes.DONE;
+                return RockieExit.DONE.code();
             } catch (RockieException e) {
                 return events.refused("day0 rockie approve", e);
             }
@@ -379,7 +378,7 @@ public final class RockieCommand {
                 Thread.currentThread().interrupt();
                 events.say("day0 rockie submit: interrupted; the state file is kept: re-run the same command to "
                         + "re-attach");
-                return RockieExitCodes.CANCELLED;
+                return RockieExit.CANCELLED.code();
             }
         }
 

@@ -1,9 +1,10 @@
 package dev.day0.cli.serving;
 
+import dev.day0.cli.ExitCodeFamily;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.cli.Console;
 import dev.day0.cli.EngineCommand;
-import dev.day0.cli.ExitCodes;
+import dev.day0.core.CommonExit;
 import dev.day0.evidence.serving.ServingEvidence;
 import dev.day0.evidence.serving.ServingProbe;
 import dev.day0.io.InputException;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
         description = "Collect evidence from a running service.",
         mixinStandardHelpOptions = true,
         subcommands = {ProbeCommand.Serving.class},
-        footer = {"", "Exit codes: 0 healthy, 1 unhealthy, 2 input could not be used."})
+        footer = {"", "Exit code 0 is healthy, 1 unhealthy (the evidence says why)."})
+@ExitCodeFamily(CommonExit.class)
 public final class ProbeCommand {
     private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(7 * 24 * 3600);
 
@@ -34,7 +36,7 @@ public final class ProbeCommand {
                     + "GET /v1/models, then one greedy completion of \"" + ServingProbe.PROMPT + "\".",
                 "Writes evidence JSON {healthy, detail, url, model, checks[{name, status, http_status, "
                         + "latency_ms}]} for 'day0 gate run --serving'."},
-            footer = {"", "Exit codes: 0 healthy, 1 unhealthy (the evidence says why), 2 input could not be used."})
+            footer = {"", "Exit code 0 is healthy, 1 unhealthy (the evidence says why)."})
     public static final class Serving extends EngineCommand {
         @Option(names = "--url", required = true, paramLabel = "URL",
                 description = "Server root, e.g. http://127.0.0.1:8000 (an OpenAI base URL ending in /v1 is "
@@ -99,7 +101,7 @@ public final class ProbeCommand {
             console().document(document, out);
             console().info("day0 probe serving: " + (evidence.healthy() ? "healthy" : "UNHEALTHY") + ": "
                     + redactor.redact(evidence.detail()));
-            return evidence.healthy() ? ExitCodes.OK : ExitCodes.GATE_FAILED;
+            return evidence.healthy() ? CommonExit.OK.code() : CommonExit.FAILED.code();
         }
 
         private static Duration seconds(String option, String value) {

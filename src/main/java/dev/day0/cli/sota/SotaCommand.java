@@ -1,9 +1,10 @@
 package dev.day0.cli.sota;
 
+import dev.day0.cli.ExitCodeFamily;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.EngineCommand;
-import dev.day0.cli.ExitCodes;
+import dev.day0.core.CommonExit;
 import dev.day0.cli.Version;
 import dev.day0.io.AtomicFiles;
 import dev.day0.io.FileDigest;
@@ -16,7 +17,7 @@ import dev.day0.sota.BaselineGuard;
 import dev.day0.sota.ClaimedMetric;
 import dev.day0.sota.Claims;
 import dev.day0.sota.DeltaReview;
-import dev.day0.sota.Direction;
+import dev.day0.core.Direction;
 import dev.day0.sota.JobScript;
 import dev.day0.sota.JobState;
 import dev.day0.sota.MetricsDocument;
@@ -45,6 +46,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         subcommands = {SotaCommand.Classify.class, SotaCommand.Plan.class, SotaCommand.Assess.class,
             SotaCommand.Review.class})
+@ExitCodeFamily(value = CommonExit.class, codes = {0, 1, 2, 70})
 public final class SotaCommand {
 
     /** Output for the sota commands: JSON through a redactor that also knows the source reference's secrets. */
@@ -95,7 +97,7 @@ public final class SotaCommand {
         public Integer call() {
             SourceRef ref = classifier().classify(sourceRef);
             emit(ref.toJson(), null, ref.redactor());
-            return ref.kind() == SourceKind.UNKNOWN ? ExitCodes.GATE_FAILED : ExitCodes.OK;
+            return ref.kind() == SourceKind.UNKNOWN ? CommonExit.FAILED.code() : CommonExit.OK.code();
         }
     }
 
@@ -140,7 +142,7 @@ public final class SotaCommand {
 
             if (outDir == null) {
                 emit(plan.toJson(null, inputs), null, redactor);
-                return ExitCodes.OK;
+                return CommonExit.OK.code();
             }
             Path scriptFile = outDir.resolve("job.sh");
             ObjectNode json = plan.toJson(scriptFile.toString(), inputs);
@@ -152,7 +154,7 @@ public final class SotaCommand {
             emit(json, null, redactor);
             console().info(redactor.redact("day0 sota plan: wrote " + String.join(", ", files.keySet().stream()
                     .map(Path::toString).toList()) + "; nothing is spent until a person approves the quote"));
-            return ExitCodes.OK;
+            return CommonExit.OK.code();
         }
 
         /** The values, in this environment, of the secrets the recipe names: masked wherever they show up. */
@@ -246,7 +248,7 @@ public final class SotaCommand {
             if (out != null) {
                 console().info("day0 sota assess: " + result.verdict().label() + " (written to " + out + ")");
             }
-            return result.verdict() == Assessment.Verdict.REPRODUCED ? ExitCodes.OK : ExitCodes.GATE_FAILED;
+            return result.verdict() == Assessment.Verdict.REPRODUCED ? CommonExit.OK.code() : CommonExit.FAILED.code();
         }
     }
 
@@ -312,7 +314,7 @@ public final class SotaCommand {
             if (out != null) {
                 console().info("day0 sota review: " + result.outcome().label() + " (written to " + out + ")");
             }
-            return result.outcome() == DeltaReview.Outcome.IMPROVED ? ExitCodes.OK : ExitCodes.GATE_FAILED;
+            return result.outcome() == DeltaReview.Outcome.IMPROVED ? CommonExit.OK.code() : CommonExit.FAILED.code();
         }
 
         private List<DeltaReview.MetricSpec> specs() {

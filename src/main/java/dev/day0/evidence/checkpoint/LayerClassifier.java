@@ -1,6 +1,6 @@
 package dev.day0.evidence.checkpoint;
 
-import dev.day0.gates.Precision;
+import dev.day0.core.Precision;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.day0.evidence.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.day0.gates.Precision;
+import dev.day0.core.Precision;
 import dev.day0.io.Fields;
 import dev.day0.io.Json;
 import java.nio.file.Files;

@@ -28,7 +28,7 @@ final class LmEvalResults implements EvalResultsFile {
     static final double MEAN_TOLERANCE = 1e-6;
 
     /** Metrics lm-evaluation-harness defines as lower-is-better, for files that do not say (0.3). */
-    static final Set<String> LOWER_IS_BETTER = Set.of("ppl", "perplexity", "word_perplexity", "byte_perplexity",
+    static final Set<String> LOWER = Set.of("ppl", "perplexity", "word_perplexity", "byte_perplexity",
             "bits_per_byte", "token_perplexity");
 
     /** The timestamp lm-eval puts at the end of results and samples file names. */
@@ -312,7 +312,7 @@ final class LmEvalResults implements EvalResultsFile {
         if (higher.isBoolean()) {
             return higher.booleanValue();
         }
-        return LOWER_IS_BETTER.contains(metric) ? Boolean.FALSE : null;
+        return LOWER.contains(metric) ? Boolean.FALSE : null;
     }
 
     static String metricName(String key) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;

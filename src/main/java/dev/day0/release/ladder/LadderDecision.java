@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.publish.CheckpointFingerprint;
-import dev.day0.triage.Decision;
+import dev.day0.core.Decision;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Comparator;

@@ -2,6 +2,7 @@ package dev.day0.release.ladder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decision;
 import dev.day0.io.AtomicFiles;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
@@ -210,7 +211,7 @@ final class LadderReport {
 
     private String junit(List<ObjectNode> entries, LadderDecision decision) {
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        boolean failed = decision.decision() != dev.day0.triage.Decision.ACCEPT;
+        boolean failed = decision.decision() != dev.day0.core.Decision.ACCEPT;
         xml.append("<testsuite name=\"day0 ladder ").append(esc(plan.name())).append("\" tests=\"")
                 .append(entries.size() + 1).append("\" failures=\"").append(failed ? 1 : 0).append("\" skipped=\"")
                 .append(entries.stream().filter(e -> !e.hasNonNull("decision")).count()).append("\">\n");

@@ -6,12 +6,12 @@ import dev.day0.core.Stage;
 import dev.day0.io.InputException;
 import dev.day0.redact.Redactor;
 import dev.day0.release.Conductor;
-import dev.day0.release.ReleaseExitCodes;
+import dev.day0.release.ReleaseExit;
 import dev.day0.release.ReleasePlan;
 import dev.day0.release.ReleaseState;
 import dev.day0.release.Terminal;
 import dev.day0.rockie.TermSheet;
-import dev.day0.triage.Decision;
+import dev.day0.core.Decision;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -308,12 +308,12 @@ public final class LadderRun {
         ObjectNode summary = decision.toJson();
         summary.put("plan", plan.name());
         summary.put("status", decision.resumable() ? "stopped" : "finished");
-        summary.put("exit_code", ReleaseExitCodes.of(decision.decision()));
+        summary.put("exit_code", ReleaseExit.of(decision.decision()).code());
         summary.put("workdir", workdir.toString());
         summary.put("ladder", state.file().toString());
         var list = summary.putArray("files");
         files.forEach(file -> list.add(file.toString()));
-        return new Conductor.Outcome(decision.decision(), ReleaseExitCodes.of(decision.decision()),
+        return new Conductor.Outcome(decision.decision(), ReleaseExit.of(decision.decision()).code(),
                 (ObjectNode) redactor.redactJson(summary));
     }
 }

@@ -113,8 +113,8 @@ class EngineFake {
         if (verdict.pass) {
             return 'NEEDS_HUMAN'
         }
-        dev.day0.triage.FailureClass failureClass = dev.day0.triage.FailureClass.parse(verdict.failure_class as String)
-                .orElse(dev.day0.triage.FailureClass.UNKNOWN)
+        dev.day0.core.FailureClass failureClass = dev.day0.core.FailureClass.parse(verdict.failure_class as String)
+                .orElse(dev.day0.core.FailureClass.UNKNOWN)
         return dev.day0.triage.TriageTable.finalDecision(failureClass).name()
     }
 

@@ -118,7 +118,7 @@ public class ReleaseCommandTest {
         CliRun run = CliRun.run("release", "run", "--help");
 
         assertThat(run.exitCode()).isEqualTo(0);
-        assertThat(run.out().replaceAll("\\s+", " ")).contains("0 ACCEPT, 1 REGRESSION, 2", "3 ANOMALOUS, 4 INFEASIBLE, 5 NEEDS_HUMAN, 6 "
-                + "SYSTEMIC");
+        assertThat(run.out().replaceAll("\\s+", " ")).contains("Exit codes: 0 ACCEPT:", " 1 REGRESSION:",
+                " 2 BAD_INPUT:", " 3 ANOMALOUS:", " 4 INFEASIBLE:", " 5 NEEDS_HUMAN:", " 6 SYSTEMIC:", " 70 INTERNAL:");
     }
 }

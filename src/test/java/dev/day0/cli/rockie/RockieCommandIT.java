@@ -11,8 +11,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.Decision;
 import dev.day0.io.Json;
-import dev.day0.rockie.RockieExitCodes;
+import dev.day0.rockie.RockieExit;
 import dev.day0.rockie.RockieFixture;
 import dev.day0.rockie.RockieTestServer;
 import dev.day0.testing.ApprovalKeys;
@@ -73,8 +74,8 @@ public class RockieCommandIT {
             }
             script.accept(rockie, dir);
             int code = day0(dir, env, submit(dir, sheet, extra)).exitCode();
-            if (code == RockieExitCodes.USAGE || code >= RockieExitCodes.NO_TERM_SHEET
-                    && code != RockieExitCodes.CANCELLED) {
+            if (code == RockieExit.USAGE.code() || code >= RockieExit.NO_TERM_SHEET.code()
+                    && code != RockieExit.CANCELLED.code()) {
                 assertThat(rockie.requests()).as("requests before a refusal").isEmpty();
             }
             return code;
@@ -128,7 +129,7 @@ public class RockieCommandIT {
         Day0Process rendered = day0(dir, Map.of(), "rockie", "render", "--term-sheet", approved.toString());
 
         assertThat(quoted.exitCode()).as(quoted.toString()).isEqualTo(0);
-        assertThat(low.exitCode()).isEqualTo(RockieExitCodes.BUDGET);
+        assertThat(low.exitCode()).isEqualTo(RockieExit.BUDGET.code());
         assertThat(ok.exitCode()).isEqualTo(0);
         assertThat(read(approved).path("decision").path("approved_for_submit").asBoolean()).isTrue();
         assertThat(rendered.out()).contains("Decision:     approve by alice");
@@ -160,7 +161,7 @@ public class RockieCommandIT {
 
             Day0Process rerun = day0(dir, env, submit(dir, sheet));
 
-            assertThat(rerun.exitCode()).as(rerun.toString()).isEqualTo(RockieExitCodes.NO_JOB_ID);
+            assertThat(rerun.exitCode()).as(rerun.toString()).isEqualTo(RockieExit.NO_JOB_ID.code());
             assertThat(read(dir.resolve("state.json")).path("outcome").asText()).isEqualTo("NEEDS_HUMAN");
             assertThat(rockie.count("POST", "/api/jobs/submit")).isEqualTo(1);
 

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Json;
-import dev.day0.rockie.RockieExitCodes;
+import dev.day0.rockie.RockieExit;
 import dev.day0.rockie.RockieFixture;
 import dev.day0.rockie.RockieTestServer;
 import dev.day0.rockie.TermSheet;
@@ -146,7 +146,7 @@ public class RockieCommandTest {
 
         CliRun run = quote(env);
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.NETWORK);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.NETWORK.code());
         assertThat(rockie.count("GET", "/api/gpu/market")).isEqualTo(3);
     }
 
@@ -154,7 +154,7 @@ public class RockieCommandTest {
     public void shouldExitWith5WhenThePlatformRefusesThePriceRequest() {
         rockie.on("GET", "/api/gpu/market", json(401, "{\"detail\": \"bad token\"}"));
 
-        assertThat(quote(env).exitCode()).isEqualTo(RockieExitCodes.SUBMIT_ERROR);
+        assertThat(quote(env).exitCode()).isEqualTo(RockieExit.SUBMIT_ERROR.code());
     }
 
     @Test
@@ -174,7 +174,7 @@ public class RockieCommandTest {
         CliRun run = FIXTURE.run(Map.of(), "rockie", "quote", "--job-spec", spec.toString(), "--market-json",
                 RockieFixture.MARKET_AVAILABLE.toString());
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.USAGE.code());
         assertThat(run.err()).startsWith(spec + ": gpu_type: unknown GPU type \"RTX4090\"");
     }
 
@@ -182,7 +182,7 @@ public class RockieCommandTest {
     public void shouldNeedThePlatformEnvironmentToQuoteOnline() {
         CliRun run = quote(Map.of());
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.USAGE);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.USAGE.code());
         assertThat(run.err()).contains("ROCKIELAB_API_URL is not set");
     }
 
@@ -205,7 +205,7 @@ public class RockieCommandTest {
     public void shouldRefuseToRenderWithoutATermSheet() {
         CliRun run = FIXTURE.run(Map.of(), "rockie", "render", "--term-sheet", dir.resolve("no.json").toString());
 
-        assertThat(run.exitCode()).isEqualTo(RockieExitCodes.NO_TERM_SHEET);
+        assertThat(run.exitCode()).isEqualTo(RockieExit.NO_TERM_SHEET.code());
     }
 
     @Test
@@ -229,13 +229,13 @@ public class RockieCommandTest {
         Path approved = FIXTURE.approvedSheet(dir);
 
         assertThat(FIXTURE.run(KEYED, "rockie", "approve", "--term-sheet", sheet.toString(), "--approver", "a",
-                "--budget-cents", "17999").exitCode()).isEqualTo(RockieExitCodes.BUDGET);
+                "--budget-cents", "17999").exitCode()).isEqualTo(RockieExit.BUDGET.code());
         assertThat(FIXTURE.run(KEYED, "rockie", "approve", "--term-sheet", approved.toString(), "--approver",
-                "b").exitCode()).isEqualTo(RockieExitCodes.NOT_APPROVED);
+                "b").exitCode()).isEqualTo(RockieExit.NOT_APPROVED.code());
         assertThat(FIXTURE.run(KEYED, "rockie", "approve", "--term-sheet", dir.resolve("x.json").toString(),
-                "--approver", "b").exitCode()).isEqualTo(RockieExitCodes.NO_TERM_SHEET);
+                "--approver", "b").exitCode()).isEqualTo(RockieExit.NO_TERM_SHEET.code());
         assertThat(FIXTURE.run(KEYED, "rockie", "approve", "--term-sheet", sheet.toString()).exitCode())
-                .isEqualTo(RockieExitCodes.USAGE);
+                .isEqualTo(RockieExit.USAGE.code());
     }
 
     @Test

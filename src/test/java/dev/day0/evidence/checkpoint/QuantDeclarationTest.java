@@ -3,7 +3,7 @@ package dev.day0.evidence.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.day0.gates.Precision;
+import dev.day0.core.Precision;
 import dev.day0.io.InputException;
 import java.io.IOException;
 import java.nio.file.Files;

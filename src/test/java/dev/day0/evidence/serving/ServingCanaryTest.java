@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.redact.Redactor;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Json;
 import dev.day0.release.ReleaseFixture;
-import dev.day0.triage.Decision;
+import dev.day0.core.Decision;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.Before;

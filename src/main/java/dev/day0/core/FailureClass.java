@@ -1,4 +1,4 @@
-package dev.day0.triage;
+package dev.day0.core;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.day0.gates;
+package dev.day0.core;
 
 import dev.day0.io.InputException;
 
@@ -7,8 +7,13 @@ import dev.day0.io.InputException;
  * step): a share of the scale, so a finite number in [0, 1]. A threshold above 1 allows a drop larger than the
  * whole scale and so accepts every candidate; it is refused rather than read as "points".
  */
-public final class ThresholdRange {
-    private ThresholdRange() {
+public final class Threshold {
+    /** The default compare threshold: one point on a 0-100 scale. */
+    public static final double DEFAULT = 0.01;
+    /** {@link #DEFAULT} as option text, for picocli's {@code defaultValue}. */
+    public static final String DEFAULT_TEXT = "" + DEFAULT;
+
+    private Threshold() {
     }
 
     /** What is wrong with a threshold, or null when it is a finite fraction in [0, 1]. */

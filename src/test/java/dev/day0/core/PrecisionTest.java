@@ -1,7 +1,9 @@
-package dev.day0.gates;
+package dev.day0.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.day0.gates.GateResult;
+import dev.day0.gates.PtqGate;
 import org.junit.Test;
 
 /** The precisions checkpoints declare, including the OCP Microscaling widths. */

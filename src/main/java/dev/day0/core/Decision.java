@@ -1,4 +1,4 @@
-package dev.day0.triage;
+package dev.day0.core;
 
 /** The answer day0 gives for a release or a research run. */
 public enum Decision {
