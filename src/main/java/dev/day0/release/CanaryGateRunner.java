@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.Stage;
 import dev.day0.evidence.serving.ServingCanary;
 import dev.day0.io.Json;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

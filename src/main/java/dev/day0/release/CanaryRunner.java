@@ -11,7 +11,7 @@ import dev.day0.slurm.SlurmClient;
 import dev.day0.slurm.SlurmJobSpec;
 import dev.day0.slurm.SlurmJobs;
 import dev.day0.slurm.SlurmOptions;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -126,7 +126,7 @@ final class CompareRunner implements StageRunner {
         without.set("failure_class", result.get("failure_class"));
         without.set("detail", result.get("detail"));
         result.put("pass", false);
-        result.put("decision", dev.day0.triage.Decision.ANOMALOUS.name());
+        result.put("decision", dev.day0.core.Decision.ANOMALOUS.name());
         result.put("failure_class", FailureClass.CONFIG_MISMATCH.name());
         result.put("detail", "config parity cannot be checked: " + missing + "'s run summary records no "
                 + "configuration while the other eval's does, so the two may differ in anything");

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.Stage;
 import dev.day0.gates.GateResult;
 import dev.day0.gates.VerbosityGate;
-import dev.day0.triage.FailureClass;
+import dev.day0.core.FailureClass;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
