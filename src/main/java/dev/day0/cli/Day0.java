@@ -8,6 +8,8 @@ import dev.day0.redact.UnmaskableSecretException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +21,16 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Drive a quantized model or a research baseline through gated stages to a decision.",
-        subcommands = {
+        footer = {"", "Exit codes: 0 ok or gate passed, 1 gate failed, 2 input could not be used, 70 internal error.",
+            "Commands with their own codes document them in --help and docs/."})
+public final class Day0 implements Runnable {
+    /**
+     * The commands under {@code day0}, in the order {@code --help} lists them. Not in the {@code @Command}
+     * annotation, because picocli builds the model of every subcommand named there by reflection before parsing;
+     * {@link #execute} adds only the one the command line names (none for {@code --version}; all of them for
+     * {@code --help}, {@code help} or anything it does not know), which is most of a gate call's start-up.
+     */
+    static final List<Class<?>> COMMANDS = List.of(
             dev.day0.cli.release.ReleaseCommand.class,
             GateCommand.class,
             InspectCommand.class,
@@ -30,11 +41,8 @@ import picocli.CommandLine.Spec;
             TriageCommand.class,
             PublishCommand.class,
             ReportCommand.class,
-            CommandLine.HelpCommand.class
-        },
-        footer = {"", "Exit codes: 0 ok or gate passed, 1 gate failed, 2 input could not be used, 70 internal error.",
-            "Commands with their own codes document them in --help and docs/."})
-public final class Day0 implements Runnable {
+            CommandLine.HelpCommand.class);
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -66,7 +74,7 @@ public final class Day0 implements Runnable {
     public static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
         CommandLine commandLine;
         try {
-            commandLine = commandLine(out, err, env);
+            commandLine = commandLine(out, err, env, args.length == 0 ? null : args[0]);
         } catch (UnmaskableSecretException e) {
             err.println("day0: " + e.getMessage());
             err.flush();
@@ -82,9 +90,21 @@ public final class Day0 implements Runnable {
      * @throws UnmaskableSecretException when a configured secret is too short to be masked reliably
      */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
+        return commandLine(out, err, env, null);
+    }
+
+    private static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, String first) {
         Redactor redactor = Redactor.fromEnvironment(env);
         Console console = new Console(out, err, redactor);
-        CommandLine commandLine = new CommandLine(new Day0(console), new Factory(console, env));
+        Factory factory = new Factory(console, env);
+        CommandLine commandLine = new CommandLine(new Day0(console), factory);
+        Class<?> named = COMMANDS.stream()
+                .filter(type -> type != CommandLine.HelpCommand.class && first != null && names(type).contains(first))
+                .findFirst().orElse(null);
+        boolean versionOnly = "--version".equals(first) || "-V".equals(first);
+        for (Class<?> type : named != null ? List.of(named) : versionOnly ? List.<Class<?>>of() : COMMANDS) {
+            commandLine.addSubcommand(new CommandLine(type, factory));
+        }
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
@@ -120,6 +140,13 @@ public final class Day0 implements Runnable {
             return ExitCodes.INTERNAL;
         });
         return commandLine;
+    }
+
+    private static List<String> names(Class<?> type) {
+        Command command = type.getAnnotation(Command.class);
+        List<String> names = new ArrayList<>(List.of(command.aliases()));
+        names.add(command.name());
+        return names;
     }
 
     /** Gives every command the console and the environment, so nothing reaches for globals. */
