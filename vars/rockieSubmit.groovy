@@ -320,41 +320,7 @@ void archiveRecords(Map opts) {
 /** On an agent: approve the sheet (unless re-attaching), submit, wait, archive. */
 Map approveAndSubmit(Map opts, Map prepared, Map approval) {
     String approvedFile = "${opts.dir}/approved-term-sheet.json"
-    Map record = approval
-    if (!approval.reattach) {
-        String sheetFile = "${opts.dir}/term-sheet.json"
-        // The quote may have run on another agent: write the sheet the person saw.
-        writeFile(file: sheetFile, text: prepared.sheetText as String, encoding: 'UTF-8')
-        List command = ['rockie', 'approve', "--term-sheet=${sheetFile}", "--approver=${approval.approver}",
-                        "--out=${approvedFile}"]
-        if (approval.budgetCents) {
-            command.add("--budget-cents=${approval.budgetCents}")
-        }
-        Map approve = withApprovalKey(opts) {
-            day0Engine(command: command, label: "rockie-approve-${opts.name}", json: false, engine: opts.engine,
-                    engineRepository: opts.engineRepository)
-        }
-        Map approved = approve.status == 0 ? day0Engine.readJsonFile(approvedFile) as Map : null
-        if (approved == null) {
-            refuse(opts, prepared, [outcome: 'refused_by_engine', by: approval.approver,
-                    text: "approved by ${approval.approver}, but day0 rockie approve refused the sheet (exit " +
-                            "${approve.status}, budget ${approval.budgetCents ?: 'as quoted'}; see the log)"])
-        }
-        Map decision = approved.decision instanceof Map ? approved.decision as Map : [:]
-        record = [submission_id: opts.submissionId, input_id: opts.inputId, outcome: 'approved',
-                  approver: approval.approver, approvers: opts.submitter, approver_listed: approval.listed,
-                  approved_as: approval.listed ? 'listed' : 'override',
-                  approved_by: decision.approved_by, approved_at: decision.approved_at,
-                  decision_state: decision.state, quote_id: approved.quote_id, quote_sha256: decision.quote_sha256,
-                  estimate_cents: approved.estimate_cents, budget_cents: approved.user_budget_cents,
-                  compute: approved.compute, build_url: env.BUILD_URL]
-        day0Engine.writeJsonFile("${opts.dir}/approval.json", record)
-        String how = approval.listed ? "listed in approvers (${opts.submitter})" :
-                "not listed in approvers (${opts.submitter}) by id: a member of a listed group, or a Jenkins " +
-                'administrator overriding the list'
-        echo("rockieSubmit ${opts.name}: GPU spend approved by ${record.approver} (${how}) at " +
-                "${record.approved_at}, budget ${record.budget_cents} cents, term sheet sha256 ${record.quote_sha256}")
-    }
+    Map record = approval.reattach ? approval : approveSheet(opts, prepared, approval, approvedFile)
     List command = ['rockie', 'submit', "--script=${opts.script}", "--gpu-type=${opts.gpuType}",
                     "--gpu-count=${opts.gpuCount}", "--timeout=${opts.timeoutSeconds}", "--region=${opts.region}",
                     "--tier=${opts.tier}", "--term-sheet=${approvedFile}", "--state-file=${opts.stateFile}",
@@ -400,6 +366,47 @@ Map approveAndSubmit(Map opts, Map prepared, Map approval) {
     }
     echo("rockieSubmit ${opts.name}: GPU job ${job.jobId} ${job.state}")
     return job
+}
+
+/**
+ * On an agent: `day0 rockie approve` of the sheet the person saw, by the approver the input named, signed with the
+ * approval key, written to approvedFile; records approval.json and echoes the outcome. A refusal by the engine
+ * stops the build (NEEDS_HUMAN), nothing submitted. Returns the approval record.
+ */
+Map approveSheet(Map opts, Map prepared, Map approval, String approvedFile) {
+    String sheetFile = "${opts.dir}/term-sheet.json"
+    // The quote may have run on another agent: write the sheet the person saw.
+    writeFile(file: sheetFile, text: prepared.sheetText as String, encoding: 'UTF-8')
+    List command = ['rockie', 'approve', "--term-sheet=${sheetFile}", "--approver=${approval.approver}",
+                    "--out=${approvedFile}"]
+    if (approval.budgetCents) {
+        command.add("--budget-cents=${approval.budgetCents}")
+    }
+    Map approve = withApprovalKey(opts) {
+        day0Engine(command: command, label: "rockie-approve-${opts.name}", json: false, engine: opts.engine,
+                engineRepository: opts.engineRepository)
+    }
+    Map approved = approve.status == 0 ? day0Engine.readJsonFile(approvedFile) as Map : null
+    if (approved == null) {
+        refuse(opts, prepared, [outcome: 'refused_by_engine', by: approval.approver,
+                text: "approved by ${approval.approver}, but day0 rockie approve refused the sheet (exit " +
+                        "${approve.status}, budget ${approval.budgetCents ?: 'as quoted'}; see the log)"])
+    }
+    Map decision = approved.decision instanceof Map ? approved.decision as Map : [:]
+    Map record = [submission_id: opts.submissionId, input_id: opts.inputId, outcome: 'approved',
+                  approver: approval.approver, approvers: opts.submitter, approver_listed: approval.listed,
+                  approved_as: approval.listed ? 'listed' : 'override',
+                  approved_by: decision.approved_by, approved_at: decision.approved_at,
+                  decision_state: decision.state, quote_id: approved.quote_id, quote_sha256: decision.quote_sha256,
+                  estimate_cents: approved.estimate_cents, budget_cents: approved.user_budget_cents,
+                  compute: approved.compute, build_url: env.BUILD_URL]
+    day0Engine.writeJsonFile("${opts.dir}/approval.json", record)
+    String how = approval.listed ? "listed in approvers (${opts.submitter})" :
+            "not listed in approvers (${opts.submitter}) by id: a member of a listed group, or a Jenkins " +
+            'administrator overriding the list'
+    echo("rockieSubmit ${opts.name}: GPU spend approved by ${record.approver} (${how}) at " +
+            "${record.approved_at}, budget ${record.budget_cents} cents, term sheet sha256 ${record.quote_sha256}")
+    return record
 }
 
 /** The approval signing key in DAY0_APPROVAL_KEY, for `rockie approve` and `rockie submit` only. */

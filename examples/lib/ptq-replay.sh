@@ -6,7 +6,9 @@
 # usage: ptq-replay.sh FORMAT CHECKPOINT_DIR
 #   FORMAT          fp8 (compressed-tensors float-quantized: F8_E4M3 weights, per-tensor weight_scale and
 #                   input_scale), nvfp4 (ModelOpt: packed U8 weights, F8_E4M3 block scales, weight_scale_2,
-#                   input_scale; modules the config excludes stay BF16) or unquantized (every weight left BF16)
+#                   input_scale; modules the config excludes stay BF16), nvfp4-linear (the same, every linear
+#                   layer quantized: for a config that excludes only the embeddings and lm_head) or unquantized
+#                   (every weight left BF16)
 #   CHECKPOINT_DIR  holds config.json and generation_config.json of the source, and quantized/ with the files the
 #                   exporter writes next to the weights (config.json, hf_quant_config.json)
 set -eu
@@ -71,8 +73,8 @@ for layer in 0 1; do
       fp8)
         output_specs="$output_specs $name.weight:F8_E4M3:${rows}x${cols} $name.weight_scale:F32:1 $name.input_scale:F32:1"
         ;;
-      nvfp4)
-        if nvfp4_excluded "$1"; then
+      nvfp4|nvfp4-linear)
+        if [ "$format" = nvfp4 ] && nvfp4_excluded "$1"; then
           output_specs="$output_specs $name.weight:BF16:${rows}x${cols}"
         else
           output_specs="$output_specs $name.weight:U8:${rows}x$((cols / 2)) $name.weight_scale:F8_E4M3:${rows}x$((cols / 16)) $name.weight_scale_2:F32:scalar $name.input_scale:F32:scalar"
@@ -82,7 +84,7 @@ for layer in 0 1; do
         output_specs="$output_specs $name.weight:BF16:${rows}x${cols}"
         ;;
       *)
-        echo "ptq-replay.sh: unknown format $format (fp8, nvfp4, unquantized)" >&2
+        echo "ptq-replay.sh: unknown format $format (fp8, nvfp4, nvfp4-linear, unquantized)" >&2
         exit 2
         ;;
     esac

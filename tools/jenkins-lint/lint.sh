@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lints the Jenkins shared library (vars/*.groovy) and Jenkinsfile.example with npm-groovy-lint 16.2.0 (CodeNarc)
+# Lints the Jenkins shared library (vars/*.groovy), Jenkinsfile.example and docs/jenkins/custom_chain.Jenkinsfile
+# with npm-groovy-lint 16.2.0 (CodeNarc)
 # and its recommended-jenkinsfile rules (see .groovylintrc.json here). Fails on any warning or error.
 # Needs Node 20 and npm (the first run installs the pinned linter from package-lock.json into node_modules/) and Java.
 # `mvn verify` runs this; -Dday0.jenkins.lint.skip=true skips it.
@@ -15,5 +16,5 @@ if [ ! -x "$lint" ]; then
 fi
 
 cd "$root"
-files=(vars/*.groovy Jenkinsfile.example)
+files=(vars/*.groovy Jenkinsfile.example docs/jenkins/custom_chain.Jenkinsfile)
 exec "$lint" --noserver --config "$here" --failon warning --loglevel warning --output txt "${files[@]}"

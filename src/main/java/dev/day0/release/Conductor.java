@@ -2,21 +2,16 @@ package dev.day0.release;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.Stage;
-import dev.day0.io.FileDigest;
 import dev.day0.io.InputException;
 import dev.day0.redact.Redactor;
 import dev.day0.triage.Decision;
 import dev.day0.triage.FailureClass;
-import dev.day0.triage.TriageTable;
-import dev.day0.triage.TriageVerdict;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -63,10 +58,19 @@ public final class Conductor {
     public record Outcome(Decision decision, int exitCode, ObjectNode summary) {
     }
 
-    /** State note on a judgement that a resume reset to be made again: its recorded evidence stays binding. */
-    private static final String JUDGE_AGAIN = "judge_again";
-    private static final List<String> OWN_DIRECTORIES = List.of("logs", "stages", "evidence", "gates", "report",
-            "rockie", "slurm");
+    /**
+     * What one {@link #step()} did and what the next one does: the stage it ran and how that ended (null when it
+     * ran nothing), the stage the next step runs, the quote a person must approve before that stage spends GPU
+     * money (null when none is needed), and the outcome once closeout ran (then the run is done).
+     */
+    public record StepReport(Stage ran, StepResult result, Stage next, Path termSheet, String termSheetText,
+                             Outcome outcome) {
+        public boolean done() {
+            return outcome != null;
+        }
+    }
+
+    private static final String JUDGE_AGAIN = WorkdirState.JUDGE_AGAIN;
 
     private final ReleasePlan plan;
     private final Options options;
@@ -99,28 +103,101 @@ public final class Conductor {
 
     public Outcome run() {
         try (progress) {
-            state = openState();
+            state = WorkdirState.open(workdir, plan, progress, toolVersion, options.resume());
             ctx.state(state);
             if (state.status() == ReleaseState.Status.FINISHED) {
                 progress.line("day0 release: the run in " + workdir + " already finished; judging its recorded "
                         + "evidence again (no work is redone)");
             }
-            prepareResume();
+            if (options.resume()) {
+                prepareResume();
+            }
             state.status(ReleaseState.Status.RUNNING);
             save();
-            if (state.stageStatus(Stage.SETUP) == ReleaseState.StageStatus.COMPLETED) {
-                ctx.begin(Stage.SETUP, false);
-                StepResult preflight = new SetupChecks().run(ctx);
-                if (!preflight.pass()) {
-                    progress.stage(Stage.SETUP, "re-checked on resume: " + preflight.detail());
-                    state.end(Stage.SETUP, ReleaseState.StageStatus.FAILED, preflight.result(), 0);
-                    save();
-                    return closeout();
-                }
-                progress.stage(Stage.SETUP, "re-checked on resume: ok");
+            if (options.resume() && !setupStillHolds()) {
+                return closeout();
             }
             return loop();
         }
+    }
+
+    /**
+     * Runs exactly the next pending stage of the run in the work directory, starting the run when there is none,
+     * and says what comes next: {@link #run()}'s loop one stage per call, so a caller (the Jenkins step
+     * {@code day0Release}) can show each stage and ask a person before each GPU spend. State stays in the work
+     * directory between calls: a call after a killed one continues it (a running job is re-attached to, never
+     * submitted again), a call over a stopped or finished run starts a new round as {@code --resume} does.
+     * Evidence recorded by earlier calls is verified on every call, and the closeout call judges every completed
+     * gate again in its own process before it writes the decision, as closeout always does.
+     *
+     * <p>Rockie stages are approved one at a time, just before each spends: setup does not ask for their
+     * approvals, and a call whose next stage has neither an approval nor a submission to re-attach to runs nothing
+     * and returns the stage's quote to approve (then call again with the approved sheet).
+     */
+    public StepReport step() {
+        try (progress) {
+            ctx.approvalsPerStage(true);
+            state = openStep();
+            ctx.state(state);
+            state.status(ReleaseState.Status.RUNNING);
+            save();
+            Stage stage = upcoming();
+            if (stage == Stage.CLOSEOUT) {
+                judgeEverythingAgain();
+                return new StepReport(Stage.CLOSEOUT, null, null, null, null, loop());
+            }
+            StageRunner runner = runnerFor(stage);
+            if (stage.isWork() && ctx.spec(stage).runner() == ReleasePlan.Runner.ROCKIE) {
+                RockieJobRunner rockie = new RockieJobRunner(ctx.spec(stage));
+                Path given = options.approvals().get(stage.key());
+                Path quote = given == null ? rockie.quoteAwaitingApproval(ctx) : null;
+                if (quote != null) {
+                    progress.stage(stage, "runs on Rockie and spends GPU money: waiting for an approved term "
+                            + "sheet (nothing was run)");
+                    return new StepReport(null, null, stage, quote, rockie.render(ctx, quote), null);
+                }
+                StepResult problem = rockie.prepareApproval(ctx, given, Terminal.NONE);
+                if (problem != null) {
+                    runner = c -> problem;
+                }
+            }
+            StepResult result = advance(stage, runner);
+            return new StepReport(stage, result, upcoming(), null, null, null);
+        }
+    }
+
+    /**
+     * The stage the next {@link #step()} runs, without running or writing anything: a pipeline names its stage
+     * before the step runs in it.
+     */
+    public Stage peek() {
+        try (progress) {
+            if (!Files.exists(ReleaseState.fileIn(workdir))) {
+                return Stage.chain().get(0);
+            }
+            state = WorkdirState.open(workdir, plan, progress, toolVersion, true);
+            if (state.status() != ReleaseState.Status.RUNNING) {
+                prepareResume();
+            }
+            return upcoming();
+        }
+    }
+
+    /** On a resume: setup's checks (credentials, endpoints, approvals) made again; false when they now fail. */
+    private boolean setupStillHolds() {
+        if (state.stageStatus(Stage.SETUP) != ReleaseState.StageStatus.COMPLETED) {
+            return true;
+        }
+        ctx.begin(Stage.SETUP, false);
+        StepResult preflight = new SetupChecks().run(ctx);
+        if (!preflight.pass()) {
+            progress.stage(Stage.SETUP, "re-checked on resume: " + preflight.detail());
+            state.end(Stage.SETUP, ReleaseState.StageStatus.FAILED, preflight.result(), 0);
+            save();
+            return false;
+        }
+        progress.stage(Stage.SETUP, "re-checked on resume: ok");
+        return true;
     }
 
     /** The runner for a stage. A new stage is a constant in {@link Stage}, a case here and its runner class. */
@@ -139,99 +216,75 @@ public final class Conductor {
     }
 
     private Outcome loop() {
-        while (true) {
-            Stage stage = state.nextStage();
-            if (stage == null || stage == Stage.CLOSEOUT) {
-                return closeout();
-            }
-            boolean again = rejudging.remove(stage);
-            ctx.begin(stage, again);
-            if (!again) {
-                state.clearEvidence(stage);
-            }
-            state.begin(stage);
-            save();
-            long start = System.nanoTime();
-            StepResult result;
-            try {
-                result = runnerFor(stage).run(ctx);
-            } catch (InputException e) {
-                result = StepResult.failed(FailureClass.USER_CONFIG_ERROR, e.getMessage());
-            } catch (UncheckedIOException e) {
-                result = StepResult.failed(FailureClass.UNKNOWN, "I/O error: " + e.getMessage());
-            }
-            ctx.seal();
-            state.clearNote(stage, JUDGE_AGAIN);
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            announce(stage, result, elapsed);
-            if (result.pass()) {
-                state.end(stage, ReleaseState.StageStatus.COMPLETED, result.result(), elapsed);
-                saveAndHook(stage);
-                continue;
-            }
-            Retry retry = again ? null : triage(stage, result);
-            if (retry != null) {
-                state.remember(stage, result.result());
-                state.end(stage, ReleaseState.StageStatus.PENDING, result.result(), elapsed);
-                if (retry.stage() != stage) {
-                    state.stageStatus(retry.stage(), ReleaseState.StageStatus.PENDING);
-                }
-                saveAndHook(stage);
-                progress.line("  triage: " + result.failureClass() + ": " + retry.action() + " (" + retry.stage()
-                        + " try " + (state.tries(retry.stage()) + 1) + " of " + retry.maxTries() + ")");
-                pause(retry.waitSeconds(), "waiting before retrying " + retry.stage());
-                continue;
-            }
-            if (!stage.judges()) {
-                state.end(stage, ReleaseState.StageStatus.FAILED, result.result(), elapsed);
-                saveAndHook(stage);
-                return closeout();
-            }
+        for (Stage stage = upcoming(); stage != Stage.CLOSEOUT; stage = upcoming()) {
+            advance(stage, runnerFor(stage));
+        }
+        return closeout();
+    }
+
+    /**
+     * The stage to run next: closeout once every stage completed or was skipped, or as soon as a stage failed to
+     * produce evidence (that stops the run).
+     */
+    private Stage upcoming() {
+        Stage stage = state.nextStage();
+        return stage == null || state.stageStatus(stage) == ReleaseState.StageStatus.FAILED ? Stage.CLOSEOUT : stage;
+    }
+
+    /** Runs one stage, records how it ended and what triage makes of a failure. */
+    private StepResult advance(Stage stage, StageRunner runner) {
+        boolean again = rejudging.remove(stage);
+        ctx.begin(stage, again);
+        if (!again) {
+            state.clearEvidence(stage);
+        }
+        state.begin(stage);
+        save();
+        long start = System.nanoTime();
+        StepResult result;
+        try {
+            result = runner.run(ctx);
+        } catch (InputException e) {
+            result = StepResult.failed(FailureClass.USER_CONFIG_ERROR, e.getMessage());
+        } catch (UncheckedIOException e) {
+            result = StepResult.failed(FailureClass.UNKNOWN, "I/O error: " + e.getMessage());
+        }
+        ctx.seal();
+        state.clearNote(stage, JUDGE_AGAIN);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        progress.verdict(stage, result, elapsed);
+        if (result.pass()) {
             state.end(stage, ReleaseState.StageStatus.COMPLETED, result.result(), elapsed);
-            for (Stage later : stage.laterUntilCloseout()) {
-                state.stageStatus(later, ReleaseState.StageStatus.SKIPPED);
+            saveAndHook(stage);
+            return result;
+        }
+        StageTriage.Retry retry = again ? null : StageTriage.after(ctx, state, stage, result);
+        if (retry != null) {
+            state.remember(stage, result.result());
+            state.end(stage, ReleaseState.StageStatus.PENDING, result.result(), elapsed);
+            if (retry.stage() != stage) {
+                state.stageStatus(retry.stage(), ReleaseState.StageStatus.PENDING);
             }
             saveAndHook(stage);
+            progress.line("  triage: " + result.failureClass() + ": " + retry.action() + " (" + retry.stage()
+                    + " try " + (state.tries(retry.stage()) + 1) + " of " + retry.maxTries() + ")");
+            pause(retry.waitSeconds(), "waiting before retrying " + retry.stage());
+            return result;
         }
+        if (!stage.judges()) {
+            state.end(stage, ReleaseState.StageStatus.FAILED, result.result(), elapsed);
+            saveAndHook(stage);
+            return result;
+        }
+        state.end(stage, ReleaseState.StageStatus.COMPLETED, result.result(), elapsed);
+        for (Stage later : stage.laterUntilCloseout()) {
+            state.stageStatus(later, ReleaseState.StageStatus.SKIPPED);
+        }
+        saveAndHook(stage);
+        return result;
     }
 
     // ---------------------------------------------------------------------------------------------- state
-
-    private ReleaseState openState() {
-        Path stateFile = ReleaseState.fileIn(workdir);
-        boolean exists = Files.exists(stateFile);
-        if (options.resume()) {
-            if (!exists) {
-                throw new InputException(stateFile.toString(), "", "no run to resume here (run without --resume "
-                        + "to start one)");
-            }
-            ReleaseState loaded = ReleaseState.load(workdir);
-            if (!loaded.planSha256().equals(plan.sha256())) {
-                throw new InputException(plan.file().toString(), "", "changed since the run in " + workdir
-                        + " started (plan sha256 " + loaded.planSha256().substring(0, 12) + "... then, "
-                        + plan.sha256().substring(0, 12) + "... now): resuming would mix two plans; restore the "
-                        + "plan, or start a new run with another --workdir");
-            }
-            progress.line("day0 release: resuming " + plan.name() + " in " + workdir + " (last completed stage: "
-                    + (loaded.lastCompleted() == null ? "none" : loaded.lastCompleted()) + ")");
-            return loaded;
-        }
-        if (exists) {
-            ReleaseState existing = ReleaseState.load(workdir);
-            if (existing.status() != ReleaseState.Status.FINISHED) {
-                throw new InputException(stateFile.toString(), "", "an unfinished run is here ("
-                        + existing.status().name().toLowerCase(Locale.ROOT) + ", last completed stage: "
-                        + (existing.lastCompleted() == null ? "none" : existing.lastCompleted())
-                        + "): continue it with --resume, or choose another --workdir");
-            }
-            progress.line("day0 release: replacing the finished run in " + workdir);
-        }
-        clearOwnDirectories(exists);
-        ReleaseState created = ReleaseState.create(workdir, plan, toolVersion);
-        progress.line("day0 release: " + plan.name() + " (" + plan.model() + ", recipe " + plan.recipe() + ", "
-                + plan.tasks().size() + " tasks, threshold " + plan.threshold() + ") in " + workdir);
-        return created;
-    }
 
     /**
      * A resume: the evidence the completed stages recorded is verified first; every completed judgement (gate,
@@ -239,16 +292,13 @@ public final class Conductor {
      * budget; a killed stage runs again. The stored decision is dropped, never reported.
      */
     private void prepareResume() {
-        if (!options.resume()) {
-            return;
-        }
-        verifyEvidence();
+        WorkdirState.verifyEvidence(state, workdir);
         for (Stage stage : Stage.chain()) {
             ReleaseState.StageStatus status = state.stageStatus(stage);
             if (status == ReleaseState.StageStatus.FAILED) {
                 state.stageStatus(stage, ReleaseState.StageStatus.PENDING);
                 state.resetTries(stage);
-            } else if (judgedBefore(stage)) {
+            } else if (WorkdirState.judgedBefore(state, stage)) {
                 state.stageStatus(stage, ReleaseState.StageStatus.PENDING);
                 state.note(stage, JUDGE_AGAIN, "true");
                 rejudging.add(stage);
@@ -261,51 +311,49 @@ public final class Conductor {
     }
 
     /**
-     * A judgement made before: completed, or reset by an earlier resume to be made again and not made yet (that
-     * process ended first). Either way its recorded evidence is what it must judge.
+     * The run a step continues: a new one when the work directory has none; the one in progress, its evidence
+     * verified and a stage a killed call left running made pending again; or, over a stopped or finished run, a
+     * new round as {@code --resume} starts it. Judgements an earlier call reset are made again from their evidence.
      */
-    private boolean judgedBefore(Stage stage) {
-        return stage.judges() && (state.stageStatus(stage) == ReleaseState.StageStatus.COMPLETED
-                || state.note(stage, JUDGE_AGAIN) != null);
-    }
-
-    /** Refuses to resume when a file a completed stage recorded is missing or differs from its recorded sha256. */
-    private void verifyEvidence() {
-        for (Stage stage : Stage.chain()) {
-            if (state.stageStatus(stage) != ReleaseState.StageStatus.COMPLETED && !judgedBefore(stage)) {
-                continue;
-            }
-            if (stage.judges() && !state.hasEvidence(stage)) {
-                throw ReleaseState.refuse(workdir, "stages." + stage + " completed but records no evidence "
-                        + "digests, so its judgement cannot be made again: start a new run with another --workdir");
-            }
-            for (Map.Entry<Path, String> entry : state.evidence(stage).entrySet()) {
-                Path file = entry.getKey();
-                String problem = !Files.isRegularFile(file) ? "is missing"
-                        : !FileDigest.sha256(file).equals(entry.getValue()) ? "has changed (sha256 "
-                        + entry.getValue().substring(0, Math.min(12, entry.getValue().length())) + "... then)" : null;
-                if (problem != null) {
-                    throw new InputException(file.toString(), "", problem + " since stage " + stage + " recorded "
-                            + "it as evidence: a resume judges only the evidence the run recorded; restore the "
-                            + "file, or start a new run with another --workdir");
+    private ReleaseState openStep() {
+        if (!Files.exists(ReleaseState.fileIn(workdir))) {
+            return WorkdirState.open(workdir, plan, progress, toolVersion, false);
+        }
+        state = WorkdirState.open(workdir, plan, progress, toolVersion, true);
+        if (state.status() == ReleaseState.Status.RUNNING) {
+            WorkdirState.verifyEvidence(state, workdir);
+            for (Stage stage : Stage.chain()) {
+                if (state.stageStatus(stage) == ReleaseState.StageStatus.RUNNING) {
+                    state.stageStatus(stage, ReleaseState.StageStatus.PENDING);
                 }
             }
+        } else {
+            prepareResume();
+            ctx.state(state);
+            if (!setupStillHolds()) {
+                state.stageStatus(Stage.CLOSEOUT, ReleaseState.StageStatus.PENDING);
+            }
         }
+        for (Stage stage : Stage.chain()) {
+            if (state.note(stage, JUDGE_AGAIN) != null) {
+                rejudging.add(stage);
+            }
+        }
+        return state;
     }
 
     /**
-     * Empties the directories a previous run of this work directory wrote, so no stale evidence can be judged as
-     * new. Without a state.json the directory is not known to be day0's: then nothing is deleted, and a
-     * directory that already holds those names is refused.
+     * Before a step's closeout: every completed judgement is made again in this process from its recorded evidence
+     * (closeout never takes a verdict from state.json), and what a verdict skipped is reconsidered.
      */
-    private void clearOwnDirectories(boolean ownedByDay0) {
-        for (String dir : OWN_DIRECTORIES) {
-            Path path = workdir.resolve(dir);
-            if (ownedByDay0) {
-                StageContext.deleteTree(path);
-            } else if (Files.exists(path)) {
-                throw new InputException(workdir.toString(), "", "holds " + dir + "/ but no state.json: not a "
-                        + "day0 work directory; choose a new or empty --workdir");
+    private void judgeEverythingAgain() {
+        for (Stage stage : Stage.chain()) {
+            if (WorkdirState.judgedBefore(state, stage)) {
+                state.stageStatus(stage, ReleaseState.StageStatus.PENDING);
+                state.note(stage, JUDGE_AGAIN, "true");
+                rejudging.add(stage);
+            } else if (state.stageStatus(stage) == ReleaseState.StageStatus.SKIPPED) {
+                state.stageStatus(stage, ReleaseState.StageStatus.PENDING);
             }
         }
     }
@@ -319,38 +367,6 @@ public final class Conductor {
         options.stopHook().afterStage(stage);
     }
 
-    // ------------------------------------------------------------------------------------------- triage
-
-    /** A retry triage allows: which stage runs again, after how long, and why. */
-    private record Retry(Stage stage, long waitSeconds, int maxTries, String action) {
-    }
-
-    private Retry triage(Stage stage, StepResult result) {
-        FailureClass failureClass = result.failureClass();
-        if (failureClass == null || stage.kind() == Stage.Kind.VERDICT) {
-            return null;
-        }
-        Stage work = stage == Stage.SETUP || stage.isWork() ? stage : stage.work();
-        if (work == null) {
-            return null;
-        }
-        if (!stage.isWork() && work.isWork() && ctx.spec(work).runner() == ReleasePlan.Runner.REUSE) {
-            // Given evidence judged again is the same evidence: only a lookup (MLflow) is worth retrying.
-            return null;
-        }
-        int tries = state.tries(work);
-        if (failureClass == FailureClass.INFRA_TRANSIENT) {
-            TriageVerdict verdict = TriageTable.after(failureClass, tries);
-            return verdict.retry() ? new Retry(work, plan.retry().transientWaitSeconds(),
-                    verdict.rule().maxAttempts(), verdict.rule().action()) : null;
-        }
-        if (failureClass == FailureClass.EVAL_JUDGE_FAILED) {
-            return tries < plan.retry().judgeAttempts() ? new Retry(work, plan.retry().judgeWaitSeconds(),
-                    plan.retry().judgeAttempts(), TriageTable.rule(failureClass).action()) : null;
-        }
-        return null;
-    }
-
     private void pause(long seconds, String why) {
         if (seconds <= 0) {
             return;
@@ -362,20 +378,6 @@ public final class Conductor {
             Thread.currentThread().interrupt();
         } finally {
             progress.doneWaiting();
-        }
-    }
-
-    private void announce(Stage stage, StepResult result, double elapsed) {
-        String took = String.format(Locale.ROOT, " (%.1f s, total %s)", elapsed, progress.elapsedTotal());
-        if (stage.kind() == Stage.Kind.VERDICT) {
-            progress.line("  verdict: " + result.result().path("decision").asText("ANOMALOUS") + ": "
-                    + result.detail() + took);
-        } else if (stage.kind() == Stage.Kind.GATE) {
-            progress.line("  verdict: " + (result.pass() ? "PASS" : "FAIL " + result.failureClass()) + ": "
-                    + result.detail() + took);
-        } else {
-            progress.line("  " + (result.pass() ? "done" : "failed " + result.failureClass()) + ": "
-                    + result.detail() + took);
         }
     }
 

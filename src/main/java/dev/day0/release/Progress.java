@@ -50,6 +50,20 @@ final class Progress implements AutoCloseable {
         line(String.format(Locale.ROOT, "[%d/%d] %s: %s", stage.position(), Stage.chain().size(), stage, what));
     }
 
+    /** How a stage ended: a verdict, a gate's pass or fail, or whether the work was done, with the time it took. */
+    void verdict(Stage stage, StepResult result, double elapsed) {
+        String took = String.format(Locale.ROOT, " (%.1f s, total %s)", elapsed, elapsedTotal());
+        if (stage.kind() == Stage.Kind.VERDICT) {
+            line("  verdict: " + result.result().path("decision").asText("ANOMALOUS") + ": " + result.detail()
+                    + took);
+        } else if (stage.kind() == Stage.Kind.GATE) {
+            line("  verdict: " + (result.pass() ? "PASS" : "FAIL " + result.failureClass()) + ": " + result.detail()
+                    + took);
+        } else {
+            line("  " + (result.pass() ? "done" : "failed " + result.failureClass()) + ": " + result.detail() + took);
+        }
+    }
+
     /** A line of a stage's own output, prefixed with the stage name. */
     void output(String stage, String text) {
         line("  " + stage + " | " + text);

@@ -17,6 +17,10 @@ public final class ReleaseExitCodes {
     public static final int SYSTEMIC = 6;
     /** A defect in day0 itself. */
     public static final int INTERNAL = 70;
+    /** {@code release step}: a stage ran and the run goes on; call step again. */
+    public static final int CONTINUE = 10;
+    /** {@code release step}: the next stage spends GPU money and waits for an approved term sheet. */
+    public static final int AWAITING_APPROVAL = 11;
     /** The test hook DAY0_STOP_AFTER_STAGE ended the process right after a stage was recorded. */
     public static final int STOPPED_BY_HOOK = 99;
 

@@ -152,7 +152,8 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
         return fromTree(doc, file);
     }
 
-    static ReleasePlan fromTree(JsonNode doc, Path file) {
+    /** Validates a plan already read into a tree; {@code file} names it in messages and gives the plan directory. */
+    public static ReleasePlan fromTree(JsonNode doc, Path file) {
         PlanReader r = new PlanReader(file.toString());
         ObjectNode root = r.object(doc, "");
         r.onlyKnown(root, "", Set.of("version", "name", "model", "recipe", "tasks", "sampling", "threshold",

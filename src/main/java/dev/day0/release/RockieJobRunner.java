@@ -126,6 +126,23 @@ final class RockieJobRunner implements StageRunner {
         }
     }
 
+    /**
+     * The stage's quote when it waits for a person's approval: nothing approved for it in this run, no submission to
+     * re-attach to, and a quote in the plan to approve. Null when the stage can go on (or fail) without asking.
+     */
+    Path quoteAwaitingApproval(StageContext ctx) {
+        if (Files.isRegularFile(approvedSheet(ctx)) || Files.exists(stateFile(ctx))
+                || spec.rockie().termSheet() == null) {
+            return null;
+        }
+        return spec.rockie().termSheet().resolve(ctx.plan().dir(), ctx.workdir(), stageDir(ctx));
+    }
+
+    /** The quote as a person reads it ({@code day0 rockie render}). */
+    String render(StageContext ctx, Path quote) {
+        return Render.text(TermSheet.read(quote, ctx.redactor()));
+    }
+
     private StepResult adopt(StageContext ctx, Path given, SubmissionState existing) {
         TermSheet sheet = TermSheet.read(given, ctx.redactor());
         check(ctx, sheet);

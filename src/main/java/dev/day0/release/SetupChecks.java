@@ -61,7 +61,9 @@ final class SetupChecks implements StageRunner {
             return slurm;
         }
         var approved = checks.putArray("approved_gpu_stages");
-        for (ReleasePlan.StageSpec spec : pendingRockieStages(ctx)) {
+        // Stepwise, each GPU stage is approved just before it runs, by the person the step asks then.
+        List<ReleasePlan.StageSpec> toApprove = ctx.approvalsPerStage() ? List.of() : pendingRockieStages(ctx);
+        for (ReleasePlan.StageSpec spec : toApprove) {
             StepResult problem = new RockieJobRunner(spec).prepareApproval(ctx,
                     ctx.options().approvals().get(spec.key()), ctx.options().terminal());
             if (problem != null) {
@@ -71,7 +73,8 @@ final class SetupChecks implements StageRunner {
             approved.add(spec.key());
         }
         ObjectNode result = StepResult.resultJson(true, null, credentials.size() + " credentials present, "
-                + required.size() + " endpoints reachable, " + approved.size() + " GPU stages approved");
+                + required.size() + " endpoints reachable, " + (ctx.approvalsPerStage()
+                ? "GPU stages approved one at a time before each runs" : approved.size() + " GPU stages approved"));
         result.set("checks", checks);
         return StepResult.fromJson(result);
     }

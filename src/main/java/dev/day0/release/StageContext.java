@@ -38,6 +38,7 @@ public final class StageContext {
     private ReleaseState state;
     private Stage stage;
     private boolean rejudging;
+    private boolean approvalsPerStage;
 
     StageContext(ReleasePlan plan, Conductor.Options options, Map<String, String> env, Redactor redactor,
                  Progress progress, Path workdir, String toolVersion) {
@@ -52,6 +53,18 @@ public final class StageContext {
 
     void state(ReleaseState current) {
         this.state = current;
+    }
+
+    /**
+     * Rockie stages are approved one at a time, just before each runs ({@code release step}), instead of all in
+     * setup ({@code release run}).
+     */
+    void approvalsPerStage(boolean perStage) {
+        this.approvalsPerStage = perStage;
+    }
+
+    boolean approvalsPerStage() {
+        return approvalsPerStage;
     }
 
     /** Starts a stage: nothing recorded yet; {@code again} when a completed judgement is being made again. */

@@ -96,7 +96,8 @@ class FakeJenkins {
     /** The directory steps currently work in: the workspace, or a directory inside it entered with dir(). */
     File cwd() {
         File current = workspace
-        dirs.each { current = new File(current, it) }
+        // dir('/abs/path') enters that directory, as Jenkins does; a relative one is inside the current one.
+        dirs.each { current = new File(it).isAbsolute() ? new File(it) : new File(current, it) }
         return current
     }
 

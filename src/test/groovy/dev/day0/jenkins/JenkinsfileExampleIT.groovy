@@ -18,14 +18,15 @@ import org.junit.rules.TemporaryFolder
 import static org.assertj.core.api.Assertions.assertThat
 
 /**
- * Jenkinsfile.example end to end: `sh` really runs the built engine (bin/day0) on real files (a synthetic
+ * The custom chain (docs/jenkins/custom_chain.Jenkinsfile, docs/jenkins.md "A custom chain") end to end: `sh`
+ * really runs the built engine (bin/day0) on real files (a synthetic
  * safetensors checkpoint pair, the reference lm-evaluation-harness results), withCredentials injects a test token,
  * the test answers every approval, and GPU jobs go to the loopback Rockie test server.
  */
 class JenkinsfileExampleIT {
     static final String TOKEN = 'rkt_live_Ex4mpleT0kenNeverLogged9'
     static final String APPROVAL_KEY = 'dak_JenkinsfileExampleIT_S1gn1ngK3yNeverLogged'
-    static final File EXAMPLE = new File(FakeJenkins.PROJECT, 'Jenkinsfile.example')
+    static final File EXAMPLE = new File(FakeJenkins.PROJECT, 'docs/jenkins/custom_chain.Jenkinsfile')
     static final File LM_EVAL = new File(FakeJenkins.PROJECT, 'src/test/resources/reference/lm_eval')
     /** gsm8k exact_match 76.42 (baseline) and 75.21 (candidate): a drop of 0.0121 of the 0-100 scale. */
     static final String BASELINE_RESULTS = 'llm-compressor__awq-asym-fp8-dynamic__gsm8k__results_2026-02-10T15-33-52.json'

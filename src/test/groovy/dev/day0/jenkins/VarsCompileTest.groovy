@@ -10,18 +10,23 @@ import org.junit.Test
 import static org.assertj.core.api.Assertions.assertThat
 
 /**
- * Every file Jenkins compiles from this repository (vars/*.groovy, Jenkinsfile.example) compiles with the Groovy
+ * Every file Jenkins compiles from this repository (vars/*.groovy, Jenkinsfile.example,
+ * docs/jenkins/custom_chain.Jenkinsfile) compiles with the Groovy
  * Jenkins runs (2.4.21), also through the CPS transformation, and keeps to what a sandboxed library may use.
  */
 class VarsCompileTest {
     static final File VARS = new File(FakeJenkins.PROJECT, 'vars')
+    /** The short Jenkinsfile at the root, and the custom chain docs/jenkins.md shows. */
+    static final List<File> EXAMPLES = [new File(FakeJenkins.PROJECT, 'Jenkinsfile.example'),
+                                        new File(FakeJenkins.PROJECT, 'docs/jenkins/custom_chain.Jenkinsfile')]
 
     static List<File> pipelineFiles() {
         List<File> files = VARS.listFiles().findAll { it.name.endsWith('.groovy') }.sort { it.name }
-        // Jenkinsfile.example is a deliverable: missing, it must fail the compile check, not drop out of it.
-        File example = new File(FakeJenkins.PROJECT, 'Jenkinsfile.example')
-        assertThat(example).exists()
-        files.add(example)
+        // The example Jenkinsfiles are deliverables: missing, they must fail the compile check, not drop out of it.
+        EXAMPLES.each { File example ->
+            assertThat(example).exists()
+            files.add(example)
+        }
         return files
     }
 
@@ -90,7 +95,9 @@ class VarsCompileTest {
             assertThat(text).as("${file.name} archives without the size check").doesNotContainPattern(/\barchiveArtifacts\s*\(/)
             assertThat(text).as("${file.name} stashes without the size check").doesNotContainPattern(/(?<![.\w])stash\s*\(/)
         }
-        assertThat(new File(FakeJenkins.PROJECT, 'Jenkinsfile.example').getText('UTF-8'))
-                .doesNotContain("'day0/**'").doesNotContain('"day0/**"')
+        EXAMPLES.each { File example ->
+            assertThat(example.getText('UTF-8')).as(example.name).doesNotContain("'day0/**'")
+                    .doesNotContain('"day0/**"')
+        }
     }
 }

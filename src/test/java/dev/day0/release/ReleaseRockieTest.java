@@ -129,6 +129,41 @@ public class ReleaseRockieTest {
     }
 
     @Test
+    public void shouldAskForTheGpuStageApprovalJustBeforeItRunsWhenSteppingThrough() {
+        jobSucceeds();
+        Path plan = fixture.plan();
+        List<String> ran = new ArrayList<>();
+        Conductor.StepReport report;
+        do {
+            report = conductor(plan, false, Map.of(), stage -> { }).step();
+            if (report.ran() != null) {
+                ran.add(report.ran().key());
+            }
+        } while (report.termSheet() == null && !report.done());
+
+        assertThat(ran).containsExactly("setup", "ptq", "ptq_gate", "baseline_eval", "baseline_gate");
+        assertThat(report.next()).isEqualTo(Stage.QUANTIZED_EVAL);
+        assertThat(report.termSheet()).isEqualTo(fixture.dir.resolve("quote.json"));
+        assertThat(report.termSheetText()).contains("A100_80GB");
+        assertThat(rockie.count("POST", "/api/jobs/submit")).isZero();
+        Conductor.StepReport unanswered = conductor(plan, false, Map.of(), stage -> { }).step();
+        assertThat(unanswered.termSheet()).isNotNull();
+        assertThat(rockie.count("POST", "/api/jobs/submit")).isZero();
+
+        Conductor.StepReport gpu = conductor(plan, false, Map.of("quantized_eval", approved("approved.json")),
+                stage -> { }).step();
+
+        assertThat(gpu.ran()).isEqualTo(Stage.QUANTIZED_EVAL);
+        assertThat(gpu.result().pass()).as(gpu.result().detail()).isTrue();
+        assertThat(rockie.count("POST", "/api/jobs/submit")).isEqualTo(1);
+        do {
+            report = conductor(plan, false, Map.of(), stage -> { }).step();
+        } while (!report.done());
+        assertThat(report.outcome().decision().name()).isEqualTo("ACCEPT");
+        assertThat(rockie.count("POST", "/api/jobs/submit")).isEqualTo(1);
+    }
+
+    @Test
     public void shouldRefuseARehashedApprovalWithARaisedBudgetBeforeAnythingRunsOrIsSent() {
         jobSucceeds();
         ObjectNode forged = (ObjectNode) Json.read(approved("approved.json"));

@@ -1,12 +1,15 @@
 package dev.day0.cli.release;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.Version;
 import dev.day0.core.Stage;
 import dev.day0.io.InputException;
+import dev.day0.io.Json;
 import dev.day0.release.Conductor;
 import dev.day0.release.ReleaseExitCodes;
 import dev.day0.release.ReleasePlan;
+import dev.day0.release.StepResult;
 import dev.day0.release.Terminal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -22,13 +26,17 @@ import picocli.CommandLine.Option;
 /** {@code day0 release run}: the whole release chain as one command. */
 @Command(name = "release", mixinStandardHelpOptions = true,
         description = "Drive a release plan through every stage and gate to a decision.",
-        subcommands = {ReleaseCommand.Run.class})
+        subcommands = {ReleaseCommand.Run.class, ReleaseCommand.Step.class})
 public final class ReleaseCommand {
 
     /** The test hook: end the process right after state.json records this stage. */
     public static final String STOP_AFTER_STAGE = "DAY0_STOP_AFTER_STAGE";
+    /** The ladder's test hook: end the process right after ladder.json records this candidate (its index). */
+    public static final String STOP_AFTER_CANDIDATE = "DAY0_STOP_AFTER_CANDIDATE";
     /** How long a signal waits for the run to cancel its job and write the decision before the JVM ends. */
     static final long INTERRUPT_GRACE_SECONDS = 60;
+    /** Where a pipeline writes the approved sheet a step asked for (the step keeps its own copy of it). */
+    static final String GIVEN_APPROVAL = "given-approval.json";
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Run a release plan: setup, PTQ, ptq gate, baseline eval, run gate, quantized eval, "
@@ -53,7 +61,7 @@ public final class ReleaseCommand {
 
         @Option(names = "--approve", paramLabel = "[STAGE=]FILE",
                 description = "An approved Rockie term sheet for a rockie stage (repeatable; STAGE may be left "
-                        + "out when the plan has one rockie stage).")
+                        + "out when the plan has one rockie stage; a recipe ladder takes CANDIDATE:STAGE=FILE).")
         List<String> approve = new ArrayList<>();
 
         @Option(names = "--confirm-resubmit",
@@ -64,49 +72,221 @@ public final class ReleaseCommand {
 
         @Override
         public Integer call() {
+            if (dev.day0.release.ladder.LadderPlan.declares(planFile)) {
+                return ladder(dev.day0.release.ladder.LadderPlan.load(planFile));
+            }
             ReleasePlan plan = ReleasePlan.load(planFile);
             Map<String, Path> approvals = approvals(plan, approve);
+            Conductor.StopHook hook = stopHook();
+            Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
+            Terminal terminal = Terminal.detect(env(), console().rawErr());
+            Conductor.Options options = new Conductor.Options(dir, resume, approvals, terminal, hook,
+                    pause -> Thread.sleep(pause.toMillis()), confirmResubmit);
+            Conductor conductor = new Conductor(plan, options, env(), console().redactor(), console().rawErr(),
+                    Version.current());
+            return guarded(conductor::run);
+        }
+
+        /** A recipe ladder (docs/release.md "Recipe ladder"): one conductor per candidate. */
+        private Integer ladder(dev.day0.release.ladder.LadderPlan plan) {
+            Map<String, Map<String, Path>> approvals = plan.approvals(approve);
+            Conductor.StopHook stageHook = stopHook();
+            String stopAfter = env().get(STOP_AFTER_CANDIDATE);
+            dev.day0.release.ladder.LadderRun.CandidateHook candidateHook = index -> {
+                if (stopAfter != null && stopAfter.trim().equals(String.valueOf(index))) {
+                    console().rawErr().flush();
+                    System.out.flush();
+                    Runtime.getRuntime().halt(ReleaseExitCodes.STOPPED_BY_HOOK);
+                }
+            };
+            Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
+            var options = new dev.day0.release.ladder.LadderRun.Options(dir, resume, approvals,
+                    Terminal.detect(env(), console().rawErr()), stageHook, pause -> Thread.sleep(pause.toMillis()),
+                    confirmResubmit, candidateHook);
+            var run = new dev.day0.release.ladder.LadderRun(plan, options, env(), console().redactor(),
+                    console().rawErr(), Version.current());
+            return guarded(run::run);
+        }
+
+        private Conductor.StopHook stopHook() {
             String stopAfter = env().get(STOP_AFTER_STAGE);
             Stage stopStage = stopAfter == null || stopAfter.isBlank() ? null : Stage.parse(stopAfter)
                     .orElseThrow(() -> new InputException(STOP_AFTER_STAGE, "", "not a stage: \"" + stopAfter
                             + "\" (stages: " + Stage.keys() + ")"));
-            Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
-            Terminal terminal = Terminal.detect(env(), console().rawErr());
-            Conductor.StopHook hook = stage -> {
+            return stage -> {
                 if (stage == stopStage) {
                     console().rawErr().flush();
                     System.out.flush();
                     Runtime.getRuntime().halt(ReleaseExitCodes.STOPPED_BY_HOOK);
                 }
             };
-            Conductor.Options options = new Conductor.Options(dir, resume, approvals, terminal, hook,
-                    pause -> Thread.sleep(pause.toMillis()), confirmResubmit);
-            Conductor conductor = new Conductor(plan, options, env(), console().redactor(), console().rawErr(),
-                    Version.current());
-            // SIGINT/SIGTERM interrupt the conductor's thread: a Slurm or Rockie stage cancels its job, closeout
-            // writes the decision, and only then may the JVM end.
-            Thread conductorThread = Thread.currentThread();
-            CountDownLatch done = new CountDownLatch(1);
-            Thread onSignal = new Thread(() -> {
-                conductorThread.interrupt();
-                try {
-                    done.await(INTERRUPT_GRACE_SECONDS, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "day0-release-interrupt");
-            Runtime.getRuntime().addShutdownHook(onSignal);
-            try {
-                Conductor.Outcome outcome = conductor.run();
+        }
+
+        private Integer guarded(java.util.function.Supplier<Conductor.Outcome> body) {
+            return interruptible(() -> {
+                Conductor.Outcome outcome = body.get();
                 console().document(outcome.summary(), null);
                 return outcome.exitCode();
-            } finally {
-                done.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(onSignal);
-                } catch (IllegalStateException shuttingDown) {
-                    // The hook is running: it returns now that the run has ended.
+            });
+        }
+    }
+
+    @Command(name = "step", mixinStandardHelpOptions = true,
+            description = {"Advance a release plan by one stage: the stage `release run` would run next, with the "
+                    + "same state in WORKDIR, so a pipeline (the Jenkins step day0Release) can run the chain one "
+                    + "stage at a time. Starts the run when WORKDIR has none; a call after a killed one continues "
+                    + "it without repeating work.",
+                "Prints JSON on stdout: what ran, and what comes next (run the next stage, approve a GPU stage's "
+                    + "term sheet, or done with the decision). Progress goes to stderr. See docs/release.md."},
+            footer = {"", "Exit codes: 10 a stage ran and the run goes on (call step again), 11 the next stage "
+                    + "spends GPU money and waits for an approved term sheet (call step again with --approve), "
+                    + "and once closeout ran the decision as `release run` exits: 0 ACCEPT, 1 REGRESSION, "
+                    + "3 ANOMALOUS, 4 INFEASIBLE, 5 NEEDS_HUMAN, 6 SYSTEMIC; 2 the plan, an option or the state "
+                    + "could not be used (nothing ran), 70 internal error."})
+    static final class Step extends EngineCommand {
+        @Option(names = "--plan", required = true, paramLabel = "FILE", description = "The release plan (YAML).")
+        Path planFile;
+
+        @Option(names = "--workdir", required = true, paramLabel = "DIR",
+                description = "Where state, logs, evidence and reports go; the same directory on every call.")
+        Path workdir;
+
+        @Option(names = "--approve", paramLabel = "[STAGE=]FILE",
+                description = "An approved Rockie term sheet for the rockie stage that waits for it (repeatable).")
+        List<String> approve = new ArrayList<>();
+
+        @Option(names = "--confirm-resubmit",
+                description = "As for release run: post a cut-off Rockie submission again with the same "
+                        + "Idempotency-Key, only after checking the platform has no such job.")
+        boolean confirmResubmit;
+
+        @Option(names = "--peek", description = "Only say which stage the next call runs (next.stage); run and "
+                + "write nothing. Exit 10.")
+        boolean peek;
+
+        @Override
+        public Integer call() {
+            ReleasePlan plan = ReleasePlan.load(planFile);
+            Map<String, Path> approvals = approvals(plan, approve);
+            Conductor.Options options = new Conductor.Options(workdir, false, approvals, Terminal.NONE,
+                    stage -> { }, pause -> Thread.sleep(pause.toMillis()), confirmResubmit);
+            Conductor conductor = new Conductor(plan, options, env(), console().redactor(), console().rawErr(),
+                    Version.current());
+            if (peek) {
+                Conductor.StepReport upcoming = new Conductor.StepReport(null, null, conductor.peek(), null, null,
+                        null);
+                console().document(stepAnswer(plan, planFile, workdir.toAbsolutePath().normalize(), upcoming), null);
+                return ReleaseExitCodes.CONTINUE;
+            }
+            return interruptible(() -> {
+                Conductor.StepReport report = conductor.step();
+                ObjectNode answer = stepAnswer(plan, planFile, workdir.toAbsolutePath().normalize(), report);
+                console().document(answer, null);
+                return answer.path("exit_code").asInt();
+            });
+        }
+    }
+
+    /**
+     * The JSON answer of {@code release step} (docs/release.md, "One stage at a time"): what ran, what comes next
+     * and, once closeout ran, the decision with the paths of its reports. The exit code says the same.
+     */
+    static ObjectNode stepAnswer(ReleasePlan plan, Path planFile, Path workdir, Conductor.StepReport report) {
+        ObjectNode answer = Json.object();
+        answer.put("plan", plan.name());
+        answer.put("workdir", workdir.toString());
+        answer.put("state", workdir.resolve("state.json").toString());
+        answer.put("done", report.done());
+        if (report.ran() == null) {
+            answer.putNull("ran");
+        } else {
+            ObjectNode ran = stageJson(answer.putObject("ran"), report.ran());
+            StepResult result = report.result();
+            if (result != null) {
+                ran.put("pass", result.pass());
+                ran.put("failure_class", result.failureClass() == null ? null : result.failureClass().name());
+                ran.put("detail", result.detail());
+            }
+        }
+        ObjectNode next = answer.putObject("next");
+        List<String> again = new ArrayList<>(List.of("release", "step", "--plan", planFile.toString(),
+                "--workdir", workdir.toString()));
+        if (report.done()) {
+            next.put("action", "done");
+            Conductor.Outcome outcome = report.outcome();
+            ObjectNode decision = answer.putObject("decision");
+            decision.setAll(outcome.summary());
+            for (var file : outcome.summary().path("files")) {
+                String name = Path.of(file.asText()).getFileName().toString();
+                String key = switch (name) {
+                    case "decision.json" -> "decision_file";
+                    case "junit.xml" -> "junit_file";
+                    case "report.md" -> "report_file";
+                    case "report.html" -> "report_html_file";
+                    default -> null;
+                };
+                if (key != null) {
+                    decision.put(key, file.asText());
                 }
+            }
+            answer.put("exit_code", outcome.exitCode());
+            return answer;
+        }
+        stageJson(next, report.next());
+        if (report.termSheet() != null) {
+            Path approved = workdir.resolve("rockie").resolve(report.next().key()).resolve(GIVEN_APPROVAL);
+            next.put("action", "approve");
+            next.put("term_sheet", report.termSheet().toString());
+            next.put("term_sheet_text", report.termSheetText());
+            next.put("approved_sheet", approved.toString());
+            again.add("--approve");
+            again.add(report.next().key() + "=" + approved);
+            answer.put("exit_code", ReleaseExitCodes.AWAITING_APPROVAL);
+        } else {
+            next.put("action", "run");
+            answer.put("exit_code", ReleaseExitCodes.CONTINUE);
+        }
+        var command = next.putArray("command");
+        again.forEach(command::add);
+        return answer;
+    }
+
+    private static ObjectNode stageJson(ObjectNode json, Stage stage) {
+        json.put("stage", stage.key());
+        json.put("position", stage.position());
+        json.put("of", Stage.chain().size());
+        json.put("kind", stage.kind().name().toLowerCase(java.util.Locale.ROOT));
+        return json;
+    }
+
+    /**
+     * Runs the conductor with SIGINT/SIGTERM interrupting its thread: a Slurm or Rockie stage cancels its job,
+     * closeout writes the decision, and only then may the JVM end.
+     */
+    static Integer interruptible(Callable<Integer> body) {
+        Thread conductorThread = Thread.currentThread();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread onSignal = new Thread(() -> {
+            conductorThread.interrupt();
+            try {
+                done.await(INTERRUPT_GRACE_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "day0-release-interrupt");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try {
+            return body.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running: it returns now that the run has ended.
             }
         }
     }

@@ -1,0 +1,247 @@
+package dev.day0.jenkins
+
+import dev.day0.jenkins.fakes.CredentialsFake
+import dev.day0.jenkins.fakes.InputFake
+import dev.day0.jenkins.fakes.StageFake
+import dev.day0.jenkins.fakes.TimeoutFake
+import dev.day0.release.ReleaseFixture
+import dev.day0.rockie.RockieTestServer
+import dev.day0.testing.CliRun
+import groovy.json.JsonSlurper
+import java.nio.charset.StandardCharsets
+import org.junit.After
+import org.junit.Before
+import org.junit.Rule
+import org.junit.Test
+import org.junit.rules.TemporaryFolder
+
+import static org.assertj.core.api.Assertions.assertThat
+
+/**
+ * day0Release end to end: `sh` really runs the built engine (bin/day0) through `day0 release step`, on the example
+ * plans and on a plan with a GPU stage on the loopback Rockie server; the test answers each approval. Each run's
+ * decision is checked against `day0 release run` of the same plan.
+ */
+class Day0ReleaseIT {
+    static final String TOKEN = 'rkt_live_D4yR3leaseITT0kenNeverLogged'
+    static final String APPROVAL_KEY = dev.day0.testing.ApprovalKeys.KEY
+    static final File EXAMPLES = new File(FakeJenkins.PROJECT, 'examples')
+    static final List<String> WHOLE_CHAIN = ['setup', 'ptq', 'ptq_gate', 'baseline_eval', 'baseline_gate',
+                                             'quantized_eval', 'quantized_gate', 'compare', 'closeout']
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder()
+
+    RockieTestServer rockie
+    Kit kit
+    FakeJenkins jenkins
+    InputFake input
+    StageFake stages
+
+    @Before
+    void setUp() {
+        rockie = RockieTestServer.start()
+        kit = new Kit().withRealShell()
+        jenkins = kit.plain(tmp.newFolder('jenkins'))
+        TimeoutFake timeout = new TimeoutFake()
+        input = new InputFake(timeout)
+        stages = new StageFake()
+        jenkins.with(timeout, input, stages, new CredentialsFake(['rockie-tenant-token': TOKEN,
+                                                                  'day0-approval-key': APPROVAL_KEY]))
+        RealEngine.install(jenkins)
+    }
+
+    @After
+    void tearDown() {
+        rockie.close()
+    }
+
+    private FakeJenkins.Run release(String plan, String more = '') {
+        return jenkins.run("return day0Release(plan: args.plan${more})", [plan: plan])
+    }
+
+    /** `day0 release run` of the same plan, in this JVM, in a work directory of its own. */
+    private Map releaseRun(String plan, Map<String, String> env = ReleaseFixture.env()) {
+        CliRun run = CliRun.run(env, 'release', 'run', '--plan', plan, '--workdir', tmp.newFolder().path)
+        return new JsonSlurper().parseText(run.out()) as Map
+    }
+
+    private void assertOnlyEvidenceArchived() {
+        List<String> archived = kit.archive.archived()
+        assertThat(archived).isNotEmpty()
+        assertThat(archived.findAll { it.contains('/stages/') || it.contains('/artifacts/') }).isEmpty()
+        long total = archived.sum { kit.archive.archived(it as String).length() } as long
+        assertThat(total).isLessThan(50L * 1024 * 1024)
+    }
+
+    @Test
+    void shouldAcceptTheQuickstartWithOneJenkinsStagePerPlanStage() {
+        String plan = new File(EXAMPLES, 'quickstart/release.yaml').path
+
+        FakeJenkins.Run run = release(plan)
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(run.value.decision).isEqualTo(releaseRun(plan).decision).isEqualTo('ACCEPT')
+        assertThat(stages.names).isEqualTo(WHOLE_CHAIN)
+        assertThat(run.result).isEqualTo('SUCCESS')
+        assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 ACCEPT')
+        assertThat(kit.badges.badges*.kind).containsExactly('addBadge')
+        assertThat(kit.junit.published*.file).containsExactly('day0/release/report/junit.xml')
+        assertThat(kit.archive.archived()).contains('day0/release/report/decision.json',
+                'day0/release/report/report.md', 'day0/release/state.json')
+        assertOnlyEvidenceArchived()
+        assertThat(input.requests).isEmpty()
+        // The checkpoint the PTQ stage wrote stays on the agent.
+        assertThat(new File(jenkins.workspace, 'day0/release/stages/ptq/output')).isDirectory()
+    }
+
+    @Test
+    void shouldEndTheRegressionExampleAsAFailedBuildAfterItsCloseout() {
+        String plan = new File(EXAMPLES, 'regression/release.yaml').path
+
+        FakeJenkins.Run run = release(plan)
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(releaseRun(plan).decision).isEqualTo('REGRESSION')
+        assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 REGRESSION')
+        assertThat(stages.names).isEqualTo(WHOLE_CHAIN)
+        assertThat(run.message()).startsWith('day0Release: REGRESSION (do-not-publish)')
+        assertThat(kit.badges.badges*.kind).containsExactly('addWarningBadge')
+        Map decision = new JsonSlurper().parse(kit.archive.archived('day0/release/report/decision.json')) as Map
+        assertThat(decision.decision).isEqualTo('REGRESSION')
+        assertOnlyEvidenceArchived()
+    }
+
+    @Test
+    void shouldStopTheInfeasibleExampleAtThePtqGateWithoutEvaluating() {
+        String plan = new File(EXAMPLES, 'infeasible/release.yaml').path
+
+        FakeJenkins.Run run = release(plan)
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(releaseRun(plan).decision).isEqualTo('INFEASIBLE')
+        assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 INFEASIBLE')
+        assertThat(stages.names).containsExactly('setup', 'ptq', 'ptq_gate', 'closeout')
+        assertThat(kit.badges.badges*.kind).containsExactly('addErrorBadge')
+        assertThat(new File(jenkins.workspace, 'day0/release/stages/baseline_eval')).doesNotExist()
+        assertOnlyEvidenceArchived()
+    }
+
+    @Test
+    void shouldContinueARestartedBuildWithoutRepeatingWork() {
+        ReleaseFixture fixture = new ReleaseFixture(new File(jenkins.workspace, 'plan').toPath())
+        String plan = fixture.plan().toString()
+        jenkins.run("""node { dir(pwd()) { day0Engine(command: ['release', 'step', '--plan=${plan}',
+                '--workdir=day0/release']); day0Engine(command: ['release', 'step', '--plan=${plan}',
+                '--workdir=day0/release']) } }""")
+        assertThat(fixture.runs()).containsExactly('ptq 1')
+
+        FakeJenkins.Run run = release(plan)
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(stages.names).containsExactly('ptq_gate', 'baseline_eval', 'baseline_gate', 'quantized_eval',
+                'quantized_gate', 'compare', 'closeout')
+        assertThat(fixture.runs()).containsExactly('ptq 1', 'baseline_eval 1', 'quantized_eval 1')
+        assertThat(run.value.decision).isEqualTo('ACCEPT')
+    }
+
+    // ------------------------------------------------------------------------------------- a GPU stage on Rockie
+
+    /** A plan whose quantized eval is a Rockie job, quoted for A100_80GB x1, 60 minutes; the job succeeds. */
+    private ReleaseFixture rockiePlan() {
+        ReleaseFixture fixture = new ReleaseFixture(new File(jenkins.workspace, 'plan').toPath())
+        fixture.file('job.sh', '#!/usr/bin/env bash\nset -euo pipefail\necho evaluating\necho JOB_DONE\n')
+        fixture.quantized = '  quantized_eval:\n    runner: rockie\n    script: job.sh\n    gpu_type: A100_80GB\n' +
+                '    gpu_count: 1\n    region: us\n    tier: spot\n    timeout_seconds: 3600\n' +
+                '    term_sheet: quote.json\n    poll_interval_seconds: 0.01\n' +
+                '    evidence: {run_summary: "{stage_dir}/artifacts/run-summary.json", ' +
+                'scores: "{stage_dir}/artifacts/scores.json"}\n'
+        fixture.file('spec.json', '{"job_shape": "eval", "gpu_type": "A100_80GB", "gpu_count": 1, ' +
+                '"region": "us", "tier": "spot", "wallclock_minutes": 60}')
+        String market = new File(FakeJenkins.PROJECT,
+                'src/test/resources/reference/rockie/budget-term-sheet-fixtures/market_available.json').path
+        CliRun quote = CliRun.run(rockieEnv(), 'rockie', 'quote', '--job-spec', fixture.dir.resolve('spec.json')
+                .toString(), '--market-json', market, '--out', fixture.dir.resolve('quote.json').toString())
+        assertThat(quote.exitCode()).as(quote.toString()).isEqualTo(0)
+        rockie.acceptSubmit('rj_quant', 17500)
+                .jobStates('rj_quant', RockieTestServer.poll('RUNNING', 'evaluating', 120),
+                        RockieTestServer.finished('DONE', 'JOB_DONE', 900, null))
+                .artifacts('rj_quant', ['run-summary.json': ReleaseFixture.runSummary('SUCCESS', 69.5, 79.6, '[]')
+                        .getBytes(StandardCharsets.UTF_8),
+                        'scores.json': '{"mmlu": 69.5, "gsm8k": 79.6}\n'.getBytes(StandardCharsets.UTF_8)])
+        jenkins.env.ROCKIELAB_API_URL = rockie.url().toString()
+        jenkins.env.ROCKIELAB_TENANT_ID = 'tenant-release'
+        return fixture
+    }
+
+    private Map<String, String> rockieEnv() {
+        Map<String, String> env = ReleaseFixture.env()
+        env.putAll(rockie.env(TOKEN, 'tenant-release'))
+        env.put('DAY0_ROCKIE_LEDGER_DIR', tmp.newFolder().path)
+        env.put(dev.day0.rockie.ApprovalKey.ENV, APPROVAL_KEY)
+        return env
+    }
+
+    private static final String GPU = ", approvers: 'alice,bob', credentialsId: 'rockie-tenant-token', " +
+            "approvalKeyCredentialsId: 'day0-approval-key'"
+
+    @Test
+    void shouldAskBeforeTheGpuSpendAndSubmitExactlyOnceUnderTheApproval() {
+        ReleaseFixture fixture = rockiePlan()
+        input.approve('alice')
+
+        FakeJenkins.Run run = release(fixture.plan().toString(), GPU)
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(run.value.decision).isEqualTo('ACCEPT')
+        assertThat(stages.names).isEqualTo(WHOLE_CHAIN)
+        assertThat(input.requests*.id).containsExactly('Day0Gpu-quantized_eval')
+        assertThat(input.requests*.insideNode).containsOnly(false)
+        assertThat(input.requests*.insideTimeout).containsOnly(true)
+        assertThat(input.requests[0].message as String).startsWith("Approve GPU spend for 'quantized_eval': " +
+                '1 x A100_80GB (spot, us), wall-clock 60 min')
+        assertThat(rockie.count('POST', '/api/jobs/submit')).isEqualTo(1)
+        assertThat(rockie.requests('POST', '/api/jobs/submit')*.header('X-Tenant-Token')).containsOnly(TOKEN)
+        assertThat(jenkins.logText()).contains('GPU spend waiting for approval by alice,bob',
+                'GPU spend approved by alice (listed in approvers (alice,bob))')
+        Map approval = new JsonSlurper().parse(kit.archive.archived('day0/approvals/quantized_eval/approval.json')) as Map
+        assertThat(approval.outcome).isEqualTo('approved')
+        assertThat(approval.approver).isEqualTo('alice')
+        assertThat(kit.archive.archived()).contains('day0/approvals/quantized_eval/term-sheet.txt',
+                'day0/release/rockie/quantized_eval/approved-term-sheet.json')
+        assertOnlyEvidenceArchived()
+        assertSecretsNowhere()
+    }
+
+    @Test
+    void shouldSpendNothingWhenTheGpuStageIsRejected() {
+        ReleaseFixture fixture = rockiePlan()
+        input.rejectInForm('bob')
+
+        FakeJenkins.Run run = release(fixture.plan().toString(), GPU)
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(rockie.count('POST', '/api/jobs/submit')).isZero()
+        assertThat(stages.names.last()).isEqualTo('quantized_eval')
+        assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 NEEDS_HUMAN')
+        assertThat(run.message()).contains('not approved: rejected by bob', 'nothing was submitted')
+        Map approval = new JsonSlurper().parse(kit.archive.archived('day0/approvals/quantized_eval/approval.json')) as Map
+        assertThat(approval.outcome).isEqualTo('rejected')
+        assertSecretsNowhere()
+    }
+
+    private void assertSecretsNowhere() {
+        [TOKEN, APPROVAL_KEY].each { String secret ->
+            assertThat(jenkins.logText()).doesNotContain(secret)
+            assertThat(jenkins.callStackText()).doesNotContain(secret)
+            kit.archive.archived().each { String path ->
+                assertThat(kit.archive.archived(path).getText('ISO-8859-1')).as(path).doesNotContain(secret)
+            }
+            jenkins.workspace.eachFileRecurse { File file ->
+                if (file.isFile()) {
+                    assertThat(file.getText('ISO-8859-1')).as(file.path).doesNotContain(secret)
+                }
+            }
+        }
+    }
+}

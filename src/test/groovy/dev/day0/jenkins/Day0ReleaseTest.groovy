@@ -1,0 +1,248 @@
+package dev.day0.jenkins
+
+import dev.day0.jenkins.fakes.CredentialsFake
+import dev.day0.jenkins.fakes.EngineFake
+import dev.day0.jenkins.fakes.InputFake
+import dev.day0.jenkins.fakes.StageFake
+import dev.day0.jenkins.fakes.TimeoutFake
+import groovy.json.JsonSlurper
+import org.junit.Before
+import org.junit.Rule
+import org.junit.Test
+import org.junit.rules.TemporaryFolder
+
+import static org.assertj.core.api.Assertions.assertThat
+
+/** day0Release against a scripted engine: it does what each `day0 release step` answer says, and nothing else. */
+class Day0ReleaseTest {
+    static final String TOKEN = 'rk_secret_token_value_123'
+    static final String KEY = 'ak_secret_signing_key_456'
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder()
+
+    Kit kit
+    FakeJenkins jenkins
+    InputFake input
+    StageFake stages
+    /** The answers of the scripted engine's `release step`, in order (a peek answers from the next one). */
+    List<Map> answers = []
+    List<EngineFake.Call> steps = []
+
+    @Before
+    void setUp() {
+        kit = new Kit()
+        jenkins = compose(kit, tmp.newFolder('plain'), false)
+    }
+
+    private FakeJenkins compose(Kit on, File root, boolean cps) {
+        FakeJenkins run = cps ? on.cps(root) : on.plain(root)
+        TimeoutFake timeout = new TimeoutFake()
+        input = new InputFake(timeout)
+        stages = new StageFake()
+        run.with(timeout, input, stages, new CredentialsFake(['rockie-token': TOKEN, 'approval-key': KEY]))
+        on.engine.on('release step') { EngineFake.Call call ->
+            steps.add(call)
+            if (call.flag('peek')) {
+                return [status: 10, stdout: [done: false, ran: null, next: answers[0].ran ?: answers[0].next]]
+            }
+            Map answer = answers.remove(0)
+            if (answer.done) {
+                call.file('day0/release/report').mkdirs()
+                call.file('day0/release/report/junit.xml').text = '<?xml version="1.0"?><testsuites><testsuite ' +
+                        'name="day0"><testcase classname="day0" name="compare"/></testsuite></testsuites>\n'
+                call.file('day0/release/report/decision.json').text = '{"decision": "' + answer.decision.decision +
+                        '"}\n'
+                call.file('day0/release/report/report.md').text = '# day0\n'
+                call.file('day0/release/stages/ptq/output').mkdirs()
+                call.file('day0/release/stages/ptq/output/model.safetensors').text = 'weights'
+                answer.decision += [decision_file: call.file('day0/release/report/decision.json').path,
+                                    junit_file: call.file('day0/release/report/junit.xml').path,
+                                    report_file: call.file('day0/release/report/report.md').path]
+            }
+            return [status: answer.exit_code, stdout: answer]
+        }
+        return run
+    }
+
+    private static Map ran(String stage, String next, boolean pass = true) {
+        return [done: false, ran: [stage: stage, pass: pass, failure_class: pass ? null : 'UNKNOWN',
+                                   detail: "${stage} detail".toString()],
+                next: [action: 'run', stage: next], exit_code: 10]
+    }
+
+    private static Map done(String decision, int exitCode) {
+        return [done: true, ran: [stage: 'closeout'], next: [action: 'done'], exit_code: exitCode,
+                decision: [decision: decision, publish_recommendation: decision == 'ACCEPT' ? 'publish' : 'do-not-publish',
+                           failure_class: null, detail: "compare: ${decision.toLowerCase()}".toString()]]
+    }
+
+    private void chain(String decision, int exitCode) {
+        answers.addAll([ran('setup', 'ptq'), ran('ptq', 'ptq_gate'), ran('ptq_gate', 'compare'),
+                        ran('compare', 'closeout'), done(decision, exitCode)])
+    }
+
+    @Test
+    void shouldRunEachEngineStageInAJenkinsStageOfItsNameUntilTheDecision() {
+        chain('ACCEPT', 0)
+
+        FakeJenkins.Run run = jenkins.run("return day0Release(plan: 'release.yaml')")
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(stages.names).containsExactly('setup', 'ptq', 'ptq_gate', 'compare', 'closeout')
+        assertThat(steps*.args.first()).containsExactly('release', 'step', '--plan=release.yaml',
+                '--workdir=day0/release', '--peek')
+        assertThat(steps.drop(1)*.args).containsOnly(['release', 'step', '--plan=release.yaml',
+                                                      '--workdir=day0/release'])
+        assertThat(run.value.decision).isEqualTo('ACCEPT')
+        assertThat(run.value.stages).containsExactly('setup', 'ptq', 'ptq_gate', 'compare', 'closeout')
+        assertThat(run.value.decisionFile).isEqualTo('day0/release/report/decision.json')
+        assertThat(run.result).isEqualTo('SUCCESS')
+        assertThat(kit.junit.published*.file).containsExactly('day0/release/report/junit.xml')
+        assertThat(kit.badges.badges*.kind).containsExactly('addBadge')
+        assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 ACCEPT')
+        assertThat(jenkins.logText()).contains('day0Release ptq: done: ptq detail')
+        assertThat(kit.archive.archived()).contains('day0/release/report/decision.json')
+        assertThat(kit.archive.archived().findAll { it.contains('/stages/') }).isEmpty()
+        assertThat(input.requests).isEmpty()
+    }
+
+    @Test
+    void shouldFailTheBuildWithTheEnginesDecisionAfterCloseout() {
+        chain('REGRESSION', 1)
+
+        FakeJenkins.Run run = jenkins.run("day0Release(plan: 'release.yaml')")
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).isEqualTo('day0Release: REGRESSION (do-not-publish): compare: regression')
+        assertThat(stages.names.last()).isEqualTo('closeout')
+        assertThat(kit.badges.badges*.kind).containsExactly('addWarningBadge')
+    }
+
+    @Test
+    void shouldOnlyMarkTheBuildUnstableWhenFailOnLeavesTheRegressionOut() {
+        chain('REGRESSION', 1)
+
+        FakeJenkins.Run run = jenkins.run("day0Release(plan: 'release.yaml', failOn: ['ANOMALOUS', 'INFEASIBLE', " +
+                "'NEEDS_HUMAN', 'SYSTEMIC'])")
+
+        assertThat(run.failure).isNull()
+        assertThat(run.result).isEqualTo('UNSTABLE')
+    }
+
+    @Test
+    void shouldStopWithTheEnginesOwnMeaningWhenAStepCannotBeMade() {
+        answers.add(ran('setup', 'ptq'))
+        answers.add([exit_code: 2, exit: [code: 2, meaning: 'the plan, an option or the state could not be used']])
+
+        FakeJenkins.Run run = jenkins.run("day0Release(plan: 'release.yaml')")
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).contains('the plan, an option or the state could not be used (exit 2)')
+        assertThat(kit.badges.badges).isEmpty()
+    }
+
+    private void gpuStage() {
+        File quote = new File(jenkins.workspace, 'plan/quote.json')
+        quote.parentFile.mkdirs()
+        quote.text = '{"quote_id": "q_1", "estimate_cents": 18000, "user_budget_cents": 27000, "wallclock_minutes": 60, ' +
+                '"compute": {"gpu_type": "A100_80GB", "gpu_count": 1, "tier": "spot", "region": "us"}}'
+        answers.addAll([ran('setup', 'quantized_eval'),
+                        [done: false, ran: null, exit_code: 11,
+                         next: [action: 'approve', stage: 'quantized_eval', term_sheet: quote.path,
+                                term_sheet_text: 'Term sheet\n  GPU   1 x A100_80GB\n']],
+                        ran('quantized_eval', 'closeout'), done('ACCEPT', 0)])
+        kit.engine.on('rockie approve') { EngineFake.Call call ->
+            assertThat(call.env.DAY0_APPROVAL_KEY).isEqualTo(KEY)
+            Map quoted = new JsonSlurper().parse(call.file(call.opt('term-sheet'))) as Map
+            call.writeJson(call.opt('out'), quoted + [decision: [state: 'approve', approved_by: call.opt('approver'), approved_at: '2026-12-02T01:00:00Z',
+                                quote_sha256: 'ab' * 32]])
+            [status: 0]
+        }
+    }
+
+    private static final String GPU = "return day0Release(plan: 'release.yaml', approvers: 'alice, bob', " +
+            "credentialsId: 'rockie-token', approvalKeyCredentialsId: 'approval-key')"
+
+    @Test
+    void shouldAskTheApproversOutsideAnyNodeBeforeTheGpuStageAndRunItWithTheSignedApproval() {
+        gpuStage()
+        input.approve('bob')
+
+        FakeJenkins.Run run = jenkins.run(GPU)
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(stages.names).containsExactly('setup', 'quantized_eval', 'closeout')
+        assertThat(input.requests*.id).containsExactly('Day0Gpu-quantized_eval')
+        assertThat(input.requests*.insideNode).containsOnly(false)
+        assertThat(input.requests[0].submitter).isEqualTo('alice,bob')
+        assertThat(input.requests[0].message as String).startsWith("Approve GPU spend for 'quantized_eval': " +
+                '1 x A100_80GB (spot, us), wall-clock 60 min, budget 270.00 USD')
+        assertThat(jenkins.logText()).contains('Term sheet\n  GPU   1 x A100_80GB',
+                'GPU spend approved by bob (listed in approvers (alice,bob))')
+        EngineFake.Call approve = kit.engine.calls('rockie approve')[0]
+        assertThat(approve.opt('approver')).isEqualTo('bob')
+        assertThat(steps[3].args).contains('--approve=quantized_eval=day0/approvals/quantized_eval/approved-term-sheet.json')
+        assertThat(steps*.env*.ROCKIELAB_TENANT_TOKEN).containsOnly(TOKEN)
+        Map approval = new JsonSlurper().parse(kit.archive.archived('day0/approvals/quantized_eval/approval.json')) as Map
+        assertThat(approval.approver).isEqualTo('bob')
+        assertThat(approval.approved_as).isEqualTo('listed')
+        assertThat(kit.archive.archived()).contains('day0/approvals/quantized_eval/term-sheet.txt')
+        assertThat(jenkins.logText()).doesNotContain(TOKEN).doesNotContain(KEY)
+    }
+
+    @Test
+    void shouldSpendNothingAndStopNeedsHumanWhenTheGpuStageIsRejected() {
+        gpuStage()
+        input.rejectInForm('alice')
+
+        FakeJenkins.Run run = jenkins.run(GPU)
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).contains('not approved: rejected by alice')
+        assertThat(kit.engine.calls('rockie approve')).isEmpty()
+        assertThat(steps.findAll { it.args.any { it.startsWith('--approve') } }).isEmpty()
+        assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 NEEDS_HUMAN')
+    }
+
+    @Test
+    void shouldRefuseAGpuStageWithoutNamedApproversBeforeAskingAnyone() {
+        gpuStage()
+
+        FakeJenkins.Run run = jenkins.run("day0Release(plan: 'release.yaml', credentialsId: 'rockie-token')")
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).contains('stage quantized_eval spends GPU money and needs an approval: give approvers:')
+        assertThat(input.requests).isEmpty()
+    }
+
+    @Test
+    void shouldRefuseToHoldAnExecutorWhileAPersonDecides() {
+        FakeJenkins.Run run = jenkins.run("node { day0Release(plan: 'release.yaml') }")
+
+        assertThat(run.message()).contains('day0Release waits for people to approve GPU spend')
+        assertThat(steps).isEmpty()
+    }
+
+    @Test
+    void shouldRejectAMisspeltArgument() {
+        FakeJenkins.Run run = jenkins.run("day0Release(plan: 'release.yaml', aprovers: 'alice')")
+
+        assertThat(run.message()).startsWith('day0Release: unknown argument(s) aprovers')
+    }
+
+    @Test
+    void shouldRunTheWholeLoopUnderCpsAsJenkinsDoes() {
+        Kit cpsKit = new Kit()
+        kit = cpsKit
+        jenkins = compose(cpsKit, tmp.newFolder('cps'), true)
+        gpuStage()
+        input.approve('alice')
+
+        FakeJenkins.Run run = jenkins.run(GPU)
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(stages.names).containsExactly('setup', 'quantized_eval', 'closeout')
+        assertThat(run.value.decision).isEqualTo('ACCEPT')
+    }
+}

@@ -1,0 +1,297 @@
+import groovy.transform.Field
+
+/*
+ * day0Release: a whole release plan, the one `day0 release run` runs, as Jenkins stages.
+ *
+ *   @Library('day0@v1') _
+ *   day0Release(plan: 'release.yaml', approvers: 'alice,bob', credentialsId: 'rockie-tenant-token',
+ *               approvalKeyCredentialsId: 'day0-approval-key')
+ *
+ * The engine owns the chain: the step calls `day0 release step` in a loop and does what each answer says (run the
+ * next stage, ask a person to approve a GPU stage's term sheet, or show the decision). Each engine stage runs in a
+ * Jenkins stage of its name; before a GPU stage spends, the term sheet is echoed and an `input` (outside any node)
+ * asks the approvers, through rockieSubmit's approval code (one-line message, outcome in the log, approval.json
+ * archived). State lives in the engine's work directory on the agent, so a restarted build continues where the
+ * last one stopped without repeating GPU work. At the end: JUnit, the evidence (never a checkpoint), the badge.
+ * Call it outside node: it takes the agent for the engine calls and holds no executor while a person decides.
+ */
+
+@Field static final Map DEFAULTS = [
+    // The release plan (docs/release.md), relative to the workspace. Required.
+    plan                    : null,
+    // The engine's work directory (state, logs, evidence, reports), relative to the workspace.
+    workdir                 : 'day0/release',
+    // Who may approve GPU spend: comma-separated Jenkins user ids (or the realm's groups). Required when the plan
+    // has a rockie stage; there is no default (docs/jenkins.md, "Who can approve").
+    approvers               : null,
+    // Secret text credentials: the Rockie tenant token and the approval signing key, bound around engine calls.
+    credentialsId           : null,
+    approvalKeyCredentialsId: null,
+    // Rockie tenant and API URL; default env.ROCKIELAB_TENANT_ID and env.ROCKIELAB_API_URL.
+    tenantId                : null,
+    apiUrl                  : null,
+    approvalTimeoutMinutes  : 60,
+    // Offer a budget field (cents) in the approval form.
+    budgetParameter         : true,
+    // Agent label for the engine calls; the first agent is kept for the whole run (the state is on it).
+    agent                   : null,
+    // A stage to run in the workspace first, e.g. { checkout scm }; runs on that agent before the first call.
+    prepare                 : null,
+    failOn                  : null,
+    junit                   : true,
+    archive                 : true,
+    badge                   : true,
+    engine                  : null,
+    engineRepository        : null,
+]
+
+// The engine's exit codes of `release step` that are answers, not failures (docs/release.md).
+@Field static final List ANSWERS = [0, 1, 3, 4, 5, 6, 10, 11]
+// More calls than this without a decision means the engine and the step disagree: stop rather than loop.
+@Field static final int MAX_CALLS = 200
+
+/**
+ * Returns [decision, publishRecommendation, failureClass, detail, buildResult, stages, decisionFile, junitFile,
+ * reportFile, workdir].
+ */
+Map call(Map args = [:]) {
+    Map opts = options(args)
+    Map run = [stages: []]
+    Map answer = onAgent(opts, run) {
+        if (opts.prepare instanceof Closure) {
+            Closure prepare = opts.prepare as Closure
+            prepare()
+        }
+        engineStep(opts, ['--peek'], 'peek')
+    }
+    for (int calls = 0; calls < MAX_CALLS; calls++) {
+        String name = answer.next?.stage as String
+        if (!name) {
+            error("day0Release: the engine's answer names no next stage: ${answer}")
+        }
+        run.stages.add(name)
+        stage(name) {
+            answer = onAgent(opts, run) { engineStep(opts, [], name) }
+            if (answer.next?.action == 'approve') {
+                answer = approveAndRun(opts, run, answer)
+            }
+            report(answer)
+        }
+        if (answer.done) {
+            return finish(opts, run, answer)
+        }
+    }
+    error("day0Release: no decision after ${MAX_CALLS} engine calls; the engine's last answer was ${answer.next}")
+}
+
+Map options(Map args) {
+    day0Engine.checkArgs('day0Release', args, DEFAULTS)
+    Map opts = day0Engine.withDefaults(DEFAULTS, args)
+    if (env.NODE_NAME) {
+        error('day0Release waits for people to approve GPU spend and must not hold an executor meanwhile: call it ' +
+                'outside node { } (it takes an agent for each engine call)')
+    }
+    if (!opts.plan) {
+        error('day0Release: plan: required (the release plan, see docs/release.md)')
+    }
+    if (!day0Engine.safeDirectory(opts.workdir)) {
+        error("day0Release: workdir: a relative directory inside the workspace, got '${opts.workdir}'")
+    }
+    opts.failOn = day0Decision.checkedFailOn('day0Release', opts.failOn)
+    opts.approverList = opts.approvers instanceof String ? rockieSubmit.approverList(opts.approvers as String) : []
+    opts.submitter = opts.approverList.join(',')
+    opts.tenantId = opts.tenantId ?: env.ROCKIELAB_TENANT_ID
+    opts.apiUrl = opts.apiUrl ?: env.ROCKIELAB_API_URL
+    return opts
+}
+
+/**
+ * Runs the body on the run's agent, in the run's workspace: the first call takes an agent of the label and every
+ * later one goes back to it, since the engine's state and evidence are there.
+ */
+Object onAgent(Map opts, Map run, Closure body) {
+    Object result = null
+    String label = run.node ?: opts.agent
+    Closure inWorkspace = {
+        if (!run.node) {
+            run.node = env.NODE_NAME
+            run.workspace = pwd()
+        }
+        dir(run.workspace as String) {
+            result = body()
+        }
+    }
+    if (label) {
+        node(label as String, inWorkspace)
+    } else {
+        node(inWorkspace)
+    }
+    return result
+}
+
+/** One `day0 release step` through the engine relay, with the credentials bound; the answer's JSON. */
+Map engineStep(Map opts, List more, String label) {
+    List command = ['release', 'step', "--plan=${opts.plan}", "--workdir=${opts.workdir}"] + more
+    Map call = withSecrets(opts) {
+        day0Engine(command: command, label: "release-step-${label}", engine: opts.engine,
+                engineRepository: opts.engineRepository)
+    }
+    if (!ANSWERS.contains(call.status) || !(call.json instanceof Map)) {
+        String meaning = rockieSubmit.exitMeaning(call.stdout as String, call.status as int)
+        error("day0Release: day0 release step stopped: ${meaning} (exit ${call.status}). The engine's message is " +
+                'in the log above.')
+    }
+    return call.json as Map
+}
+
+/** The tenant token and the approval key, each bound when its credential is named. */
+Object withSecrets(Map opts, Closure body) {
+    List bindings = []
+    if (opts.credentialsId) {
+        bindings.add(string(credentialsId: opts.credentialsId as String, variable: 'ROCKIELAB_TENANT_TOKEN'))
+    }
+    if (opts.approvalKeyCredentialsId) {
+        bindings.add(string(credentialsId: opts.approvalKeyCredentialsId as String, variable: 'DAY0_APPROVAL_KEY'))
+    }
+    List platform = []
+    if (opts.apiUrl) {
+        platform.add("ROCKIELAB_API_URL=${opts.apiUrl}")
+    }
+    if (opts.tenantId) {
+        platform.add("ROCKIELAB_TENANT_ID=${opts.tenantId}")
+    }
+    Object result = null
+    withEnv(platform) {
+        if (bindings.isEmpty()) {
+            result = body()
+        } else {
+            withCredentials(bindings) {
+                result = body()
+            }
+        }
+    }
+    return result
+}
+
+/**
+ * The engine waits for an approved term sheet: the sheet goes to the log and the build's artifacts, the approvers
+ * are asked outside any node (rockieSubmit's approval), the engine signs the approval, and the stage runs with it.
+ */
+Map approveAndRun(Map opts, Map run, Map answer) {
+    String name = answer.next.stage as String
+    Map ask = approvalOptions(opts, run, name)
+    if (ask.approverList.isEmpty() || !opts.approvalKeyCredentialsId) {
+        error("day0Release: stage ${name} spends GPU money and needs an approval: give approvers: (Jenkins user " +
+                'ids) and approvalKeyCredentialsId: (the approval signing key); nothing was spent')
+    }
+    Map prepared = onAgent(opts, run) { prepareSheet(ask, answer) }
+    Map approval = prepared.approval
+    if (approval == null) {
+        approval = rockieSubmit.askApproval(ask, prepared)
+        if (!approval.approved) {
+            rockieSubmit.refuse(ask, prepared, approval)
+        }
+    }
+    return onAgent(opts, run) {
+        String approved = "${ask.dir}/approved-term-sheet.json"
+        if (!approval.reattach) {
+            rockieSubmit.approveSheet(ask, prepared, approval, approved)
+            if (opts.archive) {
+                rockieSubmit.archiveRecords(ask)
+            }
+        }
+        engineStep(opts, ["--approve=${name}=${approved}"], "${name}-approved")
+    }
+}
+
+/** What rockieSubmit's approval code needs to know about this GPU stage. */
+Map approvalOptions(Map opts, Map run, String name) {
+    return [name: name, dir: "day0/approvals/${name}".toString(), submitter: opts.submitter,
+            approverList: opts.approverList, approvalTimeoutMinutes: opts.approvalTimeoutMinutes as int,
+            budgetParameter: opts.budgetParameter, approvalKeyCredentialsId: opts.approvalKeyCredentialsId,
+            submissionId: "${env.JOB_NAME}#${env.BUILD_NUMBER}/${name}".toString(),
+            inputId: "Day0Gpu-${name}".toString(), archive: opts.archive, badge: opts.badge,
+            agent: run.node, engine: opts.engine, engineRepository: opts.engineRepository]
+}
+
+/**
+ * On the agent: this build's approval of the stage when one was given before the build was restarted, else the
+ * engine's term sheet written as the approval records and archived (so the form can link to it).
+ */
+Map prepareSheet(Map ask, Map answer) {
+    Map earlier = day0Engine.readJsonFile("${ask.dir}/approval.json") as Map
+    if (earlier != null && earlier.outcome == 'approved' && earlier.submission_id == ask.submissionId
+            && fileExists("${ask.dir}/approved-term-sheet.json")) {
+        echo("day0Release ${ask.name}: approved earlier in this build by ${earlier.approver}; not asking again")
+        return [approval: earlier + [approved: true, reattach: true]]
+    }
+    dir(ask.dir as String) {
+        deleteDir()
+    }
+    String sheetText = readFile(file: answer.next.term_sheet as String, encoding: 'UTF-8')
+    writeFile(file: "${ask.dir}/term-sheet.json", text: sheetText, encoding: 'UTF-8')
+    writeFile(file: "${ask.dir}/term-sheet.txt", text: answer.next.term_sheet_text as String, encoding: 'UTF-8')
+    day0Engine.writeJsonFile("${ask.dir}/submission.json", [submission_id: ask.submissionId, input_id: ask.inputId,
+            name: ask.name, build_url: env.BUILD_URL])
+    if (ask.archive) {
+        rockieSubmit.archiveRecords(ask)
+    }
+    return [approval: null, sheetText: sheetText, rendered: answer.next.term_sheet_text,
+            sheet: day0Engine.parseJson(sheetText) as Map]
+}
+
+/** One line for the stage the engine ran. */
+void report(Map answer) {
+    Map ran = answer.ran instanceof Map ? answer.ran as Map : null
+    if (ran == null || ran.pass == null) {
+        return
+    }
+    String how = ran.pass ? 'done' : "failed ${ran.failure_class ?: ''}".trim()
+    echo("day0Release ${ran.stage}: ${how}: ${ran.detail}")
+}
+
+/** The decision on the build: JUnit, the evidence archive, the badge, and the build result. */
+Map finish(Map opts, Map run, Map answer) {
+    Map decision = answer.decision as Map
+    Map result = [:]
+    onAgent(opts, run) {
+        String base = "${pwd()}/"
+        result.decisionFile = inWorkspace(decision.decision_file as String, base)
+        result.junitFile = inWorkspace(decision.junit_file as String, base)
+        result.reportFile = inWorkspace(decision.report_file as String, base)
+        if (opts.junit && result.junitFile) {
+            junit(testResults: result.junitFile, allowEmptyResults: false)
+        }
+        if (opts.archive) {
+            String w = opts.workdir
+            // Evidence only: reports, gate results, what the gates judged, logs and records; never stages/, where
+            // the working stages' outputs (checkpoints among them) stay.
+            day0Engine.archiveEvidence(artifacts: "${w}/report/**,${w}/gates/**,${w}/evidence/**,${w}/logs/**," +
+                    "${w}/state.json,${w}/rockie/*/*.json", allowEmptyArchive: true, fingerprint: true)
+        }
+    }
+    String link = env.BUILD_URL && result.reportFile ? "${env.BUILD_URL}artifact/${result.reportFile}" : null
+    String buildResult = day0Decision(decision: decision.decision, detail: decision.detail,
+            failureClass: decision.failure_class, failOn: opts.failOn, badge: opts.badge, link: link)
+    result += [decision: decision.decision, publishRecommendation: decision.publish_recommendation,
+               failureClass: decision.failure_class, detail: decision.detail, buildResult: buildResult,
+               stages: run.stages, workdir: opts.workdir]
+    String line = "day0Release: ${decision.decision} (${decision.publish_recommendation}): ${decision.detail}"
+    if (buildResult == 'FAILURE') {
+        error(line)
+    }
+    if (buildResult == 'UNSTABLE') {
+        unstable(line)
+    }
+    echo(line)
+    return result
+}
+
+/** A path the engine printed, relative to the workspace (junit and archive take workspace-relative patterns). */
+@NonCPS
+static String inWorkspace(String path, String base) {
+    if (path == null) {
+        return null
+    }
+    return path.startsWith(base) ? path.substring(base.length()) : path
+}
