@@ -10,6 +10,8 @@ import dev.day0.redact.UnmaskableSecretException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
@@ -21,7 +23,16 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Drive a quantized model or a research baseline through gated stages to a decision.",
-        subcommands = {
+        footer = {"", "Commands with their own exit codes list them in their --help; all are in docs/exit-codes.md."})
+@ExitCodeFamily(CommonExit.class)
+public final class Day0 implements Runnable {
+    /**
+     * The commands under {@code day0}, in the order {@code --help} lists them. Not in the {@code @Command}
+     * annotation, because picocli builds the model of every subcommand named there by reflection before parsing;
+     * {@link #execute} adds only the one the command line names (none for {@code --version}; all of them for
+     * {@code --help}, {@code help} or anything it does not know), which is most of a gate call's start-up.
+     */
+    static final List<Class<?>> COMMANDS = List.of(
             dev.day0.cli.release.ReleaseCommand.class,
             GateCommand.class,
             InspectCommand.class,
@@ -32,11 +43,8 @@ import picocli.CommandLine;
             TriageCommand.class,
             PublishCommand.class,
             ReportCommand.class,
-            CommandLine.HelpCommand.class
-        },
-        footer = {"", "Commands with their own exit codes list them in their --help; all are in docs/exit-codes.md."})
-@ExitCodeFamily(CommonExit.class)
-public final class Day0 implements Runnable {
+            CommandLine.HelpCommand.class);
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -68,7 +76,7 @@ public final class Day0 implements Runnable {
     public static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
         CommandLine commandLine;
         try {
-            commandLine = commandLine(out, err, env);
+            commandLine = commandLine(out, err, env, args.length == 0 ? null : args[0]);
         } catch (UnmaskableSecretException e) {
             err.println("day0: " + e.getMessage());
             err.flush();
@@ -84,9 +92,21 @@ public final class Day0 implements Runnable {
      * @throws UnmaskableSecretException when a configured secret is too short to be masked reliably
      */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
+        return commandLine(out, err, env, null);
+    }
+
+    private static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, String first) {
         Redactor redactor = Redactor.fromEnvironment(env);
         Console console = new Console(out, err, redactor);
-        CommandLine commandLine = new CommandLine(new Day0(console), new Factory(console, env));
+        Factory factory = new Factory(console, env);
+        CommandLine commandLine = new CommandLine(new Day0(console), factory);
+        Class<?> named = COMMANDS.stream()
+                .filter(type -> type != CommandLine.HelpCommand.class && first != null && names(type).contains(first))
+                .findFirst().orElse(null);
+        boolean versionOnly = "--version".equals(first) || "-V".equals(first);
+        for (Class<?> type : named != null ? List.of(named) : versionOnly ? List.<Class<?>>of() : COMMANDS) {
+            commandLine.addSubcommand(new CommandLine(type, factory));
+        }
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
@@ -128,6 +148,13 @@ public final class Day0 implements Runnable {
         document.set("exit", exit.toJson());
         console.document(document, null);
         return exit.code();
+    }
+
+    private static List<String> names(Class<?> type) {
+        Command command = type.getAnnotation(Command.class);
+        List<String> names = new ArrayList<>(List.of(command.aliases()));
+        names.add(command.name());
+        return names;
     }
 
     /** Gives every command the console and the environment, so nothing reaches for globals. */

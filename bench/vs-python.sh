@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# day0's gates against plain Python references on the same input, whole processes (JVM start included), paired:
+# each round runs day0 then the reference, so both see the same machine state. Prints per comparison the median
+# of the per-round ratios day0 / reference, of wall time and of CPU time (user + sys). Below 1.0 day0 is faster.
+# The references (bench/reference/*.py) implement each gate's documented rule with nothing else; they stand in
+# for the upstream scripts, which are not vendored here. Needs python3 (any 3.x; no packages).
+# Usage: bench/vs-python.sh [rounds]   (default 15; run on an otherwise idle machine)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds="${1:-15}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+command -v python3 >/dev/null || { echo "vs-python: python3 is needed for the reference side" >&2; exit 2; }
+
+"${DAY0_BIN:-$here/bin/day0}" --version >/dev/null   # builds the jar and the class-data archive once, outside the timing
+
+python3 - "$work" <<'PY'
+import json, os, sys
+w = sys.argv[1]
+for n in (2, 1000):
+    base = {f"task_{i:04d}": round(50 + i % 40 + (i % 10) / 10, 1) for i in range(n)}
+    cand = {k: round(v - 0.5, 1) for k, v in base.items()}
+    json.dump(base, open(f"{w}/base-{n}.json", "w"))
+    json.dump(cand, open(f"{w}/cand-{n}.json", "w"))
+    tasks = {f"task_{i:04d}": {"status": "SUCCESS", "expected_samples": 200, "scored_samples": 200,
+                               "score": 0.5 + (i % 40) / 100, "errors": []} for i in range(n)}
+    json.dump({"tasks": tasks}, open(f"{w}/run-{n}.json", "w"))
+    for side, tokens in (("b", 1500.0), ("c", 1520.0)):
+        for i in range(n):
+            d = f"{w}/verb-{n}-{side}/eval_run1/lm-evaluation-harness.task_{i:04d}/artifacts"
+            os.makedirs(d)
+            json.dump({"response_stats": {"avg_completion_tokens": tokens + i % 7, "successful_count": 200}},
+                      open(f"{d}/eval_factory_metrics.json", "w"))
+json.dump({"source_bytes": 16060522496, "output_bytes": 8546984448, "recipe": "fp8",
+           "layer_precision_counts": {"fp8": 224, "excluded": 1, "unexpected_unquantized": 0,
+                                      "declaration_mismatch": 0},
+           "metadata_diffs": []}, open(f"{w}/ptq.json", "w"))
+PY
+
+# cpu_ms and wall_ms of one command; exit 0 and 1 (gate failed) are both results, anything else aborts.
+one() {
+  local rc=0
+  /usr/bin/time -o "$work/time" -f '%e %U %S' "$@" >/dev/null 2>&1 || rc=$?
+  if [ "$rc" -gt 1 ]; then
+    echo "vs-python: '$*' exited $rc" >&2
+    exit 1
+  fi
+  awk 'END { printf "%.0f %.0f\n", $1 * 1000, ($2 + $3) * 1000 }' "$work/time"
+}
+
+compare() {
+  local label="$1" day0="$2" ref="$3"
+  local walls=() cpus=() dw=() pw=()
+  for _ in $(seq 1 "$rounds"); do
+    read -r w1 c1 < <(one bash -c "$day0")
+    read -r w2 c2 < <(one bash -c "$ref")
+    walls+=("$(awk -v a="$w1" -v b="$w2" 'BEGIN { printf "%.3f", a / (b > 0 ? b : 1) }')")
+    cpus+=("$(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.3f", a / (b > 0 ? b : 1) }')")
+    dw+=("$w1"); pw+=("$w2")
+  done
+  median() { printf '%s\n' "$@" | sort -g | awk -v n="$#" 'NR == int((n + 1) / 2)'; }
+  printf '%-38s day0 %5s ms  python %5s ms  wall ratio %s  cpu ratio %s\n' "$label" \
+    "$(median "${dw[@]}")" "$(median "${pw[@]}")" "$(median "${walls[@]}")" "$(median "${cpus[@]}")"
+}
+
+d="${DAY0_BIN:-$here/bin/day0}"   # DAY0_BIN: another launcher, e.g. an older checkout's, for before/after
+r="$here/bench/reference"
+for n in 2 1000; do
+  compare "gate compare, $n tasks" "$d gate compare --baseline $work/base-$n.json --candidate $work/cand-$n.json" \
+    "python3 $r/compare.py $work/base-$n.json $work/cand-$n.json"
+  compare "gate run, $n tasks" "$d gate run --run $work/run-$n.json" "python3 $r/run.py $work/run-$n.json"
+  compare "gate verbosity, $n tasks" "$d gate verbosity --baseline $work/verb-$n-b --candidate $work/verb-$n-c" \
+    "python3 $r/verbosity.py $work/verb-$n-b $work/verb-$n-c"
+done
+compare "gate ptq" "$d gate ptq --summary $work/ptq.json" "python3 $r/ptq.py $work/ptq.json"
+compare "--version (start-up only)" "$d --version" "python3 -c 'print(1)'"
