@@ -141,7 +141,7 @@ public class ConductorStepTest {
 
     @Test
     public void shouldRepeatNoWorkWhenACallIsKilledAtAnyStageBoundary() throws Exception {
-        for (Stage stop : Stage.chain()) {
+        for (Stage stop : Stage.chain().stream().filter(stage -> !stage.optional()).toList()) {
             fixture = new ReleaseFixture(temp.newFolder("kill-" + stop.key()).toPath());
             Path plan = fixture.plan();
             List<String> ran = new ArrayList<>();
