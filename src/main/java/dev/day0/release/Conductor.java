@@ -58,18 +58,6 @@ public final class Conductor {
     public record Outcome(Decision decision, int exitCode, ObjectNode summary) {
     }
 
-    /**
-     * What one {@link #step()} did and what the next one does: the stage it ran and how that ended (null when it
-     * ran nothing), the stage the next step runs, the quote a person must approve before that stage spends GPU
-     * money (null when none is needed), and the outcome once closeout ran (then the run is done).
-     */
-    public record StepReport(Stage ran, StepResult result, Stage next, Path termSheet, String termSheetText,
-                             Outcome outcome) {
-        public boolean done() {
-            return outcome != null;
-        }
-    }
-
     private static final String JUDGE_AGAIN = WorkdirState.JUDGE_AGAIN;
 
     private final ReleasePlan plan;

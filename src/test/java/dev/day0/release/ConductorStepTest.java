@@ -43,15 +43,15 @@ public class ConductorStepTest {
                 new PrintWriter(new StringWriter()), "test");
     }
 
-    private static Conductor.StepReport step(Path plan, Path workdir) {
+    private static StepReport step(Path plan, Path workdir) {
         return conductor(plan, workdir, stage -> { }).step();
     }
 
     /** Steps until closeout ran; the stages each call ran, in order, and the final report. */
-    private static List<Conductor.StepReport> stepThrough(Path plan, Path workdir) {
-        List<Conductor.StepReport> reports = new ArrayList<>();
+    private static List<StepReport> stepThrough(Path plan, Path workdir) {
+        List<StepReport> reports = new ArrayList<>();
         for (int call = 0; call < 30; call++) {
-            Conductor.StepReport report = step(plan, workdir);
+            StepReport report = step(plan, workdir);
             reports.add(report);
             if (report.done()) {
                 return reports;
@@ -60,7 +60,7 @@ public class ConductorStepTest {
         throw new AssertionError("no decision after 30 steps");
     }
 
-    private static List<String> ran(List<Conductor.StepReport> reports) {
+    private static List<String> ran(List<StepReport> reports) {
         return reports.stream().map(report -> report.ran().key()).toList();
     }
 
@@ -74,7 +74,7 @@ public class ConductorStepTest {
             Path plan = EXAMPLES.resolve(example).resolve("release.yaml");
             Conductor.Outcome whole = runWhole(plan, temp.newFolder(example + "-run").toPath());
 
-            List<Conductor.StepReport> steps = stepThrough(plan, temp.newFolder(example + "-steps").toPath());
+            List<StepReport> steps = stepThrough(plan, temp.newFolder(example + "-steps").toPath());
 
             Conductor.Outcome last = steps.get(steps.size() - 1).outcome();
             assertThat(last.decision()).as(example).isEqualTo(whole.decision());
@@ -86,7 +86,7 @@ public class ConductorStepTest {
 
     @Test
     public void shouldRunOneStageOfTheChainPerCallAndNameTheNext() {
-        List<Conductor.StepReport> steps = stepThrough(fixture.plan(), fixture.workdir());
+        List<StepReport> steps = stepThrough(fixture.plan(), fixture.workdir());
 
         assertThat(ran(steps)).containsExactly("setup", "ptq", "ptq_gate", "baseline_eval", "baseline_gate",
                 "quantized_eval", "quantized_gate", "compare", "closeout");
@@ -104,7 +104,7 @@ public class ConductorStepTest {
         assertThat(fixture.workdir().resolve("state.json")).doesNotExist();
         for (int call = 0; call < 9; call++) {
             Stage peeked = conductor(plan, fixture.workdir(), stage -> { }).peek();
-            Conductor.StepReport report = step(plan, fixture.workdir());
+            StepReport report = step(plan, fixture.workdir());
             assertThat(report.ran()).isEqualTo(peeked);
         }
         assertThat(conductor(plan, fixture.workdir(), stage -> { }).peek()).as("a new round over the finished run")
@@ -119,7 +119,7 @@ public class ConductorStepTest {
                  "layer_precision_counts": {"NVFP4": 0, "excluded": 15}, "metadata_diffs": []}
                 """);
 
-        List<Conductor.StepReport> steps = stepThrough(fixture.plan(), fixture.workdir());
+        List<StepReport> steps = stepThrough(fixture.plan(), fixture.workdir());
 
         assertThat(ran(steps)).containsExactly("setup", "ptq", "ptq_gate", "closeout");
         assertThat(steps.get(2).result().pass()).isFalse();
@@ -131,7 +131,7 @@ public class ConductorStepTest {
     public void shouldCloseOutRightAfterAStageThatProducedNoEvidence() {
         fixture.ptq = fixture.ptq.replace("[sh, stage.sh, summary.json]", "[sh, -c, \"exit 3\"]");
 
-        List<Conductor.StepReport> steps = stepThrough(fixture.plan(), fixture.workdir());
+        List<StepReport> steps = stepThrough(fixture.plan(), fixture.workdir());
 
         assertThat(ran(steps)).containsExactly("setup", "ptq", "closeout");
         assertThat(steps.get(1).next()).isEqualTo(Stage.CLOSEOUT);
@@ -154,7 +154,7 @@ public class ConductorStepTest {
                     }
                 };
                 try {
-                    Conductor.StepReport report = conductor(plan, fixture.workdir(), hook).step();
+                    StepReport report = conductor(plan, fixture.workdir(), hook).step();
                     if (report.done()) {
                         assertThat(report.outcome().decision().name()).as(stop.key()).isEqualTo("ACCEPT");
                         break;
@@ -192,7 +192,7 @@ public class ConductorStepTest {
     public void shouldJudgeEveryGateAgainAtCloseoutInsteadOfTrustingStateBetweenCalls() {
         fixture.run("quantized", 67.0, 79.9);
         Path plan = fixture.plan();
-        Conductor.StepReport report;
+        StepReport report;
         do {
             report = step(plan, fixture.workdir());
         } while (report.next() != Stage.CLOSEOUT);
@@ -209,7 +209,7 @@ public class ConductorStepTest {
             throw new java.io.UncheckedIOException(e);
         }
 
-        Conductor.StepReport closeout = step(plan, fixture.workdir());
+        StepReport closeout = step(plan, fixture.workdir());
 
         assertThat(closeout.done()).isTrue();
         assertThat(closeout.outcome().decision().name()).isEqualTo("REGRESSION");
@@ -220,7 +220,7 @@ public class ConductorStepTest {
         Path plan = fixture.plan();
         stepThrough(plan, fixture.workdir());
 
-        List<Conductor.StepReport> again = stepThrough(plan, fixture.workdir());
+        List<StepReport> again = stepThrough(plan, fixture.workdir());
 
         assertThat(ran(again)).containsExactly("ptq_gate", "baseline_gate", "quantized_gate", "compare", "closeout");
         assertThat(again.get(again.size() - 1).outcome().decision().name()).isEqualTo("ACCEPT");

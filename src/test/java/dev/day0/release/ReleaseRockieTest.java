@@ -133,7 +133,7 @@ public class ReleaseRockieTest {
         jobSucceeds();
         Path plan = fixture.plan();
         List<String> ran = new ArrayList<>();
-        Conductor.StepReport report;
+        StepReport report;
         do {
             report = conductor(plan, false, Map.of(), stage -> { }).step();
             if (report.ran() != null) {
@@ -146,11 +146,11 @@ public class ReleaseRockieTest {
         assertThat(report.termSheet()).isEqualTo(fixture.dir.resolve("quote.json"));
         assertThat(report.termSheetText()).contains("A100_80GB");
         assertThat(rockie.count("POST", "/api/jobs/submit")).isZero();
-        Conductor.StepReport unanswered = conductor(plan, false, Map.of(), stage -> { }).step();
+        StepReport unanswered = conductor(plan, false, Map.of(), stage -> { }).step();
         assertThat(unanswered.termSheet()).isNotNull();
         assertThat(rockie.count("POST", "/api/jobs/submit")).isZero();
 
-        Conductor.StepReport gpu = conductor(plan, false, Map.of("quantized_eval", approved("approved.json")),
+        StepReport gpu = conductor(plan, false, Map.of("quantized_eval", approved("approved.json")),
                 stage -> { }).step();
 
         assertThat(gpu.ran()).isEqualTo(Stage.QUANTIZED_EVAL);

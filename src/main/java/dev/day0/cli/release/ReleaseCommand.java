@@ -10,6 +10,7 @@ import dev.day0.io.Json;
 import dev.day0.release.Conductor;
 import dev.day0.release.ReleaseExit;
 import dev.day0.release.ReleasePlan;
+import dev.day0.release.StepReport;
 import dev.day0.release.StepResult;
 import dev.day0.release.Terminal;
 import java.nio.file.Files;
@@ -173,13 +174,13 @@ public final class ReleaseCommand {
             Conductor conductor = new Conductor(plan, options, env(), console().redactor(), console().rawErr(),
                     Version.current());
             if (peek) {
-                Conductor.StepReport upcoming = new Conductor.StepReport(null, null, conductor.peek(), null, null,
+                StepReport upcoming = new StepReport(null, null, conductor.peek(), null, null,
                         null);
                 console().document(stepAnswer(plan, planFile, workdir.toAbsolutePath().normalize(), upcoming), null);
                 return ReleaseExit.CONTINUE.code();
             }
             return interruptible(() -> {
-                Conductor.StepReport report = conductor.step();
+                StepReport report = conductor.step();
                 ObjectNode answer = stepAnswer(plan, planFile, workdir.toAbsolutePath().normalize(), report);
                 console().document(answer, null);
                 return answer.path("exit_code").asInt();
@@ -191,7 +192,7 @@ public final class ReleaseCommand {
      * The JSON answer of {@code release step} (docs/release.md, "One stage at a time"): what ran, what comes next
      * and, once closeout ran, the decision with the paths of its reports. The exit code says the same.
      */
-    static ObjectNode stepAnswer(ReleasePlan plan, Path planFile, Path workdir, Conductor.StepReport report) {
+    static ObjectNode stepAnswer(ReleasePlan plan, Path planFile, Path workdir, StepReport report) {
         ObjectNode answer = Json.object();
         answer.put("plan", plan.name());
         answer.put("workdir", workdir.toString());
