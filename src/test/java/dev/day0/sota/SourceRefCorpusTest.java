@@ -131,16 +131,6 @@ public class SourceRefCorpusTest {
         assertThat(identifying()).hasSizeGreaterThanOrEqualTo(100);
     }
 
-    /**
-     * The first reference of each family: these go through the whole command line (picocli, console, files);
-     * the rest go through the same engine classes the commands call, because building the command line costs
-     * far more than the work and the suite must stay fast.
-     */
-    private static List<JsonNode> onePerFamily() {
-        Set<String> seen = new LinkedHashSet<>();
-        return secretBearing().stream().filter(e -> seen.add(e.get("family").textValue())).toList();
-    }
-
     @Test
     public void shouldKeepEverySecretOutOfClassifyAndStillNameTheSource() {
         SourceRefClassifier classifier = new SourceRefClassifier(Redactor.patternsOnly(), Map.of(),
