@@ -19,6 +19,7 @@ import dev.day0.sota.Claims;
 import dev.day0.sota.DeltaReview;
 import dev.day0.core.Direction;
 import dev.day0.sota.JobScript;
+import dev.day0.sota.Judgment;
 import dev.day0.sota.JobState;
 import dev.day0.sota.MetricsDocument;
 import dev.day0.sota.Recipe;
@@ -247,7 +248,7 @@ public final class SotaCommand {
             refuseOverwritingInputs(out, claims, metrics, jobState);
             Claims claimed = Claims.read(claims);
             JobState state = jobState == null ? null : JobState.read(jobState);
-            Assessment.Result result = Assessment.assess(claimed, MetricsDocument.load(metrics), state);
+            Judgment<Assessment.Verdict> result = Assessment.assess(claimed, MetricsDocument.load(metrics), state);
             int code = emit(result.json(), result.verdict() == Assessment.Verdict.REPRODUCED ? CommonExit.OK
                     : CommonExit.FAILED, out, console().redactor());
             if (out != null) {
@@ -314,12 +315,12 @@ public final class SotaCommand {
             }
             List<DeltaReview.MetricSpec> specs = specs();
             JobState state = deltaJobState == null ? null : JobState.read(deltaJobState);
-            DeltaReview.Result result = DeltaReview.review(specs, MetricsDocument.load(baseline),
+            Judgment<DeltaReview.Outcome> result = DeltaReview.review(specs, MetricsDocument.load(baseline),
                     MetricsDocument.load(delta), state, description.strip());
-            int code = emit(result.json(), result.outcome() == DeltaReview.Outcome.IMPROVED ? CommonExit.OK
+            int code = emit(result.json(), result.verdict() == DeltaReview.Outcome.IMPROVED ? CommonExit.OK
                     : CommonExit.FAILED, out, console().redactor());
             if (out != null) {
-                console().info("day0 sota review: " + result.outcome().label() + " (written to " + out + ")");
+                console().info("day0 sota review: " + result.verdict().label() + " (written to " + out + ")");
             }
             return code;
         }
