@@ -211,6 +211,19 @@ public final class QuantDeclaration {
         return "re-run the export, or add the layer to " + excludeKey() + " if it is meant to stay unquantized";
     }
 
+    /**
+     * The 4-bit integer method that wrote the checkpoint, when the declaration names one: {@code gptq} for the
+     * Transformers GPTQ config, {@code awq} for AutoAWQ's and for ModelOpt's AWQ algorithms ({@code W4A16_AWQ},
+     * {@code INT4_AWQ}); null otherwise (compressed-tensors packs GPTQ and AWQ results alike).
+     */
+    public String int4Method() {
+        String method = algo == null ? "" : algo.toLowerCase(Locale.ROOT);
+        if (kind == Kind.TRANSFORMERS && (method.equals("gptq") || method.equals("awq"))) {
+            return method;
+        }
+        return kind == Kind.MODELOPT && method.contains("awq") ? "awq" : null;
+    }
+
     /** The exclude list a user edits for this format, e.g. {@code exclude_modules}. */
     String excludeKey() {
         return switch (kind) {
