@@ -362,9 +362,9 @@ public final class SampleFileReader {
     private static void readValue(JsonParser parser, JsonToken value, String name, SampleLine fields)
             throws IOException {
         switch (value) {
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> fields.numbers.put(name, parser.getDoubleValue());
-            case VALUE_TRUE -> fields.numbers.put(name, 1.0);
-            case VALUE_FALSE -> fields.numbers.put(name, 0.0);
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> fields.number(name, parser.getDoubleValue());
+            case VALUE_TRUE -> fields.number(name, 1.0);
+            case VALUE_FALSE -> fields.number(name, 0.0);
             case START_OBJECT, START_ARRAY -> parser.skipChildren();
             default -> {
                 // Strings and nulls are not metric values: a metric the harness could not compute is absent.

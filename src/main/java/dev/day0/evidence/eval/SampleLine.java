@@ -1,6 +1,7 @@
 package dev.day0.evidence.eval;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,31 @@ final class SampleLine {
     String metadataCategory;
     String scoringCategory;
     List<String> metricNames;
-    final Map<String, Double> numbers = new HashMap<>();
+    /** The line's numeric and boolean fields in file order: a few per line, so arrays beat a hash map. */
+    private String[] numberNames = new String[8];
+    private double[] numberValues = new double[8];
+    private int numbers;
     final List<String> seen = new ArrayList<>();
+
+    /** Records a numeric field; both readers refuse a repeated field before it gets here. */
+    void number(String name, double value) {
+        if (numbers == numberNames.length) {
+            numberNames = Arrays.copyOf(numberNames, numbers * 2);
+            numberValues = Arrays.copyOf(numberValues, numbers * 2);
+        }
+        numberNames[numbers] = name;
+        numberValues[numbers] = value;
+        numbers++;
+    }
+
+    private int indexOf(String name) {
+        for (int k = 0; k < numbers; k++) {
+            if (numberNames[k].equals(name)) {
+                return k;
+            }
+        }
+        return -1;
+    }
 
     void clear() {
         docId = null;
@@ -39,7 +63,8 @@ final class SampleLine {
         metadataCategory = null;
         scoringCategory = null;
         metricNames = null;
-        numbers.clear();
+        Arrays.fill(numberNames, 0, numbers, null);
+        numbers = 0;
         seen.clear();
     }
 
@@ -57,20 +82,24 @@ final class SampleLine {
     private Map<String, Double> metrics() {
         if (metricNames != null) {
             if (metricNames.size() == 1) {
-                Double value = numbers.get(metricNames.get(0));
-                return value == null ? Map.of() : Map.of(metricNames.get(0), value);
+                int at = indexOf(metricNames.get(0));
+                return at < 0 ? Map.of() : Map.of(numberNames[at], numberValues[at]);
             }
             Map<String, Double> metrics = new HashMap<>();
             for (String name : metricNames) {
-                Double value = numbers.get(name);
-                if (value != null) {
-                    metrics.put(name, value);
+                int at = indexOf(name);
+                if (at >= 0) {
+                    metrics.put(name, numberValues[at]);
                 }
             }
             return metrics;
         }
-        Map<String, Double> metrics = new HashMap<>(numbers);
-        NOT_METRICS.forEach(metrics::remove);
+        Map<String, Double> metrics = new HashMap<>();
+        for (int k = 0; k < numbers; k++) {
+            if (!NOT_METRICS.contains(numberNames[k])) {
+                metrics.put(numberNames[k], numberValues[k]);
+            }
+        }
         return metrics;
     }
 }

@@ -227,14 +227,14 @@ final class SampleLineScanner {
     private void otherValue(int nameStart, int length, SampleLine line) {
         byte c = peek();
         if (c == '-' || (c >= '0' && c <= '9')) {
-            line.numbers.put(symbols.of(b, nameStart, length), number());
+            line.number(symbols.of(b, nameStart, length), number());
         } else if (c == 't') {
             literal('t', 'r', 'u', 'e');
-            line.numbers.put(symbols.of(b, nameStart, length), 1.0);
+            line.number(symbols.of(b, nameStart, length), 1.0);
         } else if (c == 'f') {
             literal('f', 'a', 'l', 's');
             expect('e');
-            line.numbers.put(symbols.of(b, nameStart, length), 0.0);
+            line.number(symbols.of(b, nameStart, length), 0.0);
         } else {
             skipValue(1);
         }
