@@ -463,7 +463,7 @@ final class LmEvalResults implements EvalResultsFile {
             String metricName = metricName(metricKey);
             String filter = filterOf(metricKey);
             SampleAccount account = new SampleAccount(metricName);
-            SampleFileReader.stream(samples, filter, account);
+            SampleFileReader.stream(samples, filter, false, account);
             evidence.samplesFiles.add(samples.toString());
             anyLines = true;
             lines += account.lines();
