@@ -173,7 +173,8 @@ class Day0ReleaseIT {
                 [plan: plan, workdir: workdir.path])
 
         assertThat(run.failure).as(jenkins.logText()).isNull()
-        assertThat(run.value.decision).isEqualTo(releaseRun(plan).decision).isEqualTo('ACCEPT')
+        Map same = releaseRun(plan)
+        assertThat(run.value.decision).as(same.toString()).isEqualTo(same.decision).isEqualTo('ACCEPT')
         assertThat(stages.names).isEqualTo(WHOLE_CHAIN)
         assertThat(kit.node.visits.findAll { it.label == 'gpu' }*.name).containsExactly('gpu-node-3')
         // The PTQ call ran there, in the shared work directory, with the engine's own command.

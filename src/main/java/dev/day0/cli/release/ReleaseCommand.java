@@ -77,9 +77,6 @@ public final class ReleaseCommand {
                 return ladder(dev.day0.release.ladder.LadderPlan.load(planFile));
             }
             ReleasePlan plan = ReleasePlan.load(planFile);
-            if (plan.agents() != null) {
-                plan.agents().requireShared(plan.file(), workdir);
-            }
             Map<String, Path> approvals = approvals(plan, approve);
             Conductor.StopHook hook = stopHook();
             Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());

@@ -149,6 +149,18 @@ public class ReleaseCommandTest {
     }
 
     @Test
+    public void shouldRunEveryStageHereOnReleaseRunWhateverTheAgentLabels() throws Exception {
+        Path plan = agentPlan();
+        Path elsewhere = temp.newFolder("not-shared").toPath().resolve("work");
+
+        CliRun run = CliRun.run(ReleaseFixture.env(), "release", "run", "--plan", plan.toString(), "--workdir",
+                elsewhere.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
+        assertThat(fixture.runs()).containsExactly("ptq 1", "baseline_eval 1", "quantized_eval 1");
+    }
+
+    @Test
     public void shouldRunNothingWhenTheExpectedStageIsNotTheRunsNext() {
         Path plan = agentPlan();
         step(plan);
