@@ -1,9 +1,10 @@
 import groovy.transform.Field
 
 /*
- * day0Gate: runs one day0 gate (ptq, run, compare or verbosity) on the current agent, archives its JSON, publishes its JUnit
- * XML, and when the gate fails asks `day0 triage` what follows: a retry (done here, when the stage was given as a
- * closure), or a decision that stops the build with error() naming the failure class and the next action.
+ * day0Gate: runs one day0 gate (ptq, run, compare or verbosity) on the current agent, archives its JSON, publishes
+ * its JUnit XML, and when the gate fails asks `day0 triage` what follows: a retry (done here, when the stage was
+ * given as a closure), or a decision that stops the build with error() naming the failure class and the next
+ * action.
  *
  *   node {
  *       day0Gate(stage: 'run', name: 'baseline-eval', run: 'evidence/run-summary.json') {
