@@ -46,6 +46,7 @@ public final class JobStateFile {
         json.put("attempt", spec.attempt());
         json.putNull("job_id");
         json.put("output_path", spec.outputPath());
+        json.put("output_offset", 0);
         json.put("script_sha256", scriptSha256);
         json.putNull("state");
         json.putNull("exit_code");
@@ -93,6 +94,18 @@ public final class JobStateFile {
 
     public String outputPath() {
         return json.path("output_path").asText();
+    }
+
+    /**
+     * How many bytes of the output file were streamed as whole lines: a re-attach continues the tail from here, so
+     * a resumed follower neither repeats the job's output nor skips what it printed while day0 was away.
+     */
+    public long outputOffset() {
+        return Math.max(0, json.path("output_offset").asLong(0));
+    }
+
+    void streamedTo(long offset) {
+        json.put("output_offset", offset);
     }
 
     public ObjectNode json() {

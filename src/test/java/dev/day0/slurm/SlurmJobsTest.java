@@ -170,6 +170,34 @@ public class SlurmJobsTest {
     }
 
     @Test
+    public void shouldContinueTheOutputTailWhereTheRecordedStateLeftItAfterAResume() {
+        slurm.nextStates = List.of("RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING",
+                "COMPLETED");
+        slurm.nextOutput = "loading shard 1\nloading shard 2\n";
+        AtomicReference<FakeSlurm.Job> job = new AtomicReference<>();
+        // The first follower sees two lines, then loses contact with Slurm and gives up for now.
+        SlurmJobs losingContact = jobs(duration -> {
+            if (job.get() == null) {
+                job.set(slurm.jobs.values().iterator().next());
+                slurm.failingQueries = SlurmJobs.POLL_FAILURES_TOLERATED;
+            }
+        });
+        SlurmJobs.Result first = losingContact.submitOrAttach(spec(List.of()), stateFile(), Map.of(), listener);
+        assertThat(first.outcome().kind()).isEqualTo(JobOutcome.Kind.INFRA_TRANSIENT);
+        assertThat(output).containsExactly("loading shard 1", "loading shard 2");
+        assertThat(JobStateFile.readIfExists(stateFile()).outputOffset()).isEqualTo(32);
+
+        job.get().output += "quantizing\nexported\n";
+        output.clear();
+        SlurmJobs.Result resumed = jobs().submitOrAttach(spec(List.of()), stateFile(), Map.of(), listener);
+
+        assertThat(resumed.submittedNow()).isFalse();
+        assertThat(resumed.outcome().done()).isTrue();
+        assertThat(output).containsExactly("quantizing", "exported");
+        assertThat(JobStateFile.readIfExists(stateFile()).outputOffset()).isEqualTo(52);
+    }
+
+    @Test
     public void shouldPassNamedVariablesToSbatchAndKeepTheirValuesOutOfTheScript() {
         jobs().submitOrAttach(spec(List.of("MY_SECRET")), stateFile(), Map.of("MY_SECRET", "secret-value-42",
                 "OTHER", "not-passed"), listener);
