@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
 /**
  * One command as one Slurm job outside a release plan: what {@code day0 slurm run} does for the Jenkins steps
  * ({@code on: 'slurm'}) and for shells (docs/slurm.md, "day0 slurm run"). The job file gives the command and the
- * same {@code slurm:} block a plan gives; the work directory holds the attempt's state and output files, so a
- * repeated call re-attaches to the job instead of submitting a second one.
+ * same {@code slurm:} block a plan gives; the work directory holds the attempt's state and output files, named
+ * after the attempt's job ({@code <job name>.json}, {@code .out}), so a repeated call of the same run and attempt
+ * re-attaches to the job instead of submitting a second one, and another run (another {@code run_key}) in the same
+ * directory gets its own.
  */
 public final class SlurmRun {
     public static final String SCHEMA = "day0.slurm.run/v1";
@@ -146,16 +148,6 @@ public final class SlurmRun {
                 options, prefix, cluster, Duration.ofMillis((long) (seconds * 1000)), List.copyOf(transientCodes));
     }
 
-    /** The attempt's state file in the work directory. */
-    public static Path stateFile(Path workdir, Request request) {
-        return workdir.resolve(request.name() + "-a" + request.attempt() + ".json");
-    }
-
-    /** The attempt's output file (stdout and stderr of the job), which must be on the cluster's shared filesystem. */
-    public static Path outputFile(Path workdir, Request request) {
-        return workdir.resolve(request.name() + "-a" + request.attempt() + ".out");
-    }
-
     /**
      * Submits the attempt, or re-attaches to its job, follows it to its end and returns the result document:
      * {@code pass}, {@code failure_class} (null when the job completed with exit 0), {@code detail}, the job's id,
@@ -182,15 +174,18 @@ public final class SlurmRun {
         String runKey = request.runKey() != null ? request.runKey() : dir.toString();
         SlurmJobSpec spec;
         try {
+            // The files are named after the job, so two runs sharing a work directory never share a state file.
+            String jobName = new SlurmJobSpec("run", request.name(), request.attempt(), runKey, request.command(),
+                    options, dir.resolve("job.out").toString()).jobName();
             spec = new SlurmJobSpec("run", request.name(), request.attempt(), runKey, request.command(), variables,
-                    options, outputFile(dir, request).toString());
+                    options, dir.resolve(jobName + ".out").toString());
         } catch (IllegalArgumentException e) {
             throw new InputException("--job", "", e.getMessage());
         }
-        Path stateFile = stateFile(dir, request);
+        Path stateFile = dir.resolve(spec.jobName() + ".json");
         SlurmJobs jobs = new SlurmJobs(clients.apply(request.prefix()), redactor, sleeper, request.pollInterval());
         SlurmJobs.Result result = jobs.submitOrAttach(spec, stateFile, environment, listener);
-        return document(request, result, outputFile(dir, request));
+        return document(request, result, Path.of(spec.outputPath()));
     }
 
     private static ObjectNode document(Request request, SlurmJobs.Result result, Path output) {

@@ -61,7 +61,8 @@ public class SlurmRunTest {
         assertThat(first.path("submitted_now").asBoolean()).isTrue();
         assertThat(again.path("submitted_now").asBoolean()).isFalse();
         assertThat(again.path("job_id").asText()).isEqualTo(first.path("job_id").asText());
-        assertThat(first.path("state_file").asText()).endsWith("work/baseline-eval-a1.json");
+        assertThat(first.path("state_file").asText()).endsWith("work/" + first.path("job_name").asText() + ".json")
+                .contains("-baseline-eval-a1-");
         assertThat(lines).containsExactly("scoring");
         assertThat(slurm.scripts.get(0)).contains("#SBATCH --partition=debug", "#SBATCH --export=HF_TOKEN",
                 "export RESULTS_DIR=results/baseline", "export DAY0_ATTEMPT=1", "sh eval.sh")

@@ -52,7 +52,7 @@ public class SlurmCommandTest {
         var result = Json.parse(run.out(), "stdout");
         assertThat(result.path("pass").asBoolean()).isFalse();
         assertThat(result.path("failure_class").asText()).isEqualTo("INFRA_TRANSIENT");
-        assertThat(result.path("state_file").asText()).endsWith("work/ptq-a1.json");
+        assertThat(result.path("state_file").asText()).contains("work/day0-run-ptq-a1-").endsWith(".json");
         assertThat(commands.get(0)).containsExactly("sbatch", "--parsable");
     }
 
