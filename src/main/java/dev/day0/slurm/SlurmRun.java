@@ -149,7 +149,10 @@ public final class SlurmRun {
     }
 
     /**
-     * Submits the attempt, or re-attaches to its job, follows it to its end and returns the result document:
+     * Submits the attempt, or re-attaches to its job, follows it to its end and returns the result document. The
+     * job runs in {@code slurm.workdir}, else the cluster's workspace, else day0's current directory (a Jenkins
+     * step's workspace), so the command's relative paths mean what they mean where day0 was called.
+     * The result:
      * {@code pass}, {@code failure_class} (null when the job completed with exit 0), {@code detail}, the job's id,
      * name, state and exit code, and the state and output files.
      */
@@ -165,7 +168,7 @@ public final class SlurmRun {
         if (options.workdir() == null) {
             options = new SlurmOptions(options.cluster(), options.partition(), options.account(), options.qos(),
                     options.nodes(), options.gpus(), options.gres(), options.time(), options.constraint(),
-                    options.extra(), options.environment(), dir.toString());
+                    options.extra(), options.environment(), Path.of("").toAbsolutePath().toString());
         }
         Map<String, String> variables = new LinkedHashMap<>(request.variables());
         variables.put("DAY0_STAGE", request.name());
