@@ -36,6 +36,8 @@ final class RecordedSlurm implements CommandRunner {
     int crashOnPoll;
     int interruptOnPoll;
     String jobName;
+    /** What the job does once submitted (a canary server announcing itself, say); gets the batch script. */
+    java.util.function.Consumer<String> onSubmit = script -> { };
     int polls;
 
     static String recorded(String file) {
@@ -69,6 +71,7 @@ final class RecordedSlurm implements CommandRunner {
                     crashAfterSbatch = false;
                     throw new SimulatedCrash();
                 }
+                onSubmit.accept(stdin);
                 return ok(recorded("sbatch-parsable.txt"));
             }
             case "scontrol":
