@@ -12,8 +12,10 @@ import groovy.transform.Field
  *           gpuType: 'H100_SXM', gpuCount: 1, timeoutSeconds: 3600, region: 'us', tier: 'spot',
  *           jobSpec: 'jobs/ptq-spec.json', approvers: 'release-managers', credentialsId: 'rockie-tenant-token')
  *
- *   node('slurm-login') { day0Ptq(on: 'slurm', recipe: 'nvfp4', sourceDir: 'models/src', outputDir: 'models/nvfp4',
- *                                 command: ['python', 'ptq.py'], slurm: [partition: 'batch', gpus: 8, time: '02:00:00']) }
+ *   node('slurm-login') {
+ *       day0Ptq(on: 'slurm', recipe: 'nvfp4', sourceDir: 'models/src', outputDir: 'models/nvfp4',
+ *               command: ['python', 'ptq.py'], slurm: [partition: 'batch', gpus: 8, time: '02:00:00'])
+ *   }
  *
  * The PTQ command sees DAY0_MODEL, DAY0_RECIPE, DAY0_SOURCE_DIR and DAY0_OUTPUT_DIR in its environment.
  */

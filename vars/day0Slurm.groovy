@@ -63,17 +63,17 @@ Map call(Map args = [:]) {
     }
     day0Engine.requireNode('day0Slurm')
     List argv = commandLine(opts)
-    if (argv == null) {
+    if (argv.isEmpty()) {
         error('day0Slurm: give exactly one of command: (an argv list or a shell command) and script: (a file)')
     }
     if (!(opts.slurm instanceof Map) || !(opts.env instanceof Map)) {
         error('day0Slurm: slurm: and env: are Maps (the plan\'s slurm: block; non-secret variables)')
     }
-    String workdir = (opts.workdir ?: "day0/slurm/${opts.name}").toString()
+    String workdir = opts.workdir ?: "day0/slurm/${opts.name}"
     if (!day0Engine.safeDirectory(workdir)) {
         error("day0Slurm: workdir: a relative directory inside the workspace, got '${workdir}'")
     }
-    String attemptText = (opts.attempt ?: env.DAY0_ATTEMPT ?: '1').toString()
+    String attemptText = opts.attempt ?: env.DAY0_ATTEMPT ?: '1'
     if (!(attemptText ==~ /[1-9][0-9]{0,2}/)) {
         error("day0Slurm: attempt: a whole number from 1, got '${attemptText}'")
     }
@@ -112,17 +112,17 @@ Map call(Map args = [:]) {
     return result
 }
 
-/** The job's argv: the list as given, a shell command through bash -c, or the script through bash; null if unclear. */
+/** The job's argv: the list as given, a shell command through bash -c, or the script through bash; [] if unclear. */
 @NonCPS
 static List commandLine(Map opts) {
     if ((opts.command == null) == (opts.script == null)) {
-        return null
+        return []
     }
     if (opts.script != null) {
         return ['bash', opts.script.toString()]
     }
     if (opts.command instanceof List) {
-        return opts.command.isEmpty() ? null : opts.command.collect { it.toString() }
+        return opts.command.collect { it.toString() }
     }
     return ['bash', '-c', opts.command.toString()]
 }
