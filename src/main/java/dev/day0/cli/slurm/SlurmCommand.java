@@ -35,7 +35,7 @@ public final class SlurmCommand {
             description = "Submit the job file's command with sbatch (or re-attach to the attempt's job), stream "
                     + "its redacted output to stderr, wait for its end, and print the result as JSON.",
             footer = {"", "Output: {schema, name, attempt, pass, outcome, failure_class, detail, job_id, job_name,"
-                    + " state, exit_code, submitted_now, cluster, state_file, output_file}.",
+                    + " state, exit_code, submitted_now, cluster, state_file, output_file, exit}.",
                 "Exit codes: 0 the job COMPLETED with exit 0, 1 it did not (failure_class says how; also when "
                     + "interrupted: the job is cancelled with scancel first), 2 bad job file or options, "
                     + "70 internal error."})
@@ -71,8 +71,8 @@ public final class SlurmCommand {
                         });
                 // Cleared so the result can be written after an interrupt cancelled the job.
                 Thread.interrupted();
-                console().document(result, out);
-                return result.path("pass").asBoolean() ? CommonExit.OK.code() : CommonExit.FAILED.code();
+                return console().answer(result, result.path("pass").asBoolean() ? CommonExit.OK : CommonExit.FAILED,
+                        out);
             });
         }
     }

@@ -53,6 +53,7 @@ public class SlurmCommandTest {
         assertThat(result.path("pass").asBoolean()).isFalse();
         assertThat(result.path("failure_class").asText()).isEqualTo("INFRA_TRANSIENT");
         assertThat(result.path("state_file").asText()).contains("work/day0-run-ptq-a1-").endsWith(".json");
+        assertThat(result.path("exit").path("code").asInt()).isEqualTo(1);
         assertThat(commands.get(0)).containsExactly("sbatch", "--parsable");
     }
 
