@@ -75,9 +75,35 @@ public final class JobStateFile {
         return new JobStateFile((ObjectNode) node);
     }
 
+    /**
+     * Writes the state atomically. An interrupt (the run being aborted) must not cost the record that keeps the
+     * submission at most once and lets the abort cancel the job: NIO writes fail on an interrupted thread, so the
+     * flag is held back while the file is written (and the write made again if the interrupt came during it), then
+     * set again for the caller.
+     */
     void write(Path file, Redactor redactor) {
         json.put("updated_at", now());
-        new RedactingWriter(redactor).text(file, Json.write(json) + "\n");
+        String text = Json.write(json) + "\n";
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int tries = 1; ; tries++) {
+                try {
+                    new RedactingWriter(redactor).text(file, text);
+                    return;
+                } catch (java.io.UncheckedIOException e) {
+                    boolean byInterrupt = Thread.interrupted()
+                            || e.getCause() instanceof java.nio.channels.ClosedByInterruptException;
+                    interrupted |= byInterrupt;
+                    if (!byInterrupt || tries >= 3) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     public String phase() {

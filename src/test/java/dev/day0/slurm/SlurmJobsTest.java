@@ -160,6 +160,19 @@ public class SlurmJobsTest {
     }
 
     @Test
+    public void shouldWriteTheStateEvenWhenTheRunIsBeingInterrupted() {
+        JobStateFile state = JobStateFile.start(spec(List.of()), "0".repeat(64));
+        state.submitted("4242");
+        Thread.currentThread().interrupt();
+
+        state.write(stateFile(), Redactor.patternsOnly());
+
+        assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
+        Thread.interrupted();
+        assertThat(JobStateFile.readIfExists(stateFile()).jobId()).isEqualTo("4242");
+    }
+
+    @Test
     public void shouldStreamTheRedactedOutputOfTheJob() {
         slurm.nextOutput = "loading model\nHF_TOKEN=hf_abcdefghijklmnopqrstuvwxyz123456\nsecret-value-42 done\n";
 
