@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench checkpoint [--shards 30] [--shard-gb 5] [--dir /tmp]
  * java -Xmx256m -cp target/test-classes:target/day0.jar dev.day0.bench.Bench samples [--lines 10000000] [--dir /tmp]
  * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench fuzz [--cases 100000] [--seed 20261201]
+ * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench redact [--rounds 30]
  * </pre>
  *
  * Files are created under {@code --dir} and deleted afterwards (keep them with {@code --keep}).
@@ -42,7 +43,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Bench checkpoint|samples|fuzz [--dir DIR] [--keep] [--shards N] [--shard-gb G] "
+            System.err.println("usage: Bench checkpoint|samples|fuzz|redact [--dir DIR] [--keep] [--shards N] [--shard-gb G] "
                     + "[--lines N] [--cases N] [--seed S]");
             System.exit(2);
         }
@@ -55,6 +56,7 @@ public final class Bench {
             case "samples" -> samples(base, Long.parseLong(options.getOrDefault("--lines", "10000000")), keep);
             case "fuzz" -> dev.day0.fuzz.GateFuzz.main(new String[] {options.getOrDefault("--cases", "100000"),
                 options.getOrDefault("--seed", "20261201"), base.toString(), options.getOrDefault("--shards", "1")});
+            case "redact" -> dev.day0.redact.RedactorBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("unknown benchmark " + args[0]);
                 System.exit(2);

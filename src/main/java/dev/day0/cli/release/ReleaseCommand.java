@@ -96,8 +96,7 @@ public final class ReleaseCommand {
             String stopAfter = env().get(STOP_AFTER_CANDIDATE);
             dev.day0.release.ladder.LadderRun.CandidateHook candidateHook = index -> {
                 if (stopAfter != null && stopAfter.trim().equals(String.valueOf(index))) {
-                    console().rawErr().flush();
-                    System.out.flush();
+                    console().flush();
                     Runtime.getRuntime().halt(ReleaseExit.STOPPED_BY_HOOK.code());
                 }
             };
@@ -117,8 +116,7 @@ public final class ReleaseCommand {
                             + "\" (stages: " + Stage.keys() + ")"));
             return stage -> {
                 if (stage == stopStage) {
-                    console().rawErr().flush();
-                    System.out.flush();
+                    console().flush();
                     Runtime.getRuntime().halt(ReleaseExit.STOPPED_BY_HOOK.code());
                 }
             };
