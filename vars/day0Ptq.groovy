@@ -12,6 +12,11 @@ import groovy.transform.Field
  *           gpuType: 'H100_SXM', gpuCount: 1, timeoutSeconds: 3600, region: 'us', tier: 'spot',
  *           jobSpec: 'jobs/ptq-spec.json', approvers: 'release-managers', credentialsId: 'rockie-tenant-token')
  *
+ *   node('slurm-login') {
+ *       day0Ptq(on: 'slurm', recipe: 'nvfp4', sourceDir: 'models/src', outputDir: 'models/nvfp4',
+ *               command: ['python', 'ptq.py'], slurm: [partition: 'batch', gpus: 8, time: '02:00:00'])
+ *   }
+ *
  * The PTQ command sees DAY0_MODEL, DAY0_RECIPE, DAY0_SOURCE_DIR and DAY0_OUTPUT_DIR in its environment.
  */
 
@@ -28,7 +33,8 @@ import groovy.transform.Field
     // The PTQ work: a shell command (agent only) or a script file (agent: run with bash; rockie: the job script).
     command               : null,
     script                : null,
-    // 'agent': run here with sh (call inside node); 'rockie': a GPU job behind approval (call outside node).
+    // 'agent': run here with sh (call inside node); 'rockie': a GPU job behind approval (call outside node);
+    // 'slurm': a Slurm job through day0Slurm (call inside node, on an agent that reaches the cluster).
     on                    : 'agent',
     // Stage name; reports go to day0/<name>, inspection evidence to day0/evidence/<name>.
     name                  : 'ptq',
@@ -43,6 +49,9 @@ import groovy.transform.Field
     // Agent label for the Rockie quote and submit blocks (passed to rockieSubmit).
     agent                 : null,
     env                   : [:],
+    // on: 'slurm': the plan's slurm: block (partition, gpus, time, environment, ...) and clusters.yaml (day0Slurm).
+    slurm                 : null,
+    clustersFile          : null,
     engine                : null,
     engineRepository      : null,
 ]
@@ -57,7 +66,7 @@ import groovy.transform.Field
 /**
  * Returns [summaryFile, layersFile, sizeRatio, pass, failureClass, detail, decision, reportDir, evidenceDir,
  * gateFile, job]; pass, sizeRatio and the rest of the verdict are null with gate: false. job is rockieSubmit's
- * result on Rockie.
+ * result on Rockie, day0Slurm's on Slurm.
  */
 Map call(Map args = [:]) {
     Map defaults = knownArgs()
@@ -77,7 +86,10 @@ Map call(Map args = [:]) {
     if (opts.on == 'rockie') {
         return onRockie(opts)
     }
-    error("day0Ptq: on: 'agent' or 'rockie', got '${opts.on}'")
+    if (opts.on == 'slurm') {
+        return onSlurm(opts)
+    }
+    error("day0Ptq: on: 'agent', 'rockie' or 'slurm', got '${opts.on}'")
 }
 
 /** This step's own arguments with their defaults, then rockieSubmit's it passes through (null: not given). */
@@ -112,6 +124,27 @@ Map onAgent(Map opts) {
         error("day0Ptq ${opts.name}: the PTQ command failed with exit code ${status}; there is no checkpoint to judge")
     }
     return judge(opts, opts.outputDir as String, null)
+}
+
+/** The PTQ command as one Slurm job (day0Slurm, through `day0 slurm run`), then the judgement here. */
+Map onSlurm(Map opts) {
+    day0Engine.requireNode('day0Ptq')
+    if (!opts.outputDir) {
+        error('day0Ptq: outputDir: required with on: \'slurm\' (where the job writes the checkpoint, on the ' +
+                'cluster\'s shared filesystem)')
+    }
+    Map jobEnv = [DAY0_MODEL: opts.model ?: '', DAY0_RECIPE: opts.recipe, DAY0_SOURCE_DIR: opts.sourceDir,
+                  DAY0_OUTPUT_DIR: opts.outputDir] + (opts.env as Map)
+    Map slurmArgs = [name: opts.name, command: opts.command, script: opts.script, slurm: opts.slurm ?: [:],
+                     clustersFile: opts.clustersFile, env: jobEnv, pollIntervalSeconds: opts.pollIntervalSeconds,
+                     failOnError: false, engine: opts.engine, engineRepository: opts.engineRepository]
+    // Null values are left out by day0Slurm's defaults (day0Engine.withDefaults).
+    Map job = day0Slurm(slurmArgs)
+    if (!job.pass) {
+        error("day0Ptq ${opts.name}: the PTQ job failed (${job.failureClass}: ${job.detail}); there is no " +
+                'checkpoint to judge')
+    }
+    return judge(opts, opts.outputDir as String, job)
 }
 
 Map onRockie(Map opts) {

@@ -39,6 +39,7 @@ public final class Day0 implements Runnable {
             dev.day0.cli.serving.ProbeCommand.class,
             dev.day0.cli.mlflow.MlflowCommand.class,
             dev.day0.cli.rockie.RockieCommand.class,
+            dev.day0.cli.slurm.SlurmCommand.class,
             dev.day0.cli.sota.SotaCommand.class,
             TriageCommand.class,
             PublishCommand.class,

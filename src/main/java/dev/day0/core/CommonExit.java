@@ -1,7 +1,7 @@
 package dev.day0.core;
 
 /**
- * The exit codes every command keeps: the gates, inspect, report, triage, probe, mlflow and the sota commands.
+ * The exit codes every command keeps: the gates, inspect, report, triage, probe, slurm, mlflow and the sota commands.
  * Families with a richer contract (release, rockie, publish) keep 2 and 70 with these meanings.
  */
 public enum CommonExit implements ExitCode {

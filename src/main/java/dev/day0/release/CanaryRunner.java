@@ -231,6 +231,7 @@ final class CanaryRunner implements StageRunner {
             throw new ServerNotStarted(FailureClass.USER_CONFIG_ERROR, "the server command could not run: cannot "
                     + "start " + argv.get(0) + ": " + e.getMessage());
         }
+        CanaryLeftover.record(ctx.workdir(), process, argv, ctx.redactor());
         AtomicLong activity = new AtomicLong(System.nanoTime());
         Thread pump = new Thread(() -> LocalProcessRunner.pump(process.getInputStream(), writer,
                 line -> ctx.progress().output(Stage.CANARY.key(), line), activity), "day0-canary-output");
@@ -265,6 +266,9 @@ final class CanaryRunner implements StageRunner {
                         LocalProcessRunner.killTree(process);
                     }
                     LocalProcessRunner.drain(pump, activity);
+                    if (!process.isAlive()) {
+                        CanaryLeftover.cleared(ctx.workdir());
+                    }
                 } finally {
                     closeQuietly(writer);
                     try {

@@ -37,12 +37,22 @@ final class LocalProcessRunner implements StageRunner {
     static final int MAX_LINE = 1 << 20;
     private static final long GRACE_MILLIS = 5_000;
 
-    /** How the command ended. exitCode is -1 when it timed out or could not start. */
-    record Outcome(int exitCode, boolean timedOut, String startError, double elapsedSeconds) {
+    /**
+     * How the command ended. exitCode is -1 when it timed out, could not start or was interrupted; interruption
+     * says what an interrupt (SIGINT/SIGTERM of day0) ended, else null.
+     */
+    record Outcome(int exitCode, boolean timedOut, String startError, double elapsedSeconds, String interruption) {
+        Outcome(int exitCode, boolean timedOut, String startError, double elapsedSeconds) {
+            this(exitCode, timedOut, startError, elapsedSeconds, null);
+        }
+
         boolean succeeded() {
-            return !timedOut && startError == null && exitCode == 0;
+            return !timedOut && startError == null && interruption == null && exitCode == 0;
         }
     }
+
+    /** The state.json note that records what an interrupt ended. */
+    static final String INTERRUPTED = "interrupted";
 
     private final ReleasePlan.StageSpec spec;
 
@@ -81,6 +91,11 @@ final class LocalProcessRunner implements StageRunner {
             progress.doneWaiting();
         }
         String took = String.format(Locale.ROOT, " after %.1f s; log: %s", outcome.elapsedSeconds(), log);
+        if (outcome.interruption() != null) {
+            ctx.state().note(stage, INTERRUPTED, outcome.interruption());
+            return StepResult.failed(FailureClass.UNKNOWN, "the run was interrupted: " + outcome.interruption()
+                    + took);
+        }
         if (outcome.succeeded()) {
             return StepResult.ok("local command exited 0" + took);
         }
@@ -158,7 +173,12 @@ final class LocalProcessRunner implements StageRunner {
                     "day0-local-output");
             pump.setDaemon(true);
             pump.start();
-            boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            boolean finished;
+            try {
+                finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return interrupted(process, pump, lastActivity, log, start);
+            }
             if (!finished) {
                 killTree(process);
             }
@@ -173,6 +193,30 @@ final class LocalProcessRunner implements StageRunner {
             Thread.currentThread().interrupt();
             return new Outcome(-1, false, "interrupted", seconds(start));
         }
+    }
+
+    /**
+     * day0 was interrupted (SIGINT or SIGTERM) while the command ran: its whole process tree is ended, as on a
+     * timeout, so no child outlives the run. The interrupt flag stays cleared, as in the Slurm runner, so the
+     * log, state.json and closeout can still be written (an interrupted thread cannot write through NIO channels).
+     */
+    private static Outcome interrupted(Process process, Thread pump, AtomicLong lastActivity, LineLog log,
+                                       long start) {
+        Thread.interrupted();
+        List<Long> pids = new ArrayList<>();
+        pids.add(process.pid());
+        process.descendants().forEach(child -> pids.add(child.pid()));
+        try {
+            killTree(process);
+            drain(pump, lastActivity);
+        } catch (InterruptedException again) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        String ended = "process tree ended (pids " + pids.stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(", ")) + ")";
+        log.append("# day0: interrupted: " + ended);
+        return new Outcome(-1, false, null, seconds(start), ended);
     }
 
     static void killTree(Process process) throws InterruptedException {

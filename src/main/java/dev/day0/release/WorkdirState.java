@@ -27,6 +27,17 @@ final class WorkdirState {
      * run; a finished one is replaced and the directories it wrote emptied).
      */
     static ReleaseState open(Path workdir, ReleasePlan plan, Progress progress, String toolVersion, boolean resume) {
+        ReleaseState state = openState(workdir, plan, progress, toolVersion, resume);
+        String leftover = CanaryLeftover.end(workdir);
+        if (leftover != null) {
+            progress.line("day0 release: " + leftover);
+            state.note(Stage.CANARY, CanaryLeftover.NOTE, leftover);
+        }
+        return state;
+    }
+
+    private static ReleaseState openState(Path workdir, ReleasePlan plan, Progress progress, String toolVersion,
+                                          boolean resume) {
         Path stateFile = ReleaseState.fileIn(workdir);
         boolean exists = Files.exists(stateFile);
         if (resume) {

@@ -46,6 +46,7 @@ public final class JobStateFile {
         json.put("attempt", spec.attempt());
         json.putNull("job_id");
         json.put("output_path", spec.outputPath());
+        json.put("output_offset", 0);
         json.put("script_sha256", scriptSha256);
         json.putNull("state");
         json.putNull("exit_code");
@@ -74,9 +75,35 @@ public final class JobStateFile {
         return new JobStateFile((ObjectNode) node);
     }
 
+    /**
+     * Writes the state atomically. An interrupt (the run being aborted) must not cost the record that keeps the
+     * submission at most once and lets the abort cancel the job: NIO writes fail on an interrupted thread, so the
+     * flag is held back while the file is written (and the write made again if the interrupt came during it), then
+     * set again for the caller.
+     */
     void write(Path file, Redactor redactor) {
         json.put("updated_at", now());
-        new RedactingWriter(redactor).text(file, Json.write(json) + "\n");
+        String text = Json.write(json) + "\n";
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int tries = 1; ; tries++) {
+                try {
+                    new RedactingWriter(redactor).text(file, text);
+                    return;
+                } catch (java.io.UncheckedIOException e) {
+                    boolean byInterrupt = Thread.interrupted()
+                            || e.getCause() instanceof java.nio.channels.ClosedByInterruptException;
+                    interrupted |= byInterrupt;
+                    if (!byInterrupt || tries >= 3) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     public String phase() {
@@ -93,6 +120,18 @@ public final class JobStateFile {
 
     public String outputPath() {
         return json.path("output_path").asText();
+    }
+
+    /**
+     * How many bytes of the output file were streamed as whole lines: a re-attach continues the tail from here, so
+     * a resumed follower neither repeats the job's output nor skips what it printed while day0 was away.
+     */
+    public long outputOffset() {
+        return Math.max(0, json.path("output_offset").asLong(0));
+    }
+
+    void streamedTo(long offset) {
+        json.put("output_offset", offset);
     }
 
     public ObjectNode json() {

@@ -175,7 +175,7 @@ public final class SlurmJobs {
 
     private Result follow(SlurmJobSpec spec, JobStateFile state, Path stateFile, String jobId, boolean submittedNow,
                           Redactor redact, Listener listener) throws InterruptedException {
-        OutputTail tail = new OutputTail(state.outputPath(), redact, listener);
+        OutputTail tail = new OutputTail(state.outputPath(), state.outputOffset(), redact, listener);
         String lastState = null;
         int failures = 0;
         int missing = 0;
@@ -196,6 +196,7 @@ public final class SlurmJobs {
                 continue;
             }
             tail.poll();
+            recordTail(tail, state, stateFile, redact);
             if (job.isEmpty()) {
                 missing++;
                 if (missing >= MISSING_POLLS_TOLERATED) {
@@ -219,6 +220,7 @@ public final class SlurmJobs {
             if (info.finished()) {
                 tail.poll();
                 tail.flush();
+                recordTail(tail, state, stateFile, redact);
                 JobOutcome outcome = JobOutcome.of(info);
                 state.observed(info);
                 state.finished(outcome);
@@ -226,6 +228,13 @@ public final class SlurmJobs {
                 return new Result(jobId, spec.jobName(), outcome, info, submittedNow, stateFile);
             }
             sleeper.sleep(pollInterval);
+        }
+    }
+
+    private static void recordTail(OutputTail tail, JobStateFile state, Path stateFile, Redactor redact) {
+        if (tail.streamed() != state.outputOffset()) {
+            state.streamedTo(tail.streamed());
+            state.write(stateFile, redact);
         }
     }
 
@@ -285,11 +294,14 @@ public final class SlurmJobs {
         private final Listener listener;
         private final StringBuilder partial = new StringBuilder();
         private long offset;
+        private long streamed;
 
-        OutputTail(String path, Redactor redact, Listener listener) {
+        OutputTail(String path, long from, Redactor redact, Listener listener) {
             this.path = path;
             this.redact = redact;
             this.listener = listener;
+            this.offset = from;
+            this.streamed = from;
         }
 
         void poll() throws InterruptedException {
@@ -298,16 +310,24 @@ public final class SlurmJobs {
             partial.append(chunk.text());
             int newline;
             while ((newline = partial.indexOf("\n")) >= 0) {
-                listener.onOutput(redact.redact(partial.substring(0, newline).replace("\r", "")));
+                String line = partial.substring(0, newline);
+                listener.onOutput(redact.redact(line.replace("\r", "")));
                 partial.delete(0, newline + 1);
+                streamed += line.getBytes(StandardCharsets.UTF_8).length + 1;
             }
         }
 
         void flush() {
             if (partial.length() > 0) {
                 listener.onOutput(redact.redact(partial.toString()));
+                streamed += partial.toString().getBytes(StandardCharsets.UTF_8).length;
                 partial.setLength(0);
             }
+        }
+
+        /** The byte offset up to which lines reached the listener (a partial last line is not counted). */
+        long streamed() {
+            return streamed;
         }
     }
 }

@@ -178,6 +178,47 @@ class Day0PtqTest {
     }
 
     @Test
+    void shouldRunThePtqCommandAsASlurmJobThenInspectAndGateHere() {
+        Map job = null
+        kit.engine.on('slurm run') { EngineFake.Call call ->
+            job = new groovy.json.JsonSlurper().parse(call.file(call.opt('job'))) as Map
+            [status: 0, stdout: [pass: true, outcome: 'DONE', failure_class: null, detail: 'Slurm job 7 COMPLETED',
+                                 job_id: '7', job_name: 'day0-run-ptq-a1-0123456789ab', state: 'COMPLETED',
+                                 exit_code: 0, state_file: 'day0/slurm/ptq/s.json', output_file: 'day0/slurm/ptq/s.out']]
+        }
+
+        FakeJenkins.Run run = jenkins.run("""return node {
+            day0Ptq(on: 'slurm', model: 'org/Model-8B', recipe: 'nvfp4', sourceDir: 'models/src',
+                    outputDir: 'models/nvfp4', command: ['python', 'ptq.py'],
+                    slurm: [partition: 'batch', gpus: 8, time: '02:00:00'])
+        }""")
+
+        assertThat(run.failure).isNull()
+        assertThat(job.command).isEqualTo(['python', 'ptq.py'])
+        assertThat(job.env as Map).containsEntry('DAY0_MODEL', 'org/Model-8B').containsEntry('DAY0_RECIPE', 'nvfp4')
+                .containsEntry('DAY0_SOURCE_DIR', 'models/src').containsEntry('DAY0_OUTPUT_DIR', 'models/nvfp4')
+        assertThat(job.slurm as Map).containsEntry('gpus', 8)
+        assertThat(kit.engine.calls('inspect checkpoint')[0].opt('output')).isEqualTo('models/nvfp4')
+        assertThat(run.value.pass).isTrue()
+        assertThat(run.value.job.jobId).isEqualTo('7')
+    }
+
+    @Test
+    void shouldJudgeNothingWhenThePtqSlurmJobFailed() {
+        kit.engine.on('slurm run') { EngineFake.Call call ->
+            [status: 1, stdout: [pass: false, outcome: 'OUT_OF_MEMORY', failure_class: 'USER_CONFIG_ERROR',
+                                 detail: 'Slurm job 8 OUT_OF_MEMORY', job_id: '8', state: 'OUT_OF_MEMORY']]
+        }
+
+        FakeJenkins.Run run = jenkins.run("""node {
+            day0Ptq(on: 'slurm', recipe: 'nvfp4', sourceDir: 's', outputDir: 'o', script: 'jobs/ptq.sh')
+        }""")
+
+        assertThat(run.message()).contains('the PTQ job failed (USER_CONFIG_ERROR: Slurm job 8 OUT_OF_MEMORY)')
+        assertThat(kit.engine.calls('inspect checkpoint')).isEmpty()
+    }
+
+    @Test
     void shouldRunBothWaysUnderCpsAsJenkinsDoes() {
         Kit cpsKit = new Kit()
         FakeJenkins cps = compose(cpsKit, tmp.newFolder('cps'), true)

@@ -7,7 +7,7 @@ import org.junit.Test;
 
 /** The top-level command: it builds only the subcommand a command line names, and users must not notice. */
 public class Day0Test {
-    private static final String[] COMMAND_NAMES = {"release", "gate", "inspect", "probe", "mlflow", "rockie", "sota",
+    private static final String[] COMMAND_NAMES = {"release", "gate", "inspect", "probe", "mlflow", "rockie", "slurm", "sota",
         "triage", "publish", "report", "help"};
 
     @Test

@@ -27,12 +27,12 @@ public class ExitCodeDocsTest {
     private static final String BEGIN = "<!-- exit codes: generated from the enums by ExitCodeDocsTest -->";
     private static final String END = "<!-- end of exit codes -->";
     private static final Map<String, Class<? extends ExitCode>> FAMILIES = Map.of(
-            "Every command (gate, inspect, report, triage, probe, sota)", CommonExit.class,
+            "Every command (gate, inspect, report, triage, probe, slurm, sota)", CommonExit.class,
             "day0 release run", ReleaseExit.class,
             "day0 rockie", RockieExit.class,
             "day0 mlflow", MlflowExit.class,
             "day0 publish", PublishExit.class);
-    private static final List<String> ORDER = List.of("Every command (gate, inspect, report, triage, probe, sota)",
+    private static final List<String> ORDER = List.of("Every command (gate, inspect, report, triage, probe, slurm, sota)",
             "day0 release run", "day0 rockie", "day0 mlflow", "day0 publish");
 
     static String tables() {

@@ -68,6 +68,65 @@ public class LocalProcessRunnerTest {
         assertThat(endsWithin(child, 5_000)).as("the background child was ended").isTrue();
     }
 
+    @Test
+    public void shouldEndTheWholeProcessTreeWhenDay0IsInterrupted() throws Exception {
+        Path pidFile = temp.getRoot().toPath().resolve("child.pid");
+        Path log = temp.getRoot().toPath().resolve("interrupted.log");
+        Thread stage = Thread.currentThread();
+        // SIGINT/SIGTERM of `release run` interrupts the conductor's thread; this stands in for that signal.
+        Thread signal = new Thread(() -> {
+            try {
+                while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
+                    Thread.sleep(20);
+                }
+                stage.interrupt();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        signal.start();
+
+        LocalProcessRunner.Outcome outcome = sh("sleep 60 & echo $! > " + pidFile + "; wait", 120, log);
+        signal.join();
+
+        long child = Long.parseLong(Files.readString(pidFile).trim());
+        assertThat(outcome.succeeded()).isFalse();
+        assertThat(outcome.timedOut()).isFalse();
+        assertThat(outcome.interruption()).startsWith("process tree ended (pids ").contains(Long.toString(child));
+        assertThat(endsWithin(child, 5_000)).as("the background child was ended").isTrue();
+        assertThat(Files.readString(log)).contains("# day0: interrupted: process tree ended");
+        assertThat(Thread.currentThread().isInterrupted()).as("the flag is left clear for closeout").isFalse();
+    }
+
+    @Test
+    public void shouldRecordTheEndedTreeInStateAndCloseTheRunWhenInterruptedDuringAStage() throws Exception {
+        ReleaseFixture fixture = new ReleaseFixture(temp.newFolder("run").toPath());
+        Thread conductor = Thread.currentThread();
+        Thread signal = new Thread(() -> {
+            try {
+                while (!fixture.runs().contains("ptq 1")) {
+                    Thread.sleep(20);
+                }
+                Thread.sleep(200);
+                conductor.interrupt();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        signal.start();
+
+        var run = fixture.conduct(ReleaseFixture.env("SLEEP_SECONDS", "60"), false);
+        signal.join();
+
+        var state = dev.day0.io.Json.read(fixture.workdir().resolve("state.json"));
+        assertThat(state.path("stages").path("ptq").path(LocalProcessRunner.INTERRUPTED).asText())
+                .startsWith("process tree ended (pids ");
+        assertThat(dev.day0.io.Json.read(fixture.workdir().resolve("report/decision.json")).path("decision")
+                .asText()).isEqualTo("NEEDS_HUMAN");
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(fixture.runs()).containsExactly("ptq 1");
+    }
+
     /** True when the process is gone or a zombie (ended, waiting for its new parent to reap it). */
     private static boolean endsWithin(long pid, long millis) throws Exception {
         long deadline = System.currentTimeMillis() + millis;

@@ -160,6 +160,19 @@ public class SlurmJobsTest {
     }
 
     @Test
+    public void shouldWriteTheStateEvenWhenTheRunIsBeingInterrupted() {
+        JobStateFile state = JobStateFile.start(spec(List.of()), "0".repeat(64));
+        state.submitted("4242");
+        Thread.currentThread().interrupt();
+
+        state.write(stateFile(), Redactor.patternsOnly());
+
+        assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
+        Thread.interrupted();
+        assertThat(JobStateFile.readIfExists(stateFile()).jobId()).isEqualTo("4242");
+    }
+
+    @Test
     public void shouldStreamTheRedactedOutputOfTheJob() {
         slurm.nextOutput = "loading model\nHF_TOKEN=hf_abcdefghijklmnopqrstuvwxyz123456\nsecret-value-42 done\n";
 
@@ -167,6 +180,34 @@ public class SlurmJobsTest {
                 listener);
 
         assertThat(output).containsExactly("loading model", "HF_TOKEN=[REDACTED]", "[REDACTED] done");
+    }
+
+    @Test
+    public void shouldContinueTheOutputTailWhereTheRecordedStateLeftItAfterAResume() {
+        slurm.nextStates = List.of("RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING",
+                "COMPLETED");
+        slurm.nextOutput = "loading shard 1\nloading shard 2\n";
+        AtomicReference<FakeSlurm.Job> job = new AtomicReference<>();
+        // The first follower sees two lines, then loses contact with Slurm and gives up for now.
+        SlurmJobs losingContact = jobs(duration -> {
+            if (job.get() == null) {
+                job.set(slurm.jobs.values().iterator().next());
+                slurm.failingQueries = SlurmJobs.POLL_FAILURES_TOLERATED;
+            }
+        });
+        SlurmJobs.Result first = losingContact.submitOrAttach(spec(List.of()), stateFile(), Map.of(), listener);
+        assertThat(first.outcome().kind()).isEqualTo(JobOutcome.Kind.INFRA_TRANSIENT);
+        assertThat(output).containsExactly("loading shard 1", "loading shard 2");
+        assertThat(JobStateFile.readIfExists(stateFile()).outputOffset()).isEqualTo(32);
+
+        job.get().output += "quantizing\nexported\n";
+        output.clear();
+        SlurmJobs.Result resumed = jobs().submitOrAttach(spec(List.of()), stateFile(), Map.of(), listener);
+
+        assertThat(resumed.submittedNow()).isFalse();
+        assertThat(resumed.outcome().done()).isTrue();
+        assertThat(output).containsExactly("quantizing", "exported");
+        assertThat(JobStateFile.readIfExists(stateFile()).outputOffset()).isEqualTo(52);
     }
 
     @Test

@@ -305,7 +305,7 @@ public final class ReleaseCommand {
      * Runs the conductor with SIGINT/SIGTERM interrupting its thread: a Slurm or Rockie stage cancels its job,
      * closeout writes the decision, and only then may the JVM end.
      */
-    static Integer interruptible(Callable<Integer> body) {
+    public static Integer interruptible(Callable<Integer> body) {
         Thread conductorThread = Thread.currentThread();
         CountDownLatch done = new CountDownLatch(1);
         Thread onSignal = new Thread(() -> {
