@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 /** {@code day0 release run}: the whole release chain as one command. */
 @Command(name = "release", mixinStandardHelpOptions = true,
         description = "Drive a release plan through every stage and gate to a decision.",
-        subcommands = {ReleaseCommand.Run.class, ReleaseCommand.Step.class})
+        subcommands = {ReleaseCommand.Run.class, ReleaseCommand.Step.class, ApproveCommand.class})
 public final class ReleaseCommand {
 
     /** The test hook: end the process right after state.json records this stage. */
@@ -62,7 +62,8 @@ public final class ReleaseCommand {
 
         @Option(names = "--approve", paramLabel = "[STAGE=]FILE",
                 description = "An approved Rockie term sheet for a rockie stage (repeatable; STAGE may be left "
-                        + "out when the plan has one rockie stage; a recipe ladder takes CANDIDATE:STAGE=FILE).")
+                        + "out when the plan has one rockie stage; a recipe ladder takes CANDIDATE:STAGE=FILE, or "
+                        + "CANDIDATE=FILE for a candidate's sheet from `day0 release approve`).")
         List<String> approve = new ArrayList<>();
 
         @Option(names = "--confirm-resubmit",
@@ -102,7 +103,7 @@ public final class ReleaseCommand {
             };
             Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
             var options = new dev.day0.release.ladder.LadderRun.Options(dir, resume, approvals,
-                    Terminal.detect(env(), console().rawErr()), stageHook, pause -> Thread.sleep(pause.toMillis()),
+                    plan.candidateSheets(approve), Terminal.detect(env(), console().rawErr()), stageHook, pause -> Thread.sleep(pause.toMillis()),
                     confirmResubmit, candidateHook);
             var run = new dev.day0.release.ladder.LadderRun(plan, options, env(), console().redactor(),
                     console().rawErr(), Version.current());

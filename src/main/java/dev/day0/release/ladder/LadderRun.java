@@ -10,7 +10,6 @@ import dev.day0.release.ReleaseExit;
 import dev.day0.release.ReleasePlan;
 import dev.day0.release.ReleaseState;
 import dev.day0.release.Terminal;
-import dev.day0.rockie.TermSheet;
 import dev.day0.core.Decision;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,9 +36,10 @@ public final class LadderRun {
     /**
      * @param workdir where ladder.json, the candidates' directories and the ladder's reports go
      * @param approvals approved term sheets, by candidate name, then by stage
+     * @param candidateSheets a candidate's approval of all its jobs at once, by candidate name
      */
     public record Options(Path workdir, boolean resume, Map<String, Map<String, Path>> approvals,
-                          Terminal terminal, Conductor.StopHook stopHook, Conductor.Sleeper sleeper,
+                          Map<String, Path> candidateSheets, Terminal terminal, Conductor.StopHook stopHook, Conductor.Sleeper sleeper,
                           boolean confirmResubmit, CandidateHook candidateHook) {
     }
 
@@ -72,6 +72,7 @@ public final class LadderRun {
 
     public Conductor.Outcome run() {
         LadderState state = LadderState.open(workdir, plan, options.resume(), toolVersion, redactor);
+        Map<String, Map<String, Path>> approvals = approvals();
         err.println("day0 release: ladder " + plan.name() + " (" + plan.tried().size() + " of "
                 + plan.candidates().size() + " candidates, mode " + plan.mode().word()
                 + (plan.budgetCents() == null ? "" : ", budget " + LadderReport.dollars(plan.budgetCents()))
@@ -91,9 +92,9 @@ public final class LadderRun {
             Path baselineFrom = started ? baselineFrom(entry) : firstBaseline(state);
             ReleasePlan candidatePlan = plan.plan(candidate, baselineFrom);
             Path dir = candidate.workdir(workdir);
-            Map<String, Path> approvals = options.approvals().getOrDefault(candidate.name(), Map.of());
+            Map<String, Path> given = approvals.getOrDefault(candidate.name(), Map.of());
             if (!started) {
-                Long quoted = quote(candidatePlan, approvals, dir);
+                Long quoted = quote(candidatePlan, given, dir);
                 String over = overBudget(state, quoted);
                 if (over != null) {
                     stop = "candidate " + candidate.index() + " (" + candidate.name() + ") was not started: " + over;
@@ -116,11 +117,12 @@ public final class LadderRun {
                     + candidate.name() + " (recipe " + candidate.recipe() + ")" + (baselineFrom == null ? ""
                     : ", reusing the baseline eval of " + workdir.relativize(baselineFrom)));
             boolean resumeCandidate = started && Files.exists(ReleaseState.fileIn(dir));
-            Conductor.Options conductorOptions = new Conductor.Options(dir, resumeCandidate, approvals,
+            Conductor.Options conductorOptions = new Conductor.Options(dir, resumeCandidate, given,
                     options.terminal(), options.stopHook(), options.sleeper(), options.confirmResubmit());
             Conductor.Outcome outcome = new Conductor(candidatePlan, conductorOptions, env, redactor, err,
                     toolVersion).run();
             record(entry, candidatePlan, dir, outcome);
+            spend(entry, candidatePlan, dir, given);
             state.save();
             options.candidateHook().afterCandidate(candidate.index());
             Decision decision = outcome.decision();
@@ -157,6 +159,39 @@ public final class LadderRun {
         state.save();
         List<Path> files = new LadderReport(plan, redactor).write(workdir, state.entries(), decision);
         return outcome(state, decision, files);
+    }
+
+    /**
+     * The approvals by candidate and stage: those given one per stage, and the jobs of each candidate's sheet,
+     * checked and unpacked into {@code approvals/<i>-<name>/} before any candidate runs. A stage approved twice
+     * (on its own and in its candidate's sheet) is refused: one approval covers one submission.
+     */
+    private Map<String, Map<String, Path>> approvals() {
+        Map<String, Map<String, Path>> all = new java.util.LinkedHashMap<>();
+        options.approvals().forEach((name, stages) -> all.put(name, new java.util.LinkedHashMap<>(stages)));
+        if (options.candidateSheets().isEmpty()) {
+            return all;
+        }
+        dev.day0.rockie.ApprovalKey key = dev.day0.rockie.ApprovalKey.forChecking(env);
+        for (LadderPlan.Candidate candidate : plan.candidates()) {
+            Path sheet = options.candidateSheets().get(candidate.name());
+            if (sheet == null) {
+                continue;
+            }
+            Path outDir = workdir.resolve(LadderState.APPROVALS).resolve(candidate.index() + "-" + candidate.name());
+            Map<String, Path> jobs = CandidateApproval.open(sheet, plan, candidate, key, outDir, redactor);
+            Map<String, Path> stages = all.computeIfAbsent(candidate.name(), k -> new java.util.LinkedHashMap<>());
+            for (Map.Entry<String, Path> job : jobs.entrySet()) {
+                if (stages.containsKey(job.getKey())) {
+                    throw new InputException("--approve", "", candidate.name() + ":" + job.getKey() + " is "
+                            + "approved twice (on its own and in " + sheet + "): one approval covers one submission");
+                }
+                stages.put(job.getKey(), job.getValue());
+            }
+            err.println("day0 release: " + sheet + " approves " + jobs.size() + " job(s) of candidate "
+                    + candidate.name() + ": " + String.join(", ", jobs.keySet()));
+        }
+        return all;
     }
 
     /** The work directory of the first started candidate whose baseline eval and baseline gate completed. */
@@ -202,18 +237,8 @@ public final class LadderRun {
                 sheet = spec.rockie().termSheet().resolve(candidatePlan.dir(), dir,
                         dir.resolve("stages").resolve(spec.key()));
             }
-            if (sheet == null || !Files.isRegularFile(sheet)) {
-                return null;
-            }
-            Long cents;
-            try {
-                TermSheet read = TermSheet.read(sheet, redactor);
-                cents = read.userBudgetCents() != null ? read.userBudgetCents()
-                        : read.recommendedBudgetCents() != null ? read.recommendedBudgetCents() : read.estimateCents();
-            } catch (InputException e) {
-                return null;
-            }
-            if (cents == null || cents < 0) {
+            Long cents = LadderSpend.quoteOf(sheet, redactor);
+            if (cents == null) {
                 return null;
             }
             try {
@@ -239,7 +264,7 @@ public final class LadderRun {
         try {
             for (ObjectNode entry : state.entries()) {
                 if (entry.path("started").asBoolean(false)) {
-                    committed = Math.addExact(committed, entry.path("quoted_cents").asLong(0));
+                    committed = Math.addExact(committed, LadderSpend.committed(entry));
                 }
             }
             long total = Math.addExact(committed, quoted);
@@ -247,10 +272,25 @@ public final class LadderRun {
                 return null;
             }
             return "its quote " + LadderReport.dollars(quoted) + " with the " + LadderReport.dollars(committed)
-                    + " earlier candidates committed makes " + LadderReport.dollars(total) + ", over ladder.budget_cents "
+                    + " earlier candidates spent or committed (billed cost of ended jobs, quotes of the others) makes " + LadderReport.dollars(total) + ", over ladder.budget_cents "
                     + LadderReport.dollars(budget) + ": raise the budget or stop here";
         } catch (ArithmeticException e) {
             return "the committed and quoted cents overflow a 64-bit count: refusing to start it";
+        }
+    }
+
+    /** The candidate's spend, job by job, once it ended: billed where the platform reported the cost. */
+    private void spend(ObjectNode entry, ReleasePlan candidatePlan, Path dir, Map<String, Path> approvals) {
+        ObjectNode spend;
+        try {
+            spend = LadderSpend.of(candidatePlan, dir, approvals, redactor);
+        } catch (ArithmeticException e) {
+            spend = null;
+        }
+        if (spend == null) {
+            entry.remove("spend");
+        } else {
+            entry.set("spend", spend);
         }
     }
 
