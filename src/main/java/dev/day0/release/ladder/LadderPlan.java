@@ -323,7 +323,8 @@ public record LadderPlan(Path file, Path dir, String name, Mode mode, int maxCan
             String candidateName = value.substring(0, eq);
             if (candidates.stream().noneMatch(c -> c.name().equals(candidateName))) {
                 throw new InputException("--approve", "", "no candidate named \"" + candidateName + "\" (candidates: "
-                        + String.join(", ", candidates.stream().map(Candidate::name).toList()) + ")");
+                        + String.join(", ", candidates.stream().map(Candidate::name).toList()) + "): a ladder's "
+                        + "approval is CANDIDATE:STAGE=FILE or CANDIDATE=FILE, found \"" + value + "\"");
             }
             Path path = Path.of(value.substring(eq + 1));
             if (!Files.isRegularFile(path)) {
