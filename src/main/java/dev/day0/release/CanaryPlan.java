@@ -49,7 +49,7 @@ public record CanaryPlan(ReleasePlan.StageSpec stage, PathTemplate checkpoint, S
                 FIELD + ".probe") : dev.day0.io.Json.object();
         String field = FIELD + ".probe";
         r.onlyKnown(probe, field, PROBE_KEYS);
-        ReleasePlan.StageSpec stage = ReleasePlan.stage(r, stages, "canary", false);
+        ReleasePlan.StageSpec stage = StageSpecReader.stage(r, stages, "canary", false);
         long ceiling = r.optionalLong(probe, "ceiling_seconds", field, ServingCanary.DEFAULT_CEILING.toSeconds(),
                 1, 30L * 86_400);
         long interval = r.optionalLong(probe, "interval_seconds", field,
