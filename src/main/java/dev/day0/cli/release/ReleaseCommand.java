@@ -168,6 +168,9 @@ public final class ReleaseCommand {
 
         @Override
         public Integer call() {
+            if (dev.day0.release.ladder.LadderPlan.declares(planFile)) {
+                return ladder(dev.day0.release.ladder.LadderPlan.load(planFile));
+            }
             ReleasePlan plan = ReleasePlan.load(planFile);
             Map<String, Path> approvals = approvals(plan, approve);
             Conductor.Options options = new Conductor.Options(workdir, false, approvals, Terminal.NONE,
@@ -183,6 +186,25 @@ public final class ReleaseCommand {
             return interruptible(() -> {
                 StepReport report = conductor.step();
                 ObjectNode answer = stepAnswer(plan, planFile, workdir.toAbsolutePath().normalize(), report);
+                console().document(answer, null);
+                return answer.path("exit_code").asInt();
+            });
+        }
+
+        /** A recipe ladder, one stage of its current candidate per call (docs/release.md, "Recipe ladder"). */
+        private Integer ladder(dev.day0.release.ladder.LadderPlan plan) {
+            var options = new dev.day0.release.ladder.LadderRun.Options(workdir, false, plan.approvals(approve),
+                    plan.candidateSheets(approve), Terminal.NONE, stage -> { }, pause -> Thread.sleep(pause.toMillis()),
+                    confirmResubmit, index -> { });
+            var step = new dev.day0.release.ladder.LadderStep(new dev.day0.release.ladder.LadderRun(plan, options,
+                    env(), console().redactor(), console().rawErr(), Version.current()));
+            Path dir = workdir.toAbsolutePath().normalize();
+            if (peek) {
+                console().document(LadderStepAnswer.of(plan, planFile, dir, step.peek()), null);
+                return ReleaseExit.CONTINUE.code();
+            }
+            return interruptible(() -> {
+                ObjectNode answer = LadderStepAnswer.of(plan, planFile, dir, step.step());
                 console().document(answer, null);
                 return answer.path("exit_code").asInt();
             });
@@ -253,7 +275,7 @@ public final class ReleaseCommand {
         return answer;
     }
 
-    private static ObjectNode stageJson(ObjectNode json, Stage stage) {
+    static ObjectNode stageJson(ObjectNode json, Stage stage) {
         json.put("stage", stage.key());
         json.put("position", stage.position());
         json.put("of", Stage.chain().size());

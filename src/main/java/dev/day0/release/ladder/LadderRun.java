@@ -43,13 +43,13 @@ public final class LadderRun {
                           boolean confirmResubmit, CandidateHook candidateHook) {
     }
 
-    private final LadderPlan plan;
-    private final Options options;
-    private final Map<String, String> env;
-    private final Redactor redactor;
-    private final PrintWriter err;
-    private final String toolVersion;
-    private final Path workdir;
+    final LadderPlan plan;
+    final Options options;
+    final Map<String, String> env;
+    final Redactor redactor;
+    final PrintWriter err;
+    final String toolVersion;
+    final Path workdir;
 
     public LadderRun(LadderPlan plan, Options options, Map<String, String> env, Redactor redactor,
                      PrintWriter err, String toolVersion) {
@@ -84,8 +84,7 @@ public final class LadderRun {
             }
         }
         state.save();
-        String stop = null;
-        Decision stopDecision = null;
+        Stop stop = null;
         for (LadderPlan.Candidate candidate : plan.tried()) {
             ObjectNode entry = state.entry(candidate);
             boolean started = entry.path("started").asBoolean(false);
@@ -94,58 +93,94 @@ public final class LadderRun {
             Path dir = candidate.workdir(workdir);
             Map<String, Path> given = approvals.getOrDefault(candidate.name(), Map.of());
             if (!started) {
-                Long quoted = quote(candidatePlan, given, dir);
-                String over = overBudget(state, quoted);
-                if (over != null) {
-                    stop = "candidate " + candidate.index() + " (" + candidate.name() + ") was not started: " + over;
-                    stopDecision = Decision.NEEDS_HUMAN;
-                    entry.put("status", "not started");
-                    entry.put("detail", over);
-                    state.save();
+                stop = start(state, candidate, entry, candidatePlan, baselineFrom, given);
+                if (stop != null) {
                     break;
                 }
-                entry.put("started", true);
-                entry.put("baseline_from", baselineFrom == null ? null : baselineFrom.toString());
-                if (quoted != null) {
-                    entry.put("quoted_cents", quoted);
-                }
-                entry.put("status", "running");
-                state.save();
             }
-            err.println("");
-            err.println("day0 release: candidate " + (candidate.index() + 1) + "/" + plan.tried().size() + " "
-                    + candidate.name() + " (recipe " + candidate.recipe() + ")" + (baselineFrom == null ? ""
-                    : ", reusing the baseline eval of " + workdir.relativize(baselineFrom)));
+            announce(candidate, baselineFrom);
             boolean resumeCandidate = started && Files.exists(ReleaseState.fileIn(dir));
             Conductor.Options conductorOptions = new Conductor.Options(dir, resumeCandidate, given,
                     options.terminal(), options.stopHook(), options.sleeper(), options.confirmResubmit());
             Conductor.Outcome outcome = new Conductor(candidatePlan, conductorOptions, env, redactor, err,
                     toolVersion).run();
-            record(entry, candidatePlan, dir, outcome);
-            spend(entry, candidatePlan, dir, given);
-            state.save();
+            ended(state, entry, candidatePlan, dir, given, outcome);
             options.candidateHook().afterCandidate(candidate.index());
-            Decision decision = outcome.decision();
-            boolean stopped = "stopped".equals(outcome.summary().path("status").asText());
-            if (stopped || decision == Decision.SYSTEMIC || decision == Decision.NEEDS_HUMAN
-                    || decision == Decision.ANOMALOUS) {
-                stop = "candidate " + candidate.index() + " (" + candidate.name() + ") ended " + decision
-                        + (stopped ? " before a verdict" : "") + ", which stops the ladder: "
-                        + outcome.summary().path("detail").asText();
-                stopDecision = decision;
-                break;
-            }
-            if (decision == Decision.ACCEPT && plan.mode() == LadderPlan.Mode.FIRST) {
+            stop = stopAfter(candidate, outcome);
+            if (stop != null || !goesOn(candidate, outcome)) {
                 break;
             }
             if (Thread.currentThread().isInterrupted()) {
                 // A signal ends the process once this candidate's decision is written: start no other.
-                stop = "interrupted after candidate " + candidate.index() + " (" + candidate.name() + "): continue "
-                        + "with --resume";
-                stopDecision = Decision.NEEDS_HUMAN;
+                stop = new Stop(Decision.NEEDS_HUMAN, "interrupted after candidate " + candidate.index() + " ("
+                        + candidate.name() + "): continue with --resume");
                 break;
             }
         }
+        return close(state, stop);
+    }
+
+    /** Why the ladder stops: the decision it stops with and the reason. */
+    record Stop(Decision decision, String reason) {
+    }
+
+    /** Marks a candidate started after the budget allows it; else why the ladder stops before it. */
+    Stop start(LadderState state, LadderPlan.Candidate candidate, ObjectNode entry, ReleasePlan candidatePlan,
+               Path baselineFrom, Map<String, Path> given) {
+        Long quoted = quote(candidatePlan, given, candidate.workdir(workdir));
+        String over = overBudget(state, quoted);
+        if (over != null) {
+            entry.put("status", "not started");
+            entry.put("detail", over);
+            state.save();
+            return new Stop(Decision.NEEDS_HUMAN, "candidate " + candidate.index() + " (" + candidate.name()
+                    + ") was not started: " + over);
+        }
+        entry.put("started", true);
+        entry.put("baseline_from", baselineFrom == null ? null : baselineFrom.toString());
+        if (quoted != null) {
+            entry.put("quoted_cents", quoted);
+        }
+        entry.put("status", "running");
+        state.save();
+        return null;
+    }
+
+    void announce(LadderPlan.Candidate candidate, Path baselineFrom) {
+        err.println("");
+        err.println("day0 release: candidate " + (candidate.index() + 1) + "/" + plan.tried().size() + " "
+                + candidate.name() + " (recipe " + candidate.recipe() + ")" + (baselineFrom == null ? ""
+                : ", reusing the baseline eval of " + workdir.relativize(baselineFrom)));
+    }
+
+    /** Records how a candidate ended and what it spent. */
+    void ended(LadderState state, ObjectNode entry, ReleasePlan candidatePlan, Path dir, Map<String, Path> given,
+               Conductor.Outcome outcome) {
+        record(entry, candidatePlan, dir, outcome);
+        spend(entry, candidatePlan, dir, given);
+        state.save();
+    }
+
+    /** SYSTEMIC, NEEDS_HUMAN, ANOMALOUS or a stopped run stop the ladder with that decision; else null. */
+    static Stop stopAfter(LadderPlan.Candidate candidate, Conductor.Outcome outcome) {
+        Decision decision = outcome.decision();
+        boolean stopped = "stopped".equals(outcome.summary().path("status").asText());
+        if (stopped || decision == Decision.SYSTEMIC || decision == Decision.NEEDS_HUMAN
+                || decision == Decision.ANOMALOUS) {
+            return new Stop(decision, "candidate " + candidate.index() + " (" + candidate.name() + ") ended "
+                    + decision + (stopped ? " before a verdict" : "") + ", which stops the ladder: "
+                    + outcome.summary().path("detail").asText());
+        }
+        return null;
+    }
+
+    /** False when this candidate's ACCEPT ends a {@code first} ladder. */
+    boolean goesOn(LadderPlan.Candidate candidate, Conductor.Outcome outcome) {
+        return !(outcome.decision() == Decision.ACCEPT && plan.mode() == LadderPlan.Mode.FIRST);
+    }
+
+    /** The ladder's decision from its candidates' entries (or the stop), its reports, and the outcome. */
+    Conductor.Outcome close(LadderState state, Stop stop) {
         for (LadderPlan.Candidate candidate : plan.candidates()) {
             ObjectNode entry = state.entry(candidate);
             if (!entry.path("started").asBoolean(false) && !entry.has("status")) {
@@ -153,7 +188,8 @@ public final class LadderRun {
                         : "not tried");
             }
         }
-        LadderDecision decision = LadderDecision.decide(plan, state.entries(), stopDecision, stop);
+        LadderDecision decision = LadderDecision.decide(plan, state.entries(), stop == null ? null : stop.decision(),
+                stop == null ? null : stop.reason());
         state.decision(decision.toJson());
         state.status(decision.resumable() ? "stopped" : "finished");
         state.save();
@@ -166,7 +202,7 @@ public final class LadderRun {
      * checked and unpacked into {@code approvals/<i>-<name>/} before any candidate runs. A stage approved twice
      * (on its own and in its candidate's sheet) is refused: one approval covers one submission.
      */
-    private Map<String, Map<String, Path>> approvals() {
+    Map<String, Map<String, Path>> approvals() {
         Map<String, Map<String, Path>> all = new java.util.LinkedHashMap<>();
         options.approvals().forEach((name, stages) -> all.put(name, new java.util.LinkedHashMap<>(stages)));
         if (options.candidateSheets().isEmpty()) {
@@ -195,7 +231,7 @@ public final class LadderRun {
     }
 
     /** The work directory of the first started candidate whose baseline eval and baseline gate completed. */
-    private Path firstBaseline(LadderState state) {
+    Path firstBaseline(LadderState state) {
         for (LadderPlan.Candidate candidate : plan.tried()) {
             ObjectNode entry = state.entry(candidate);
             if (!entry.path("started").asBoolean(false)) {
@@ -217,7 +253,7 @@ public final class LadderRun {
         return null;
     }
 
-    private static Path baselineFrom(ObjectNode entry) {
+    static Path baselineFrom(ObjectNode entry) {
         return entry.hasNonNull("baseline_from") ? Path.of(entry.get("baseline_from").asText()) : null;
     }
 

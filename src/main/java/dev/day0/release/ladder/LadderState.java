@@ -109,6 +109,10 @@ final class LadderState {
         return file;
     }
 
+    String status() {
+        return root.path("status").asText();
+    }
+
     void status(String status) {
         root.put("status", status);
     }
