@@ -47,7 +47,8 @@ import groovy.transform.Field
 
 // The engine's exit codes of `release step` that are answers, not failures (docs/release.md).
 @Field static final List ANSWERS = [0, 1, 3, 4, 5, 6, 10, 11]
-// More calls than this without a decision (100 candidates of a ladder, each stage with retries) means the engine and the step disagree: stop rather than loop.
+// More calls than this without a decision (a ladder of 100 candidates, each stage with retries) means the engine
+// and the step disagree: stop rather than loop.
 @Field static final int MAX_CALLS = 1500
 
 /**

@@ -103,7 +103,8 @@ public final class ReleaseCommand {
             };
             Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
             var options = new dev.day0.release.ladder.LadderRun.Options(dir, resume, approvals,
-                    plan.candidateSheets(approve), Terminal.detect(env(), console().rawErr()), stageHook, pause -> Thread.sleep(pause.toMillis()),
+                    plan.candidateSheets(approve), Terminal.detect(env(), console().rawErr()), stageHook,
+                    pause -> Thread.sleep(pause.toMillis()),
                     confirmResubmit, candidateHook);
             var run = new dev.day0.release.ladder.LadderRun(plan, options, env(), console().redactor(),
                     console().rawErr(), Version.current());
@@ -194,8 +195,8 @@ public final class ReleaseCommand {
         /** A recipe ladder, one stage of its current candidate per call (docs/release.md, "Recipe ladder"). */
         private Integer ladder(dev.day0.release.ladder.LadderPlan plan) {
             var options = new dev.day0.release.ladder.LadderRun.Options(workdir, false, plan.approvals(approve),
-                    plan.candidateSheets(approve), Terminal.NONE, stage -> { }, pause -> Thread.sleep(pause.toMillis()),
-                    confirmResubmit, index -> { });
+                    plan.candidateSheets(approve), Terminal.NONE, stage -> { },
+                    pause -> Thread.sleep(pause.toMillis()), confirmResubmit, index -> { });
             var step = new dev.day0.release.ladder.LadderStep(new dev.day0.release.ladder.LadderRun(plan, options,
                     env(), console().redactor(), console().rawErr(), Version.current()));
             Path dir = workdir.toAbsolutePath().normalize();

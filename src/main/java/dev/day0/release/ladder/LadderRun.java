@@ -39,8 +39,8 @@ public final class LadderRun {
      * @param candidateSheets a candidate's approval of all its jobs at once, by candidate name
      */
     public record Options(Path workdir, boolean resume, Map<String, Map<String, Path>> approvals,
-                          Map<String, Path> candidateSheets, Terminal terminal, Conductor.StopHook stopHook, Conductor.Sleeper sleeper,
-                          boolean confirmResubmit, CandidateHook candidateHook) {
+                          Map<String, Path> candidateSheets, Terminal terminal, Conductor.StopHook stopHook,
+                          Conductor.Sleeper sleeper, boolean confirmResubmit, CandidateHook candidateHook) {
     }
 
     final LadderPlan plan;
@@ -308,7 +308,8 @@ public final class LadderRun {
                 return null;
             }
             return "its quote " + LadderReport.dollars(quoted) + " with the " + LadderReport.dollars(committed)
-                    + " earlier candidates spent or committed (billed cost of ended jobs, quotes of the others) makes " + LadderReport.dollars(total) + ", over ladder.budget_cents "
+                    + " earlier candidates spent or committed (billed cost of ended jobs, quotes of the others) makes "
+                    + LadderReport.dollars(total) + ", over ladder.budget_cents "
                     + LadderReport.dollars(budget) + ": raise the budget or stop here";
         } catch (ArithmeticException e) {
             return "the committed and quoted cents overflow a 64-bit count: refusing to start it";
