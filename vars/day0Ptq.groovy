@@ -39,33 +39,14 @@ import groovy.transform.Field
     junit                 : true,
     archive               : true,
     badge                 : true,
-    // Passed to rockieSubmit when on: 'rockie' (see vars/rockieSubmit.txt).
-    gpuType               : null,
-    gpuCount              : null,
-    timeoutSeconds        : null,
-    region                : null,
-    tier                  : null,
-    jobSpec               : null,
-    termSheet             : null,
-    marketJson            : null,
-    approvers             : null,
-    credentialsId         : null,
-    approvalKeyCredentialsId: null,
-    tenantId              : null,
-    apiUrl                : null,
-    approvalTimeoutMinutes: 60,
-    budgetParameter       : true,
-    originSkill           : null,
-    monitoringProfileId   : null,
-    notebookId            : null,
-    artifactsDir          : null,
+    // Agent label for the Rockie quote and submit blocks (passed to rockieSubmit).
     agent                 : null,
-    pollIntervalSeconds   : null,
     env                   : [:],
     engine                : null,
     engineRepository      : null,
 ]
 
+// Passed to rockieSubmit when on: 'rockie' (see vars/rockieSubmit.txt); rockieSubmit applies its own defaults.
 @Field static final List ROCKIE_KEYS = ['gpuType', 'gpuCount', 'timeoutSeconds', 'region', 'tier', 'jobSpec',
         'termSheet', 'marketJson', 'approvers', 'credentialsId', 'approvalKeyCredentialsId', 'tenantId', 'apiUrl',
         'approvalTimeoutMinutes',
@@ -78,8 +59,9 @@ import groovy.transform.Field
  * result on Rockie.
  */
 Map call(Map args = [:]) {
-    day0Engine.checkArgs('day0Ptq', args, DEFAULTS)
-    Map opts = day0Engine.withDefaults(DEFAULTS, args)
+    Map defaults = knownArgs()
+    day0Engine.checkArgs('day0Ptq', args, defaults)
+    Map opts = day0Engine.withDefaults(defaults, args)
     List missing = day0Engine.missingKeys(opts, ['recipe', 'sourceDir'])
     if (!missing.isEmpty()) {
         error("day0Ptq: ${missing.join(', ')} required")
@@ -95,6 +77,18 @@ Map call(Map args = [:]) {
         return onRockie(opts)
     }
     error("day0Ptq: on: 'agent' or 'rockie', got '${opts.on}'")
+}
+
+/** This step's own arguments with their defaults, then rockieSubmit's it passes through (null: not given). */
+Map knownArgs() {
+    Map known = [:]
+    known.putAll(DEFAULTS)
+    for (int i = 0; i < ROCKIE_KEYS.size(); i++) {
+        if (!known.containsKey(ROCKIE_KEYS[i])) {
+            known[ROCKIE_KEYS[i]] = null
+        }
+    }
+    return known
 }
 
 Map onAgent(Map opts) {

@@ -45,8 +45,6 @@ import groovy.transform.Field
     engineRepository        : null,
 ]
 
-// The engine's exit codes of `release step` that are answers, not failures (docs/release.md).
-@Field static final List ANSWERS = [0, 1, 3, 4, 5, 6, 10, 11]
 // More calls than this without a decision (a ladder of 100 candidates, each stage with retries) means the engine
 // and the step disagree: stop rather than loop.
 @Field static final int MAX_CALLS = 1500
@@ -160,12 +158,14 @@ Map engineStep(Map opts, List more, String label) {
         day0Engine(command: command, label: "release-step-${label}", engine: opts.engine,
                 engineRepository: opts.engineRepository)
     }
-    if (!ANSWERS.contains(call.status) || !(call.json instanceof Map)) {
+    // An answer says what comes next and what its exit code means; anything else (2, 70) is the engine refusing.
+    Map answer = call.json instanceof Map ? call.json as Map : [:]
+    if (!(answer.next instanceof Map) || !(answer.exit instanceof Map) || answer.exit.code != call.status) {
         String meaning = rockieSubmit.exitMeaning(call.stdout as String, call.status as int)
         error("day0Release: day0 release step stopped: ${meaning} (exit ${call.status}). The engine's message is " +
                 'in the log above.')
     }
-    return call.json as Map
+    return answer
 }
 
 /** The tenant token and the approval key, each bound when its credential is named. */

@@ -8,6 +8,8 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.day0.cli.Day0;
+import dev.day0.io.Output;
+import dev.day0.rockie.Events;
 import java.io.PrintWriter;
 import java.util.Map;
 import org.junit.BeforeClass;
@@ -61,6 +63,28 @@ public class PackageArchitectureTest {
         ArchRule rule = noClasses().that().resideInAPackage("dev.day0.evidence..")
                 .should().dependOnClassesThat().resideInAPackage("dev.day0.gates..")
                 .because("evidence is collected before any gate judges it");
+
+        rule.check(engine);
+    }
+
+    @Test
+    public void shouldPrintOnlyFromTheCommandLine() {
+        ArchRule rule = noClasses().that().resideOutsideOfPackage("dev.day0.cli..")
+                .should().accessField(System.class, "out")
+                .orShould().implement(Output.class)
+                .because("what a Jenkins step reads on stdout is printed by the command layer alone: the engine "
+                        + "returns typed results and the command prints them");
+
+        rule.check(engine);
+    }
+
+    @Test
+    public void shouldStreamEngineLinesOnlyAsRockieEvents() {
+        ArchRule rule = noClasses().that().resideOutsideOfPackage("dev.day0.cli..")
+                .and().doNotHaveFullyQualifiedName(Events.class.getName())
+                .should().dependOnClassesThat().belongToAnyOf(Output.class)
+                .because("the rockie event lines are the one machine output the engine streams while it works "
+                        + "(a GPU job runs for hours); every other answer is returned to the command layer");
 
         rule.check(engine);
     }

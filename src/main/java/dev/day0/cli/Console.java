@@ -1,6 +1,8 @@
 package dev.day0.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.ExitCode;
 import dev.day0.io.Json;
 import dev.day0.io.Output;
 import dev.day0.io.RedactingWriter;
@@ -36,6 +38,16 @@ public final class Console implements Output {
         } else {
             new RedactingWriter(redactor).json(file, document);
         }
+    }
+
+    /**
+     * Prints a command's JSON answer (or writes it to {@code file}) with {@code "exit": {code, name, meaning}} of
+     * the code the command ends with, so a caller reads what the code means from the answer itself; returns the code.
+     */
+    public int answer(ObjectNode answer, ExitCode exit, Path file) {
+        answer.set("exit", exit.toJson());
+        document(answer, file);
+        return exit.code();
     }
 
     /** Prints a line of text to stdout (for commands whose output is meant for people). */

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code day0 gate ptq|run|compare|verbosity}: the release gates, command-line compatible with the upstream scripts. */
@@ -37,8 +38,8 @@ public final class GateCommand {
 
     /** Options every gate shares. */
     abstract static class GateOptions extends EngineCommand {
-        @Option(names = "--out", paramLabel = "FILE", description = "Write the JSON verdict here instead of stdout.")
-        Path out;
+        @Mixin
+        OutFile out = new OutFile();
 
         @Option(names = "--report-dir", paramLabel = "DIR",
                 description = "Also write decision.json, report.md and junit.xml into DIR.")
@@ -53,8 +54,9 @@ public final class GateCommand {
         }
 
         int finish(GateResult result, List<InputFile> inputs) {
+            // The decision record keeps the gate's result; the exit block belongs to this command's answer only.
             JsonNode json = result.toJson();
-            console().document(json, out);
+            int code = out.answer(console(), result.toJson(), result.pass() ? CommonExit.OK : CommonExit.FAILED);
             if (reportDir != null) {
                 DecisionRecord record = new DecisionRecord(Version.current());
                 for (InputFile input : inputs) {
@@ -67,7 +69,7 @@ public final class GateCommand {
                 console().info("day0: report written: " + written.get(0) + ", " + written.get(1) + ", "
                         + written.get(2));
             }
-            return result.pass() ? CommonExit.OK.code() : CommonExit.FAILED.code();
+            return code;
         }
     }
 

@@ -6,6 +6,7 @@ import dev.day0.evidence.eval.EvalInspector;
 import dev.day0.evidence.eval.TaskMap;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code day0 inspect checkpoint|eval}: build the gates' evidence files from the artifacts themselves. */
@@ -36,9 +37,8 @@ public final class InspectCommand {
                         + "int4_awq.")
         String recipe;
 
-        @Option(names = "--out", paramLabel = "FILE",
-                description = "Write validation-summary.json here instead of printing it.")
-        Path out;
+        @Mixin
+        OutFile out = new OutFile();
 
         @Option(names = "--layers", paramLabel = "FILE",
                 description = "Also write the per-layer table (module, dtype, shape, class, reason) here.")
@@ -51,12 +51,12 @@ public final class InspectCommand {
                 console().document(inspection.layers(), layers);
                 console().info("day0: layer table written: " + layers);
             }
-            console().document(inspection.summary(), out);
-            if (out != null) {
-                console().info("day0: validation summary written: " + out + " (" + inspection.bytesRead()
+            int code = out.answer(console(), inspection.summary(), CommonExit.OK);
+            if (out.file() != null) {
+                console().info("day0: validation summary written: " + out.file() + " (" + inspection.bytesRead()
                         + " bytes read)");
             }
-            return CommonExit.OK.code();
+            return code;
         }
     }
 
@@ -98,10 +98,10 @@ public final class InspectCommand {
             EvalInspector.Inspection inspection = EvalInspector.inspect(results, parsed, map);
             console().document(inspection.runSummary(), runSummary);
             console().document(inspection.scores(), scores);
-            console().document(inspection.report(), null);
+            int code = console().answer(inspection.report(), CommonExit.OK, null);
             console().info("day0: " + inspection.taskCount() + " task(s): run summary written to " + runSummary
                     + ", scores to " + scores);
-            return CommonExit.OK.code();
+            return code;
         }
     }
 }

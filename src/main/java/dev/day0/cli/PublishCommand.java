@@ -1,6 +1,5 @@
 package dev.day0.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.CommonExit;
@@ -17,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -63,8 +63,8 @@ public final class PublishCommand extends EngineCommand {
             description = "With --reject: the checkpoint must lie inside DIR.")
     Path workDir;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the JSON result here instead of stdout.")
-    Path out;
+    @Mixin
+    OutFile out = new OutFile();
 
     @Parameters(paramLabel = "COMMAND", arity = "0..*",
             description = "The upload command and its arguments, after --.")
@@ -171,9 +171,7 @@ public final class PublishCommand extends EngineCommand {
     }
 
     private int done(ObjectNode result, int code) {
-        result.set("exit", ExitCode.of(PublishExit.class, code).orElse(PublishExit.UPLOAD_FAILED).toJson());
-        console().document(result, out);
-        return code;
+        return out.answer(console(), result, ExitCode.of(PublishExit.class, code).orElse(PublishExit.UPLOAD_FAILED));
     }
 
     @Command(name = "fingerprint", mixinStandardHelpOptions = true,
@@ -184,14 +182,12 @@ public final class PublishCommand extends EngineCommand {
         @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
         Path checkpoint;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "Write the fingerprint here instead of stdout.")
-        Path out;
+        @Mixin
+        OutFile out = new OutFile();
 
         @Override
         public Integer call() {
-            JsonNode json = CheckpointFingerprint.of(checkpoint).toJson();
-            console().document(json, out);
-            return CommonExit.OK.code();
+            return out.answer(console(), CheckpointFingerprint.of(checkpoint).toJson(), CommonExit.OK);
         }
     }
 }

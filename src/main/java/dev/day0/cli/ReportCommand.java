@@ -1,6 +1,7 @@
 package dev.day0.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.CommonExit;
 import dev.day0.io.Fields;
 import dev.day0.io.InputException;
@@ -79,8 +80,8 @@ public final class ReportCommand extends EngineCommand {
         summary.set("detail", json.get("detail"));
         var files = summary.putArray("files");
         written.forEach(path -> files.add(path.toString()));
-        console().document(summary, null);
-        return "ACCEPT".equals(json.path("decision").asText()) ? CommonExit.OK.code() : CommonExit.FAILED.code();
+        return console().answer(summary, "ACCEPT".equals(json.path("decision").asText()) ? CommonExit.OK
+                : CommonExit.FAILED, null);
     }
 
     private static JsonNode gateResult(Path file, String gate) {
@@ -93,6 +94,9 @@ public final class ReportCommand extends EngineCommand {
         if ("compare".equals(gate) && !doc.path("decision").isTextual()) {
             throw fields.error("decision", "is missing: not a compare gate result");
         }
+        // The exit block was the gate command's answer, not part of its result: the record is the same as the one
+        // 'day0 gate ... --report-dir' writes.
+        ((ObjectNode) doc).remove("exit");
         return doc;
     }
 }

@@ -45,7 +45,6 @@ public final class TriageCommand extends EngineCommand {
         json.put("wait_seconds", verdict.retry() ? verdict.rule().waitSeconds() : 0);
         json.put("max_attempts", verdict.rule().maxAttempts());
         json.put("decision", verdict.decision() == null ? null : verdict.decision().name());
-        console().document(json, null);
-        return CommonExit.OK.code();
+        return console().answer(json, CommonExit.OK, null);
     }
 }

@@ -1,6 +1,7 @@
 package dev.day0.release;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.report.Markup;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -313,26 +314,7 @@ final class HtmlReport {
     }
 
     static String esc(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            switch (ch) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> {
-                    if (ch >= 0x20 || ch == '\n' || ch == '\t') {
-                        out.append(ch);
-                    }
-                }
-            }
-        }
-        return out.toString();
+        return Markup.escape(text);
     }
 
     private static Double number(JsonNode node) {

@@ -37,22 +37,22 @@ final class JUnitReport {
         for (int i = 0; i < suites.size(); i++) {
             List<Case> suite = suites.get(i);
             long failed = suite.stream().filter(c -> c.failure() != null).count();
-            xml.append("  <testsuite name=\"").append(escape(suiteNames.get(i))).append("\" tests=\"")
+            xml.append("  <testsuite name=\"").append(Markup.escape(suiteNames.get(i))).append("\" tests=\"")
                     .append(suite.size()).append("\" failures=\"").append(failed).append("\" errors=\"0\">\n");
             for (Case c : suite) {
-                xml.append("    <testcase classname=\"").append(escape(c.className())).append("\" name=\"")
-                        .append(escape(c.name())).append('"');
+                xml.append("    <testcase classname=\"").append(Markup.escape(c.className())).append("\" name=\"")
+                        .append(Markup.escape(c.name())).append('"');
                 if (c.failure() == null && c.output() == null) {
                     xml.append("/>\n");
                     continue;
                 }
                 xml.append(">\n");
                 if (c.failure() != null) {
-                    xml.append("      <failure message=\"").append(escape(c.failure())).append("\">")
-                            .append(escape(c.failure())).append("</failure>\n");
+                    xml.append("      <failure message=\"").append(Markup.escape(c.failure())).append("\">")
+                            .append(Markup.escape(c.failure())).append("</failure>\n");
                 }
                 if (c.output() != null) {
-                    xml.append("      <system-out>").append(escape(c.output())).append("</system-out>\n");
+                    xml.append("      <system-out>").append(Markup.escape(c.output())).append("</system-out>\n");
                 }
                 xml.append("    </testcase>\n");
             }
@@ -138,26 +138,5 @@ final class JUnitReport {
                         + interval.path("upper").asText() + "]" : "")
                 + ", limit " + row.path("limit").asText() + ", tier " + row.path("tier").asText()
                 + (row.path("blocking").asBoolean(true) ? "" : " (not blocking)");
-    }
-
-    static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            switch (ch) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&apos;");
-                default -> {
-                    // XML 1.0 forbids most control characters; drop them rather than write an unreadable file.
-                    if (ch >= 0x20 || ch == '\n' || ch == '\t' || ch == '\r') {
-                        out.append(ch);
-                    }
-                }
-            }
-        }
-        return out.toString();
     }
 }

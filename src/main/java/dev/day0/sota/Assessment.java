@@ -40,10 +40,6 @@ public final class Assessment {
         }
     }
 
-    /** The outcome: the verdict, the suggested failure class (or null), and the full JSON. */
-    public record Result(Verdict verdict, SotaFailureClass failureClass, ObjectNode json) {
-    }
-
     private Assessment() {
     }
 
@@ -52,7 +48,7 @@ public final class Assessment {
      * @param metrics the reproduced metrics
      * @param state the job's state file, or null when none was given
      */
-    public static Result assess(Claims claims, MetricsDocument metrics, JobState state) {
+    public static Judgment<Verdict> assess(Claims claims, MetricsDocument metrics, JobState state) {
         ArrayNode rows = Json.array();
         int reproduced = 0;
         int notReproduced = 0;
@@ -137,15 +133,8 @@ public final class Assessment {
                     + notReproduced + " fell short";
         }
 
-        ObjectNode json = Json.object();
-        json.put("verdict", verdict.label());
-        json.put("pass", verdict == Verdict.REPRODUCED);
-        SotaFailureClass failureClass = suggestion == null ? null : suggestion.failureClass();
-        json.put("failure_class", failureClass == null ? null : failureClass.label());
-        json.put("triage_class", failureClass == null || failureClass.triage() == null ? null
-                : failureClass.triage().name());
-        json.put("failure_class_reason", suggestion == null ? null : suggestion.reason());
-        json.put("detail", detail);
+        ObjectNode json = Judgment.document("verdict", verdict.label(), verdict == Verdict.REPRODUCED, suggestion,
+                detail);
         ObjectNode counts = json.putObject("counts");
         counts.put("claimed", total);
         counts.put("reproduced", reproduced);
@@ -154,7 +143,7 @@ public final class Assessment {
         json.put("metrics_file", metrics.source());
         json.set("job", state == null ? null : state.toJson());
         json.set("per_metric", rows);
-        return new Result(verdict, failureClass, json);
+        return new Judgment<>(verdict, suggestion == null ? null : suggestion.failureClass(), json);
     }
 
     /**

@@ -50,9 +50,6 @@ public final class DeltaReview {
         }
     }
 
-    public record Result(Outcome outcome, SotaFailureClass failureClass, ObjectNode json) {
-    }
-
     private DeltaReview() {
     }
 
@@ -64,7 +61,7 @@ public final class DeltaReview {
      * @param description what the delta changed, in words
      * @throws InputException when the baseline cannot be used: a baseline is a judged run, not a guess
      */
-    public static Result review(List<MetricSpec> specs, MetricsDocument baseline, MetricsDocument delta,
+    public static Judgment<Outcome> review(List<MetricSpec> specs, MetricsDocument baseline, MetricsDocument delta,
                                 JobState deltaState, String description) {
         if (!baseline.usable()) {
             throw new InputException("--baseline", "", baseline.problem().detail());
@@ -174,15 +171,8 @@ public final class DeltaReview {
             detail = "no metric moved beyond its no-change band";
         }
 
-        ObjectNode json = Json.object();
-        json.put("outcome", outcome.label());
-        json.put("pass", outcome == Outcome.IMPROVED);
-        SotaFailureClass failureClass = suggestion == null ? null : suggestion.failureClass();
-        json.put("failure_class", failureClass == null ? null : failureClass.label());
-        json.put("triage_class", failureClass == null || failureClass.triage() == null ? null
-                : failureClass.triage().name());
-        json.put("failure_class_reason", suggestion == null ? null : suggestion.reason());
-        json.put("detail", detail);
+        ObjectNode json = Judgment.document("outcome", outcome.label(), outcome == Outcome.IMPROVED, suggestion,
+                detail);
         json.put("delta_description", description);
         ObjectNode counts = json.putObject("counts");
         counts.put("reviewed", total);
@@ -196,6 +186,6 @@ public final class DeltaReview {
         deltaJson.put("metrics_file", delta.source());
         deltaJson.set("job", deltaState == null ? null : deltaState.toJson());
         json.set("per_metric", rows);
-        return new Result(outcome, failureClass, json);
+        return new Judgment<>(outcome, suggestion == null ? null : suggestion.failureClass(), json);
     }
 }

@@ -44,7 +44,8 @@ class Day0ReleaseTest {
         on.engine.on('release step') { EngineFake.Call call ->
             steps.add(call)
             if (call.flag('peek')) {
-                return [status: 10, stdout: [done: false, ran: null, next: answers[0].ran ?: answers[0].next]]
+                return [status: 10, stdout: [done: false, ran: null, next: answers[0].ran ?: answers[0].next,
+                                             exit_code: 10, exit: exit(10)]]
             }
             Map answer = answers.remove(0)
             if (answer.done) {
@@ -68,11 +69,18 @@ class Day0ReleaseTest {
     private static Map ran(String stage, String next, boolean pass = true) {
         return [done: false, ran: [stage: stage, pass: pass, failure_class: pass ? null : 'UNKNOWN',
                                    detail: "${stage} detail".toString()],
-                next: [action: 'run', stage: next], exit_code: 10]
+                next: [action: 'run', stage: next], exit_code: 10, exit: exit(10)]
+    }
+
+    /** The exit block the engine puts in every answer (docs/exit-codes.md, ReleaseExit). */
+    private static Map exit(int code) {
+        Map names = [0: 'ACCEPT', 1: 'REGRESSION', 3: 'ANOMALOUS', 4: 'INFEASIBLE', 5: 'NEEDS_HUMAN', 6: 'SYSTEMIC',
+                     10: 'CONTINUE', 11: 'AWAITING_APPROVAL']
+        return [code: code, name: names[code], meaning: "meaning of ${names[code]}".toString()]
     }
 
     private static Map done(String decision, int exitCode) {
-        return [done: true, ran: [stage: 'closeout'], next: [action: 'done'], exit_code: exitCode,
+        return [done: true, ran: [stage: 'closeout'], next: [action: 'done'], exit_code: exitCode, exit: exit(exitCode),
                 decision: [decision: decision, publish_recommendation: decision == 'ACCEPT' ? 'publish' : 'do-not-publish',
                            failure_class: null, detail: "compare: ${decision.toLowerCase()}".toString()]]
     }
@@ -150,7 +158,7 @@ class Day0ReleaseTest {
         answers.clear()
         File quote = new File(jenkins.workspace, 'plan/quote.json')
         answers.addAll([inLadder(ran('setup', 'quantized_eval'), 'fp8', 'fp8'),
-                        inLadder([done: false, ran: null, exit_code: 11,
+                        inLadder([done: false, ran: null, exit_code: 11, exit: exit(11),
                                   next: [action: 'approve', stage: 'quantized_eval', term_sheet: quote.path,
                                          term_sheet_text: 'Term sheet\n  GPU   1 x A100_80GB\n']], null, 'fp8'),
                         inLadder(ran('quantized_eval', 'closeout'), 'fp8', 'fp8'),
@@ -203,13 +211,23 @@ class Day0ReleaseTest {
         assertThat(kit.badges.badges).isEmpty()
     }
 
+    @Test
+    void shouldStopWhenTheExitCodeIsNotTheOneTheAnswerMeans() {
+        answers.add(ran('setup', 'ptq') + [exit_code: 3])
+
+        FakeJenkins.Run run = jenkins.run("day0Release(plan: 'release.yaml')")
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).contains('day0 release step stopped').contains('(exit 3)')
+    }
+
     private void gpuStage() {
         File quote = new File(jenkins.workspace, 'plan/quote.json')
         quote.parentFile.mkdirs()
         quote.text = '{"quote_id": "q_1", "estimate_cents": 18000, "user_budget_cents": 27000, "wallclock_minutes": 60, ' +
                 '"compute": {"gpu_type": "A100_80GB", "gpu_count": 1, "tier": "spot", "region": "us"}}'
         answers.addAll([ran('setup', 'quantized_eval'),
-                        [done: false, ran: null, exit_code: 11,
+                        [done: false, ran: null, exit_code: 11, exit: exit(11),
                          next: [action: 'approve', stage: 'quantized_eval', term_sheet: quote.path,
                                 term_sheet_text: 'Term sheet\n  GPU   1 x A100_80GB\n']],
                         ran('quantized_eval', 'closeout'), done('ACCEPT', 0)])

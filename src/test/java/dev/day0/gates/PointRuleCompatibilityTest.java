@@ -13,7 +13,8 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * Regression pin: without --noise and --policy the compare gate prints, byte for byte, what it printed before
- * noise-aware verdicts existed. The expected files were written by the engine as it was before that change.
+ * noise-aware verdicts existed. The expected files were written by the engine as it was before that change; the
+ * one addition since is the {@code exit} block every command's answer carries (docs/exit-codes.md).
  */
 public class PointRuleCompatibilityTest {
     private static final Path DIR = Path.of("src/test/resources/noise/point-rule");

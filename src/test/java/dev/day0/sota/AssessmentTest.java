@@ -25,17 +25,17 @@ public class AssessmentTest {
                 SotaFiles.state(state, jobDone, outcome)));
     }
 
-    private Assessment.Result assess(String metricsJson) {
+    private Judgment<Assessment.Verdict> assess(String metricsJson) {
         return Assessment.assess(claims(), metrics(metricsJson), null);
     }
 
-    private static JsonNode row(Assessment.Result result, int index) {
+    private static JsonNode row(Judgment<Assessment.Verdict> result, int index) {
         return result.json().path("per_metric").get(index);
     }
 
     @Test
     public void shouldCallMetricsWithinToleranceReproduced() {
-        Assessment.Result result = assess("{\"accuracy\": 93.1, \"loss\": 0.27}");
+        Judgment<Assessment.Verdict> result = assess("{\"accuracy\": 93.1, \"loss\": 0.27}");
 
         assertThat(result.verdict()).isEqualTo(Assessment.Verdict.REPRODUCED);
         assertThat(result.json().path("pass").asBoolean()).isTrue();
@@ -47,7 +47,7 @@ public class AssessmentTest {
 
     @Test
     public void shouldTakeTheDirectionIntoAccount() {
-        Assessment.Result result = assess("{\"accuracy\": 95.0, \"loss\": 0.20}");
+        Judgment<Assessment.Verdict> result = assess("{\"accuracy\": 95.0, \"loss\": 0.20}");
 
         assertThat(result.verdict()).isEqualTo(Assessment.Verdict.REPRODUCED);
         assertThat(row(result, 0).path("absolute_gap").decimalValue()).as("better than claimed").isNegative();
@@ -64,7 +64,7 @@ public class AssessmentTest {
 
     @Test
     public void shouldCallSomeMetricsShortPartiallyReproduced() {
-        Assessment.Result result = assess("{\"accuracy\": 92.0, \"loss\": 0.25}");
+        Judgment<Assessment.Verdict> result = assess("{\"accuracy\": 92.0, \"loss\": 0.25}");
 
         assertThat(result.verdict()).isEqualTo(Assessment.Verdict.PARTIALLY_REPRODUCED);
         assertThat(row(result, 0).path("status").asText()).isEqualTo("not_reproduced");
@@ -74,7 +74,7 @@ public class AssessmentTest {
 
     @Test
     public void shouldCallAllMetricsShortFailedToReproduce() {
-        Assessment.Result result = assess("{\"accuracy\": 90.0, \"loss\": 0.4}");
+        Judgment<Assessment.Verdict> result = assess("{\"accuracy\": 90.0, \"loss\": 0.4}");
 
         assertThat(result.verdict()).isEqualTo(Assessment.Verdict.FAILED_TO_REPRODUCE);
         assertThat(result.failureClass()).as("a mismatch is a finding, not a failure of ours").isNull();
@@ -83,7 +83,7 @@ public class AssessmentTest {
     @Test
     public void shouldNotJudgeMissingEmptyOrUnparseableMetrics() {
         Path none = temp.getRoot().toPath().resolve("none.json");
-        Assessment.Result missing = Assessment.assess(claims(), MetricsDocument.load(none), null);
+        Judgment<Assessment.Verdict> missing = Assessment.assess(claims(), MetricsDocument.load(none), null);
 
         assertThat(missing.verdict()).isEqualTo(Assessment.Verdict.COULD_NOT_JUDGE);
         assertThat(missing.failureClass()).isEqualTo(SotaFailureClass.BUG);
@@ -104,7 +104,7 @@ public class AssessmentTest {
 
     @Test
     public void shouldNotCallAValueOnAnotherScaleAFailure() {
-        Assessment.Result result = assess("{\"accuracy\": 0.932, \"loss\": 0.25}");
+        Judgment<Assessment.Verdict> result = assess("{\"accuracy\": 0.932, \"loss\": 0.25}");
 
         assertThat(result.verdict()).isEqualTo(Assessment.Verdict.COULD_NOT_JUDGE);
         assertThat(row(result, 0).path("problem").asText()).contains("only as a percentage (x100)");
@@ -114,7 +114,7 @@ public class AssessmentTest {
 
     @Test
     public void shouldReportAnInfrastructureFailureAsSuchWithoutReadingMetrics() {
-        Assessment.Result result = Assessment.assess(claims(), metrics("{\"accuracy\": 10, \"loss\": 9}"),
+        Judgment<Assessment.Verdict> result = Assessment.assess(claims(), metrics("{\"accuracy\": 10, \"loss\": 9}"),
                 state(null, false, "INFRA_TRANSIENT"));
 
         assertThat(result.verdict()).isEqualTo(Assessment.Verdict.COULD_NOT_JUDGE);
@@ -126,7 +126,7 @@ public class AssessmentTest {
 
     @Test
     public void shouldNotJudgeAJobThatEndedWithoutJobDone() {
-        Assessment.Result result = Assessment.assess(claims(), metrics("{\"accuracy\": 93.5, \"loss\": 0.25}"),
+        Judgment<Assessment.Verdict> result = Assessment.assess(claims(), metrics("{\"accuracy\": 93.5, \"loss\": 0.25}"),
                 state("DONE", false, "COULD_NOT_JUDGE"));
 
         assertThat(result.verdict()).isEqualTo(Assessment.Verdict.COULD_NOT_JUDGE);
@@ -135,7 +135,7 @@ public class AssessmentTest {
 
     @Test
     public void shouldNeverRelabelAMismatchAsSuccessBecauseTheJobFinished() {
-        Assessment.Result result = Assessment.assess(claims(), metrics("{\"accuracy\": 80, \"loss\": 0.9}"),
+        Judgment<Assessment.Verdict> result = Assessment.assess(claims(), metrics("{\"accuracy\": 80, \"loss\": 0.9}"),
                 state("DONE", true, "DONE"));
 
         assertThat(result.verdict()).isEqualTo(Assessment.Verdict.FAILED_TO_REPRODUCE);
@@ -145,7 +145,7 @@ public class AssessmentTest {
 
     @Test
     public void shouldBlameTheTransferWhenAVerifiedFileIsMissingAfterJobDone() {
-        Assessment.Result result = Assessment.assess(claims(),
+        Judgment<Assessment.Verdict> result = Assessment.assess(claims(),
                 MetricsDocument.load(temp.getRoot().toPath().resolve("lost.json")), state("DONE", true, "DONE"));
 
         assertThat(result.failureClass()).isEqualTo(SotaFailureClass.INFRASTRUCTURE);
@@ -153,7 +153,7 @@ public class AssessmentTest {
 
     @Test
     public void shouldSuggestBugForAFailedJob() {
-        Assessment.Result result = Assessment.assess(claims(), metrics("{\"accuracy\": 93.5, \"loss\": 0.25}"),
+        Judgment<Assessment.Verdict> result = Assessment.assess(claims(), metrics("{\"accuracy\": 93.5, \"loss\": 0.25}"),
                 state("FAILED", false, "FAILED"));
 
         assertThat(result.verdict()).isEqualTo(Assessment.Verdict.COULD_NOT_JUDGE);
@@ -185,7 +185,7 @@ public class AssessmentTest {
         MetricsDocument real = MetricsDocument.load(Path.of("src/test/resources/reference/lm_eval/"
                 + "llm-compressor__awq-asym-fp8-block__gsm8k__results_2026-02-10T17-13-14.json"));
 
-        Assessment.Result result = Assessment.assess(claims, real, null);
+        Judgment<Assessment.Verdict> result = Assessment.assess(claims, real, null);
 
         assertThat(result.verdict()).isEqualTo(Assessment.Verdict.REPRODUCED);
         assertThat(row(result, 0).path("reproduced").decimalValue()).isEqualByComparingTo("0.752085");
@@ -207,7 +207,7 @@ public class AssessmentTest {
         MetricsDocument real = MetricsDocument.load(Path.of("src/test/resources/reference/lm_eval/"
                 + "fork-nl2foam__results_formatted_perplexity_2025-12-17T21-46-45.json"));
 
-        Assessment.Result result = Assessment.assess(claims, real, null);
+        Judgment<Assessment.Verdict> result = Assessment.assess(claims, real, null);
 
         assertThat(result.verdict()).isEqualTo(Assessment.Verdict.FAILED_TO_REPRODUCE);
         assertThat(row(result, 0).path("absolute_gap").decimalValue()).isEqualByComparingTo("0.412307");

@@ -22,11 +22,11 @@ public class DeltaReviewTest {
         return MetricsDocument.load(SotaFiles.write(temp.getRoot().toPath(), name, json));
     }
 
-    private DeltaReview.Result review(String delta) {
+    private Judgment<DeltaReview.Outcome> review(String delta) {
         return review(delta, null);
     }
 
-    private DeltaReview.Result review(String delta, JobState state) {
+    private Judgment<DeltaReview.Outcome> review(String delta, JobState state) {
         return DeltaReview.review(SPECS, doc("base/metrics.json", "{\"acc\": 90.0, \"loss\": 0.50}"),
                 doc("delta/metrics.json", delta), state, "a change");
     }
@@ -38,9 +38,9 @@ public class DeltaReviewTest {
 
     @Test
     public void shouldCallAnImprovementWithoutRegressionImproved() {
-        DeltaReview.Result result = review("{\"acc\": 91.0, \"loss\": 0.49}");
+        Judgment<DeltaReview.Outcome> result = review("{\"acc\": 91.0, \"loss\": 0.49}");
 
-        assertThat(result.outcome()).isEqualTo(DeltaReview.Outcome.IMPROVED);
+        assertThat(result.verdict()).isEqualTo(DeltaReview.Outcome.IMPROVED);
         assertThat(result.failureClass()).isNull();
         assertThat(result.json().path("per_metric").get(0).path("status").asText()).isEqualTo("improved");
         assertThat(result.json().path("per_metric").get(1).path("status").asText()).isEqualTo("no_change");
@@ -49,7 +49,7 @@ public class DeltaReviewTest {
 
     @Test
     public void shouldUseTheDirectionForLowerIsBetterMetrics() {
-        DeltaReview.Result result = review("{\"acc\": 90.0, \"loss\": 0.40}");
+        Judgment<DeltaReview.Outcome> result = review("{\"acc\": 90.0, \"loss\": 0.40}");
 
         assertThat(result.json().path("per_metric").get(1).path("status").asText()).isEqualTo("improved");
         assertThat(result.json().path("per_metric").get(1).path("improvement").decimalValue())
@@ -60,9 +60,9 @@ public class DeltaReviewTest {
 
     @Test
     public void shouldTreatMovesInsideTheBandAsNoChange() {
-        DeltaReview.Result result = review("{\"acc\": 90.4, \"loss\": 0.54}");
+        Judgment<DeltaReview.Outcome> result = review("{\"acc\": 90.4, \"loss\": 0.54}");
 
-        assertThat(result.outcome()).isEqualTo(DeltaReview.Outcome.NO_CHANGE);
+        assertThat(result.verdict()).isEqualTo(DeltaReview.Outcome.NO_CHANGE);
         assertThat(result.failureClass()).isEqualTo(SotaFailureClass.BAD_HYPOTHESIS);
         assertThat(result.json().path("per_metric").get(0).path("no_change_band").decimalValue())
                 .isEqualByComparingTo("0.5");
@@ -70,34 +70,34 @@ public class DeltaReviewTest {
 
     @Test
     public void shouldCallEverythingRegressedABadHypothesis() {
-        DeltaReview.Result result = review("{\"acc\": 80.0, \"loss\": 0.9}");
+        Judgment<DeltaReview.Outcome> result = review("{\"acc\": 80.0, \"loss\": 0.9}");
 
-        assertThat(result.outcome()).isEqualTo(DeltaReview.Outcome.REGRESSED);
+        assertThat(result.verdict()).isEqualTo(DeltaReview.Outcome.REGRESSED);
         assertThat(result.failureClass()).isEqualTo(SotaFailureClass.BAD_HYPOTHESIS);
         assertThat(result.json().path("triage_class").isNull()).isTrue();
     }
 
     @Test
     public void shouldCallAPartialRegressionABadHyperparam() {
-        DeltaReview.Result result = review("{\"acc\": 80.0, \"loss\": 0.5}");
+        Judgment<DeltaReview.Outcome> result = review("{\"acc\": 80.0, \"loss\": 0.5}");
 
-        assertThat(result.outcome()).isEqualTo(DeltaReview.Outcome.REGRESSED);
+        assertThat(result.verdict()).isEqualTo(DeltaReview.Outcome.REGRESSED);
         assertThat(result.failureClass()).isEqualTo(SotaFailureClass.BAD_HYPERPARAM);
     }
 
     @Test
     public void shouldCallATradeOffMixedAndABadHyperparam() {
-        DeltaReview.Result result = review("{\"acc\": 92.0, \"loss\": 0.7}");
+        Judgment<DeltaReview.Outcome> result = review("{\"acc\": 92.0, \"loss\": 0.7}");
 
-        assertThat(result.outcome()).isEqualTo(DeltaReview.Outcome.MIXED);
+        assertThat(result.verdict()).isEqualTo(DeltaReview.Outcome.MIXED);
         assertThat(result.failureClass()).isEqualTo(SotaFailureClass.BAD_HYPERPARAM);
     }
 
     @Test
     public void shouldSuspectABugWhenEveryMetricIsIdenticalToTheBaseline() {
-        DeltaReview.Result result = review("{\"acc\": 90.0, \"loss\": 0.50}");
+        Judgment<DeltaReview.Outcome> result = review("{\"acc\": 90.0, \"loss\": 0.50}");
 
-        assertThat(result.outcome()).isEqualTo(DeltaReview.Outcome.NO_CHANGE);
+        assertThat(result.verdict()).isEqualTo(DeltaReview.Outcome.NO_CHANGE);
         assertThat(result.failureClass()).isEqualTo(SotaFailureClass.BUG);
         assertThat(result.json().path("failure_class_reason").asText()).contains("probably not applied");
     }
@@ -105,18 +105,18 @@ public class DeltaReviewTest {
     @Test
     public void shouldSuggestBugForNonFiniteOrMissingDeltaMetrics() {
         assertThat(review("{\"acc\": NaN, \"loss\": 0.5}").failureClass()).isEqualTo(SotaFailureClass.BUG);
-        assertThat(review("{\"acc\": 91}").outcome()).isEqualTo(DeltaReview.Outcome.COULD_NOT_JUDGE);
+        assertThat(review("{\"acc\": 91}").verdict()).isEqualTo(DeltaReview.Outcome.COULD_NOT_JUDGE);
         assertThat(review("not json").failureClass()).isEqualTo(SotaFailureClass.BUG);
     }
 
     @Test
     public void shouldSuggestInfrastructureWhenTheEvidenceShowsIt() {
-        DeltaReview.Result infra = review("{\"acc\": 10, \"loss\": 5}", state(null, false, "INFRA_TRANSIENT"));
-        assertThat(infra.outcome()).isEqualTo(DeltaReview.Outcome.COULD_NOT_JUDGE);
+        Judgment<DeltaReview.Outcome> infra = review("{\"acc\": 10, \"loss\": 5}", state(null, false, "INFRA_TRANSIENT"));
+        assertThat(infra.verdict()).isEqualTo(DeltaReview.Outcome.COULD_NOT_JUDGE);
         assertThat(infra.failureClass()).isEqualTo(SotaFailureClass.INFRASTRUCTURE);
         assertThat(infra.json().path("counts").path("regressed").asInt()).isZero();
 
-        DeltaReview.Result lost = DeltaReview.review(SPECS, doc("base/metrics.json", "{\"acc\": 90, \"loss\": 0.5}"),
+        Judgment<DeltaReview.Outcome> lost = DeltaReview.review(SPECS, doc("base/metrics.json", "{\"acc\": 90, \"loss\": 0.5}"),
                 MetricsDocument.load(temp.getRoot().toPath().resolve("delta/none.json")), state("DONE", true, "DONE"),
                 "x");
         assertThat(lost.failureClass()).isEqualTo(SotaFailureClass.INFRASTRUCTURE);

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.Console;
 import dev.day0.cli.EngineCommand;
-import dev.day0.core.CommonExit;
+import dev.day0.cli.OutFile;
 import dev.day0.cli.Version;
 import dev.day0.io.Fields;
 import dev.day0.io.FileDigest;
@@ -171,8 +171,7 @@ public final class MlflowCommand {
         json.put("error_code", e.errorCode());
         command.console().info(commandName + ": " + e.getMessage());
         // The detail holds the server's own words, so it is redacted value by value (Console.document redacts each value of a document).
-        command.console().document(json, null);
-        return users ? CommonExit.INPUT.code() : MLFLOW_UNAVAILABLE;
+        return command.console().answer(json, users ? MlflowExit.INPUT : MlflowExit.MLFLOW_UNAVAILABLE, null);
     }
 
     @Command(name = "key", mixinStandardHelpOptions = true,
@@ -189,8 +188,7 @@ public final class MlflowCommand {
             BaselineKey key = keyOptions.key();
             ObjectNode json = key.toJson();
             json.put("filter", BaselineFinder.filter(key));
-            console().document(json, null);
-            return CommonExit.OK.code();
+            return console().answer(json, MlflowExit.OK, null);
         }
     }
 
@@ -210,8 +208,8 @@ public final class MlflowCommand {
                 description = "Where to write the baseline's {task: score} (only when there is a match).")
         Path scores;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "Write the result here instead of stdout.")
-        Path out;
+        @Mixin
+        OutFile out = new OutFile();
 
         @Override
         public Integer call() {
@@ -244,9 +242,9 @@ public final class MlflowCommand {
             if (result.found()) {
                 console().writeFile(scores, Json.write(result.scores()) + "\n");
             }
-            console().document(json, out);
+            int code = out.answer(console(), json, result.found() ? MlflowExit.OK : MlflowExit.NO_MATCH);
             console().info("day0 mlflow find-baseline: " + result.detail());
-            return result.found() ? CommonExit.OK.code() : NO_MATCH;
+            return code;
         }
     }
 
@@ -304,8 +302,8 @@ public final class MlflowCommand {
                         + "find-baseline only reuses FINISHED eval runs.")
         String status;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "Write the result here instead of stdout.")
-        Path out;
+        @Mixin
+        OutFile out = new OutFile();
 
         @Override
         public Integer call() {
@@ -395,10 +393,10 @@ public final class MlflowCommand {
             ObjectNode artifactJson = json.putObject("artifacts");
             artifactJson.set("uploaded", Json.mapper().valueToTree(outcome.uploaded()));
             artifactJson.put("note", outcome.artifactsNote());
-            console().document(json, out);
+            int code = out.answer(console(), json, MlflowExit.OK);
             console().info("day0 mlflow log: run " + outcome.runId() + " recorded (" + outcome.status() + ")"
                     + (outcome.artifactsNote() == null ? "" : "; artifacts " + outcome.artifactsNote()));
-            return CommonExit.OK.code();
+            return code;
         }
 
         private static void flatObject(Document doc, Map<String, String> out, String what) {

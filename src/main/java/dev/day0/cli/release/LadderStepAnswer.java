@@ -1,6 +1,7 @@
 package dev.day0.cli.release;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.core.ExitCode;
 import dev.day0.io.Json;
 import dev.day0.release.Conductor;
 import dev.day0.release.ReleaseExit;
@@ -69,6 +70,7 @@ final class LadderStepAnswer {
                 }
             }
             answer.put("exit_code", outcome.exitCode());
+            answer.set("exit", ExitCode.of(ReleaseExit.class, outcome.exitCode()).orElseThrow().toJson());
             return answer;
         }
         StepReport upcoming = report.next();
@@ -93,6 +95,8 @@ final class LadderStepAnswer {
         }
         var command = next.putArray("command");
         again.forEach(command::add);
+        answer.set("exit", (upcoming.termSheet() != null ? ReleaseExit.AWAITING_APPROVAL : ReleaseExit.CONTINUE)
+                .toJson());
         return answer;
     }
 

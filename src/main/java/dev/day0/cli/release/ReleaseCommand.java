@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.ExitCodeFamily;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.Version;
+import dev.day0.core.ExitCode;
 import dev.day0.core.Stage;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
@@ -128,8 +129,8 @@ public final class ReleaseCommand {
         private Integer guarded(java.util.function.Supplier<Conductor.Outcome> body) {
             return interruptible(() -> {
                 Conductor.Outcome outcome = body.get();
-                console().document(outcome.summary(), null);
-                return outcome.exitCode();
+                return console().answer(outcome.summary(),
+                        ExitCode.of(ReleaseExit.class, outcome.exitCode()).orElseThrow(), null);
             });
         }
     }
@@ -255,6 +256,7 @@ public final class ReleaseCommand {
                 }
             }
             answer.put("exit_code", outcome.exitCode());
+            answer.set("exit", ExitCode.of(ReleaseExit.class, outcome.exitCode()).orElseThrow().toJson());
             return answer;
         }
         stageJson(next, report.next());
@@ -273,6 +275,7 @@ public final class ReleaseCommand {
         }
         var command = next.putArray("command");
         again.forEach(command::add);
+        answer.set("exit", (report.termSheet() != null ? ReleaseExit.AWAITING_APPROVAL : ReleaseExit.CONTINUE).toJson());
         return answer;
     }
 

@@ -4,6 +4,7 @@ import dev.day0.cli.ExitCodeFamily;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.EngineCommand;
+import dev.day0.cli.OutFile;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
@@ -38,6 +39,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code day0 rockie quote|render|approve|submit}: GPU jobs on the Rockie platform, gated by a term sheet. */
@@ -73,8 +75,8 @@ public final class RockieCommand {
                         + "answer; no network call is made.")
         Path marketJson;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "Write the sheet here instead of stdout.")
-        Path out;
+        @Mixin
+        OutFile out = new OutFile();
 
         @Option(names = "--http-timeout", paramLabel = "SECONDS", defaultValue = "30",
                 description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
@@ -98,12 +100,13 @@ public final class RockieCommand {
                 JobSpec spec = JobSpec.read(jobSpec);
                 Pricing pricing = marketJson != null ? fromFile(spec) : fromPlatform(spec, events);
                 ObjectNode sheet = Quotes.termSheet(spec, pricing, Instant.now());
-                console().document(sheet, out);
+                // The answer is the sheet itself, without an exit block: its content is hashed into the approval.
+                console().document(sheet, out.file());
                 TermSheet quoted = TermSheet.of(sheet, "quote");
                 events.say("rockie: quote " + quoted.quoteId() + ": " + quoted.availability() + ", estimate "
                         + Money.format(quoted.estimateCents()) + ", recommended budget "
                         + Money.format(quoted.recommendedBudgetCents()) + " (" + pricing.confidence()
-                        + " confidence)" + (out == null ? "" : "; written to " + out)
+                        + " confidence)" + (out.file() == null ? "" : "; written to " + out.file())
                         + ". Show it with 'day0 rockie render', approve it with 'day0 rockie approve'.");
                 return RockieExit.DONE.code();
             } catch (RockieException e) {
@@ -221,8 +224,8 @@ public final class RockieCommand {
                 description = "Approve this budget instead of the sheet's user_budget_cents (modify_then_approve).")
         Long budgetCents;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "Write the approved sheet here.")
-        Path out;
+        @Mixin
+        OutFile out = new OutFile();
 
         @Override
         public Integer call() {
@@ -234,13 +237,13 @@ public final class RockieCommand {
                 TermSheet sheet = TermSheet.read(termSheet, console().redactor());
                 ObjectNode approved = Approval.approve(sheet, approver, budgetCents, Instant.now(),
                         ApprovalKey.forApproving(env()));
-                console().document(approved, out);
+                console().document(approved, out.file());
                 JsonNode decision = approved.get(TermSheet.DECISION);
                 events.say("rockie: " + sheet.quoteId() + " " + decision.path("state").asText() + " by "
                         + decision.path("approved_by").asText() + ": budget "
                         + Money.format(approved.path("user_budget_cents").longValue()) + " for one submission; "
                         + "quote_sha256 " + decision.path("quote_sha256").asText()
-                        + (out == null ? "" : "; written to " + out));
+                        + (out.file() == null ? "" : "; written to " + out.file()));
                 return RockieExit.DONE.code();
             } catch (RockieException e) {
                 return events.refused("day0 rockie approve", e);

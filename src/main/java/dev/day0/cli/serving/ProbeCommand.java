@@ -1,9 +1,10 @@
 package dev.day0.cli.serving;
 
 import dev.day0.cli.ExitCodeFamily;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.cli.Console;
 import dev.day0.cli.EngineCommand;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.cli.OutFile;
 import dev.day0.core.CommonExit;
 import dev.day0.evidence.serving.ServingEvidence;
 import dev.day0.evidence.serving.ServingProbe;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code day0 probe serving}: evidence that a model server answers before an evaluation is trusted to it. */
@@ -68,8 +70,8 @@ public final class ProbeCommand {
                         + "bearer token, never written.")
         String apiKeyEnv;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "Write the evidence here instead of stdout.")
-        Path out;
+        @Mixin
+        OutFile out = new OutFile();
 
         @Override
         public Integer call() {
@@ -97,11 +99,11 @@ public final class ProbeCommand {
             ServingEvidence evidence = probe.probe(root, model, expect);
 
             // A server may echo the key back in an error body; mask it in every value before anything is written.
-            JsonNode document = redactor.redactJson(evidence.toJson(root.toString(), checkedAt));
-            console().document(document, out);
+            ObjectNode document = (ObjectNode) redactor.redactJson(evidence.toJson(root.toString(), checkedAt));
+            int code = out.answer(console(), document, evidence.healthy() ? CommonExit.OK : CommonExit.FAILED);
             console().info("day0 probe serving: " + (evidence.healthy() ? "healthy" : "UNHEALTHY") + ": "
                     + redactor.redact(evidence.detail()));
-            return evidence.healthy() ? CommonExit.OK.code() : CommonExit.FAILED.code();
+            return code;
         }
 
         private static Duration seconds(String option, String value) {

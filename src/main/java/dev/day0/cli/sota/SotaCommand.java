@@ -1,7 +1,7 @@
 package dev.day0.cli.sota;
 
 import dev.day0.cli.ExitCodeFamily;
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.day0.cli.OutFile;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.EngineCommand;
 import dev.day0.core.CommonExit;
@@ -19,6 +19,7 @@ import dev.day0.sota.Claims;
 import dev.day0.sota.DeltaReview;
 import dev.day0.core.Direction;
 import dev.day0.sota.JobScript;
+import dev.day0.sota.Judgment;
 import dev.day0.sota.JobState;
 import dev.day0.sota.MetricsDocument;
 import dev.day0.sota.Recipe;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code day0 sota classify|plan|assess|review}: reproduce a paper's claims, then judge a change on top of it. */
@@ -51,13 +53,16 @@ public final class SotaCommand {
 
     /** Output for the sota commands: JSON through a redactor that also knows the source reference's secrets. */
     abstract static class SotaLeaf extends EngineCommand {
-        void emit(JsonNode json, Path out, Redactor redactor) {
+        /** Prints (or writes to {@code out}) the answer with the meaning of {@code exit}; returns the code. */
+        int emit(ObjectNode json, CommonExit exit, Path out, Redactor redactor) {
+            json.set("exit", exit.toJson());
             String text = Json.write(redactor.redactJson(json)) + System.lineSeparator();
             if (out == null) {
                 console().print(text);
             } else {
                 AtomicFiles.write(out, console().redactor().redact(text));
             }
+            return exit.code();
         }
 
         /** An output file is never one of the command's own inputs: a verdict must not replace its evidence. */
@@ -96,8 +101,8 @@ public final class SotaCommand {
         @Override
         public Integer call() {
             SourceRef ref = classifier().classify(sourceRef);
-            emit(ref.toJson(), null, ref.redactor());
-            return ref.kind() == SourceKind.UNKNOWN ? CommonExit.FAILED.code() : CommonExit.OK.code();
+            return emit(ref.toJson(), ref.kind() == SourceKind.UNKNOWN ? CommonExit.FAILED : CommonExit.OK, null,
+                    ref.redactor());
         }
     }
 
@@ -141,8 +146,7 @@ public final class SotaCommand {
             inputs.set("recipe", input(recipe));
 
             if (outDir == null) {
-                emit(plan.toJson(null, inputs), null, redactor);
-                return CommonExit.OK.code();
+                return emit(plan.toJson(null, inputs), CommonExit.OK, null, redactor);
             }
             Path scriptFile = outDir.resolve("job.sh");
             ObjectNode json = plan.toJson(scriptFile.toString(), inputs);
@@ -151,10 +155,10 @@ public final class SotaCommand {
             files.put(outDir.resolve("plan.json"), Json.write(redactor.redactJson(json)) + System.lineSeparator());
             files.put(outDir.resolve("plan.md"), redactor.redact(plan.toMarkdown(scriptFile.toString())));
             writeAll(files);
-            emit(json, null, redactor);
+            int code = emit(json, CommonExit.OK, null, redactor);
             console().info(redactor.redact("day0 sota plan: wrote " + String.join(", ", files.keySet().stream()
                     .map(Path::toString).toList()) + "; nothing is spent until a person approves the quote"));
-            return CommonExit.OK.code();
+            return code;
         }
 
         /** The values, in this environment, of the secrets the recipe names: masked wherever they show up. */
@@ -235,20 +239,22 @@ public final class SotaCommand {
                 description = "The state file of 'day0 rockie submit'; without JOB_DONE nothing is judged.")
         Path jobState;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "Write the JSON verdict here instead of stdout.")
-        Path out;
+        @Mixin
+        OutFile outFile = new OutFile();
 
         @Override
         public Integer call() {
+            Path out = outFile.file();
             refuseOverwritingInputs(out, claims, metrics, jobState);
             Claims claimed = Claims.read(claims);
             JobState state = jobState == null ? null : JobState.read(jobState);
-            Assessment.Result result = Assessment.assess(claimed, MetricsDocument.load(metrics), state);
-            emit(result.json(), out, console().redactor());
+            Judgment<Assessment.Verdict> result = Assessment.assess(claimed, MetricsDocument.load(metrics), state);
+            int code = emit(result.json(), result.verdict() == Assessment.Verdict.REPRODUCED ? CommonExit.OK
+                    : CommonExit.FAILED, out, console().redactor());
             if (out != null) {
                 console().info("day0 sota assess: " + result.verdict().label() + " (written to " + out + ")");
             }
-            return result.verdict() == Assessment.Verdict.REPRODUCED ? CommonExit.OK.code() : CommonExit.FAILED.code();
+            return code;
         }
     }
 
@@ -286,11 +292,12 @@ public final class SotaCommand {
                 description = "The delta job's 'day0 rockie submit' state file.")
         Path deltaJobState;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "Write the JSON review here instead of stdout.")
-        Path out;
+        @Mixin
+        OutFile outFile = new OutFile();
 
         @Override
         public Integer call() {
+            Path out = outFile.file();
             if (description.isBlank()) {
                 throw new InputException("--delta-description", "", "is blank: say what the delta changed");
             }
@@ -308,13 +315,14 @@ public final class SotaCommand {
             }
             List<DeltaReview.MetricSpec> specs = specs();
             JobState state = deltaJobState == null ? null : JobState.read(deltaJobState);
-            DeltaReview.Result result = DeltaReview.review(specs, MetricsDocument.load(baseline),
+            Judgment<DeltaReview.Outcome> result = DeltaReview.review(specs, MetricsDocument.load(baseline),
                     MetricsDocument.load(delta), state, description.strip());
-            emit(result.json(), out, console().redactor());
+            int code = emit(result.json(), result.verdict() == DeltaReview.Outcome.IMPROVED ? CommonExit.OK
+                    : CommonExit.FAILED, out, console().redactor());
             if (out != null) {
-                console().info("day0 sota review: " + result.outcome().label() + " (written to " + out + ")");
+                console().info("day0 sota review: " + result.verdict().label() + " (written to " + out + ")");
             }
-            return result.outcome() == DeltaReview.Outcome.IMPROVED ? CommonExit.OK.code() : CommonExit.FAILED.code();
+            return code;
         }
 
         private List<DeltaReview.MetricSpec> specs() {

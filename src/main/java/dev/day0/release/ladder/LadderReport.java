@@ -253,6 +253,6 @@ final class LadderReport {
     }
 
     private static String esc(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return dev.day0.report.Markup.escape(text);
     }
 }
