@@ -4,10 +4,15 @@
 # of the per-round ratios day0 / reference, of wall time and of CPU time (user + sys). Below 1.0 day0 is faster.
 # The references (bench/reference/*.py) implement each gate's documented rule with nothing else; they stand in
 # for the upstream scripts, which are not vendored here. Needs python3 (any 3.x; no packages).
-# Usage: bench/vs-python.sh [rounds]   (default 15; run on an otherwise idle machine)
+# Usage: bench/vs-python.sh [rounds] [gates|inspect|all]   (default 15 rounds, gates; run on an idle machine)
+#   inspect: inspect checkpoint (300 + 300 sparse shards, ~35.7k tensors), inspect eval (SAMPLE_LINES lm-eval
+#   sample lines, default 3,000,000, about 1 GB, at -Xmx256m) and paired noise (12,032 items x 64 repeats per side)
+#   against bench/reference/{checkpoint,samples,paired}.py. Needs the test classes (mvn -B -o -q test-compile): the
+#   inputs are written by dev.day0.bench.Bench fixtures.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-15}"
+which="${2:-gates}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 command -v python3 >/dev/null || { echo "vs-python: python3 is needed for the reference side" >&2; exit 2; }
@@ -65,12 +70,33 @@ compare() {
 
 d="${DAY0_BIN:-$here/bin/day0}"   # DAY0_BIN: another launcher, e.g. an older checkout's, for before/after
 r="$here/bench/reference"
-for n in 2 1000; do
-  compare "gate compare, $n tasks" "$d gate compare --baseline $work/base-$n.json --candidate $work/cand-$n.json" \
-    "python3 $r/compare.py $work/base-$n.json $work/cand-$n.json"
-  compare "gate run, $n tasks" "$d gate run --run $work/run-$n.json" "python3 $r/run.py $work/run-$n.json"
-  compare "gate verbosity, $n tasks" "$d gate verbosity --baseline $work/verb-$n-b --candidate $work/verb-$n-c" \
-    "python3 $r/verbosity.py $work/verb-$n-b $work/verb-$n-c"
-done
-compare "gate ptq" "$d gate ptq --summary $work/ptq.json" "python3 $r/ptq.py $work/ptq.json"
-compare "--version (start-up only)" "$d --version" "python3 -c 'print(1)'"
+echo "vs-python: $(uptime)"
+if [ "$which" = gates ] || [ "$which" = all ]; then
+  for n in 2 1000; do
+    compare "gate compare, $n tasks" "$d gate compare --baseline $work/base-$n.json --candidate $work/cand-$n.json" \
+      "python3 $r/compare.py $work/base-$n.json $work/cand-$n.json"
+    compare "gate run, $n tasks" "$d gate run --run $work/run-$n.json" "python3 $r/run.py $work/run-$n.json"
+    compare "gate verbosity, $n tasks" "$d gate verbosity --baseline $work/verb-$n-b --candidate $work/verb-$n-c" \
+      "python3 $r/verbosity.py $work/verb-$n-b $work/verb-$n-c"
+  done
+  compare "gate ptq" "$d gate ptq --summary $work/ptq.json" "python3 $r/ptq.py $work/ptq.json"
+  compare "--version (start-up only)" "$d --version" "python3 -c 'print(1)'"
+fi
+if [ "$which" = inspect ] || [ "$which" = all ]; then
+  [ -d "$here/target/test-classes/dev/day0/bench" ] || { echo "vs-python: run mvn -B -o -q test-compile first" >&2; exit 2; }
+  java -cp "$here/target/test-classes:$here/target/day0.jar" dev.day0.bench.Bench fixtures --dir "$work/fx" \
+    --lines "${SAMPLE_LINES:-3000000}" >/dev/null
+  f="$work/fx"
+  compare "inspect checkpoint, 300 + 300 shards" "$d inspect checkpoint --source $f/checkpoint/source \
+    --output $f/checkpoint/output --recipe nvfp4 --out $work/validation-summary.json" \
+    "python3 $r/checkpoint.py $f/checkpoint/source $f/checkpoint/output"
+  compare "inspect eval, ${SAMPLE_LINES:-3000000} lines, -Xmx256m" "DAY0_JAVA_OPTS=-Xmx256m $d inspect eval \
+    --results $f/eval --run-summary $work/run-summary.json --scores $work/scores.json" \
+    "python3 $r/samples.py $f/eval/samples_bench_task_2026-01-01T00-00-00.000000.jsonl"
+  compare "paired noise, 12,032 x 64 per side" "$d gate compare --baseline $f/pairing/b.json \
+    --candidate $f/pairing/c.json --noise paired --baseline-samples $f/pairing/baseline \
+    --candidate-samples $f/pairing/candidate" \
+    "python3 $r/paired.py $f/pairing/baseline/samples_bench_2026-01-01T00-00-00.jsonl \
+    $f/pairing/candidate/samples_bench_2026-01-01T00-00-00.jsonl"
+fi
+echo "vs-python: $(uptime)"

@@ -33,6 +33,9 @@ import groovy.transform.Field
     engineRepository: null,
     // A tool installation (Custom Tools) whose home holds day0.jar or bin/day0; default env.DAY0_ENGINE_TOOL.
     engineTool      : null,
+    // What the log shows instead of the command (a List), for arguments the engine checks before it prints them
+    // itself (day0Publish's upload command).
+    display         : null,
 ]
 
 @Field static final String PIN_RESOURCE = 'dev/day0/jenkins/engine.properties'
@@ -66,7 +69,7 @@ Map call(Map args = [:]) {
         error("day0Engine: ${problem}")
     }
     writeFile(file: argsFile, text: encodeArguments(opts.command), encoding: 'UTF-8')
-    echo("day0 ${displayCommand(opts.command)}")
+    echo("day0 ${displayCommand(opts.display instanceof List ? opts.display as List : opts.command)}")
 
     String engine = opts.engine ?: ''
     String toolName = opts.engineTool ?: env.DAY0_ENGINE_TOOL

@@ -1,9 +1,10 @@
 import groovy.transform.Field
 
 /*
- * day0Gate: runs one day0 gate (ptq, run or compare) on the current agent, archives its JSON, publishes its JUnit
- * XML, and when the gate fails asks `day0 triage` what follows: a retry (done here, when the stage was given as a
- * closure), or a decision that stops the build with error() naming the failure class and the next action.
+ * day0Gate: runs one day0 gate (ptq, run, compare or verbosity) on the current agent, archives its JSON, publishes
+ * its JUnit XML, and when the gate fails asks `day0 triage` what follows: a retry (done here, when the stage was
+ * given as a closure), or a decision that stops the build with error() naming the failure class and the next
+ * action.
  *
  *   node {
  *       day0Gate(stage: 'run', name: 'baseline-eval', run: 'evidence/run-summary.json') {
@@ -13,7 +14,7 @@ import groovy.transform.Field
  */
 
 @Field static final Map DEFAULTS = [
-    // Which gate: 'ptq', 'run' or 'compare'. Required.
+    // Which gate: 'ptq', 'run', 'compare' or 'verbosity'. Required.
     stage           : null,
     // The stage's name in reports, file names and the build description; default: the gate name.
     name            : null,
@@ -27,12 +28,19 @@ import groovy.transform.Field
     serving         : null,
     // compare gate: {task: score} files, the largest allowed drop (default the engine's), per-task scales (a
     // Map, JSON text or a file), published baseline scores (a file), and whether the drop is relative.
+    // verbosity gate: baseline and candidate are the directories holding each eval's run directories
+    // (<run>/.../artifacts/eval_factory_metrics.json), threshold the largest |delta| of the mean output length as a
+    // fraction of the baseline's (default the engine's, 0.05).
     baseline        : null,
     candidate       : null,
     threshold       : null,
     relative        : false,
     scales          : null,
     published       : null,
+    // verbosity gate: the run-directory pattern and the name part that excludes a run directory ('' excludes
+    // none); default the engine's ('eval_*', and its reasoning-effort exclusion).
+    glob            : null,
+    exclude         : null,
     // Decisions that fail the build; by default all of them. Leaving out REGRESSION marks it unstable.
     failOn          : null,
     // false: never repeat the stage closure, even when triage allows it.
@@ -46,7 +54,10 @@ import groovy.transform.Field
     engineRepository: null,
 ]
 
-@Field static final List GATES = ['ptq', 'run', 'compare']
+@Field static final List GATES = ['ptq', 'run', 'compare', 'verbosity']
+// Options that belong to one gate only: given to another, they would be silently ignored.
+@Field static final Map ONLY_FOR = [relative: ['compare'], scales: ['compare'], published: ['compare'],
+                                    glob: ['verbosity'], exclude: ['verbosity'], threshold: ['compare', 'verbosity']]
 
 /**
  * Runs the gate (after the closure, if given) and returns [stage, name, pass, decision, failureClass, detail,
@@ -84,7 +95,15 @@ Map options(Map args) {
     List required = opts.stage == 'ptq' ? ['summary'] : (opts.stage == 'run' ? ['run'] : ['baseline', 'candidate'])
     for (int i = 0; i < required.size(); i++) {
         if (!opts[required[i]]) {
-            error("day0Gate: the ${opts.stage} gate needs ${required[i]}: (a file on the agent)")
+            String what = opts.stage == 'verbosity' ? 'a directory of eval run directories' : 'a file'
+            error("day0Gate: the ${opts.stage} gate needs ${required[i]}: (${what} on the agent)")
+        }
+    }
+    List keys = ONLY_FOR.keySet() as List
+    for (int i = 0; i < keys.size(); i++) {
+        List gates = ONLY_FOR[keys[i]] as List
+        if (args[keys[i]] != null && args[keys[i]] != false && !gates.contains(opts.stage)) {
+            error("day0Gate: ${keys[i]}: applies only to the ${gates.join(' and ')} gate, not to ${opts.stage}")
         }
     }
     opts.failOn = day0Decision.checkedFailOn('day0Gate', opts.failOn)
@@ -208,6 +227,18 @@ Map runGate(Map opts, int attempt) {
         if (opts.serving) {
             command.add("--serving=${opts.serving}")
         }
+    } else if (opts.stage == 'verbosity') {
+        command.add("--baseline=${opts.baseline}")
+        command.add("--candidate=${opts.candidate}")
+        if (opts.threshold != null) {
+            command.add("--threshold=${opts.threshold}")
+        }
+        if (opts.glob) {
+            command.add("--glob=${opts.glob}")
+        }
+        if (opts.exclude != null) {
+            command.add("--exclude=${opts.exclude}")
+        }
     } else {
         command.add("--baseline=${opts.baseline}")
         command.add("--candidate=${opts.candidate}")
@@ -227,7 +258,11 @@ Map runGate(Map opts, int attempt) {
     Map run = day0Engine(command: command, label: "gate-${opts.name}-${attempt}", engine: opts.engine,
             engineRepository: opts.engineRepository)
     Map verdict
-    if (run.status == 0 || run.status == 1) {
+    Map written = run.status == 2 ? day0Engine.readJsonFile("${reportDir}/gate.json") as Map : null
+    if (written != null && written.pass == false) {
+        // The gate judged the input unusable (the verbosity gate harvested nothing) and wrote its verdict.
+        verdict = written
+    } else if (run.status == 0 || run.status == 1) {
         verdict = day0Engine.readJsonFile("${reportDir}/gate.json") as Map
         if (verdict == null) {
             error("day0 gate ${opts.stage} exited ${run.status} without writing ${reportDir}/gate.json")

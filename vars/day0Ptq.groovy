@@ -18,7 +18,8 @@ import groovy.transform.Field
 @Field static final Map DEFAULTS = [
     // Model id (for the PTQ command's environment). Optional.
     model                 : null,
-    // Quantization recipe: nvfp4, nvfp4_mlp_only, nvfp4_experts_only, nvfp4_omlp_only, fp8, int4_awq. Required.
+    // Quantization recipe: nvfp4, nvfp4_mlp_only, nvfp4_experts_only, nvfp4_omlp_only, fp8, int4_awq, int4_gptq.
+    // Required.
     recipe                : null,
     // The source checkpoint on the agent. Required.
     sourceDir             : null,

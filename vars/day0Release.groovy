@@ -19,7 +19,8 @@ import groovy.transform.Field
 @Field static final Map DEFAULTS = [
     // The release plan (docs/release.md), relative to the workspace. Required.
     plan                    : null,
-    // The engine's work directory (state, logs, evidence, reports), relative to the workspace.
+    // The engine's work directory (state, logs, evidence, reports), relative to the workspace; absolute on the
+    // filesystem the agents share when the plan runs a stage on a labelled agent (agents.shared_dir).
     workdir                 : 'day0/release',
     // Who may approve GPU spend: comma-separated Jenkins user ids (or the realm's groups). Required when the plan
     // has a rockie stage; there is no default (docs/jenkins.md, "Who can approve").
@@ -33,7 +34,8 @@ import groovy.transform.Field
     approvalTimeoutMinutes  : 60,
     // Offer a budget field (cents) in the approval form.
     budgetParameter         : true,
-    // Agent label for the engine calls; the first agent is kept for the whole run (the state is on it).
+    // Agent label for the engine calls; the first agent is kept for the whole run (the state is on it), except
+    // for a stage the engine answers with next.agent: that call runs in node(<its label>).
     agent                   : null,
     // A stage to run in the workspace first, e.g. { checkout scm }; runs on that agent before the first call.
     prepare                 : null,
@@ -97,7 +99,9 @@ Map oneStage(Map opts, Map run, Map answer) {
     run.stages.add(label)
     Map result = null
     stage(label) {
-        result = onAgent(opts, run) { engineStep(opts, [], candidate ? "${candidate}-${name}" : name) }
+        result = answer.next.agent ? onLabelledAgent(opts, answer) : onAgent(opts, run) {
+            engineStep(opts, [], candidate ? "${candidate}-${name}" : name)
+        }
         if (result.next?.action == 'approve') {
             result = approveAndRun(opts, run, result)
         }
@@ -116,8 +120,10 @@ Map options(Map args) {
     if (!opts.plan) {
         error('day0Release: plan: required (the release plan, see docs/release.md)')
     }
-    if (!day0Engine.safeDirectory(opts.workdir)) {
-        error("day0Release: workdir: a relative directory inside the workspace, got '${opts.workdir}'")
+    opts.sharedWorkdir = opts.workdir.toString().startsWith('/')
+    if (!day0Engine.safeDirectory(opts.sharedWorkdir ? opts.workdir.toString().substring(1) : opts.workdir)) {
+        error('day0Release: workdir: a relative directory inside the workspace, or an absolute one on the ' +
+                "filesystem the plan's agents share, got '${opts.workdir}'")
     }
     opts.failOn = day0Decision.checkedFailOn('day0Release', opts.failOn)
     opts.approverList = opts.approvers instanceof String ? rockieSubmit.approverList(opts.approvers as String) : []
@@ -151,9 +157,30 @@ Object onAgent(Map opts, Map run, Closure body) {
     return result
 }
 
+/**
+ * The call the engine sent to another agent (next.agent: a stage the plan runs on that label): its own command
+ * (absolute paths on the shared filesystem, guarded by --expect-stage), run as it is in node(<label>), in the
+ * shared work directory. Nothing is stashed or copied: the plan, the state and the stage's outputs are there.
+ */
+Map onLabelledAgent(Map opts, Map answer) {
+    String label = answer.next.agent as String
+    Map result = null
+    echo("day0Release ${answer.next.stage}: on an agent labelled '${label}' (the plan's agent), in ${answer.workdir}")
+    node(label) {
+        dir(answer.workdir as String) {
+            result = engineCall(opts, answer.next.command as List, "${answer.next.stage}-${label}")
+        }
+    }
+    return result
+}
+
 /** One `day0 release step` through the engine relay, with the credentials bound; the answer's JSON. */
 Map engineStep(Map opts, List more, String label) {
-    List command = ['release', 'step', "--plan=${opts.plan}", "--workdir=${opts.workdir}"] + more
+    return engineCall(opts, ['release', 'step', "--plan=${opts.plan}", "--workdir=${opts.workdir}"] + more, label)
+}
+
+/** Runs engine arguments of `release step`; the answer's JSON, or the build stops with the engine's meaning. */
+Map engineCall(Map opts, List command, String label) {
     Map call = withSecrets(opts) {
         day0Engine(command: command, label: "release-step-${label}", engine: opts.engine,
                 engineRepository: opts.engineRepository)
@@ -282,20 +309,24 @@ Map finish(Map opts, Map run, Map answer) {
     Map decision = answer.decision as Map
     Map result = [:]
     onAgent(opts, run) {
-        String base = "${pwd()}/"
-        result.decisionFile = inWorkspace(decision.decision_file as String, base)
-        result.junitFile = inWorkspace(decision.junit_file as String, base)
-        result.reportFile = inWorkspace(decision.report_file as String, base)
-        if (opts.junit && result.junitFile) {
-            junit(testResults: result.junitFile, allowEmptyResults: false)
-        }
-        if (opts.archive) {
-            String w = opts.workdir
-            // Evidence only: reports, gate results, what the gates judged, logs and records; never stages/, where
-            // the working stages' outputs (checkpoints among them) stay.
-            day0Engine.archiveEvidence(artifacts: "${w}/report/**,${w}/gates/**,${w}/evidence/**,${w}/logs/**," +
-                    "${w}/state.json,${w}/rockie/*/*.json," + ladderEvidence(w), allowEmptyArchive: true,
-                    fingerprint: true)
+        // A work directory on the shared filesystem is outside the workspace: junit and archive take paths
+        // relative to the directory they run in, so they run in it.
+        dir(opts.sharedWorkdir ? opts.workdir as String : pwd()) {
+            String base = "${pwd()}/"
+            result.decisionFile = inWorkspace(decision.decision_file as String, base)
+            result.junitFile = inWorkspace(decision.junit_file as String, base)
+            result.reportFile = inWorkspace(decision.report_file as String, base)
+            if (opts.junit && result.junitFile) {
+                junit(testResults: result.junitFile, allowEmptyResults: false)
+            }
+            if (opts.archive) {
+                String w = opts.sharedWorkdir ? '' : "${opts.workdir}/"
+                // Evidence only: reports, gate results, what the gates judged, logs and records; never stages/,
+                // where the working stages' outputs (checkpoints among them) stay.
+                day0Engine.archiveEvidence(artifacts: "${w}report/**,${w}gates/**,${w}evidence/**,${w}logs/**," +
+                        "${w}state.json,${w}rockie/*/*.json," + ladderEvidence(w), allowEmptyArchive: true,
+                        fingerprint: true)
+            }
         }
     }
     String link = env.BUILD_URL && result.reportFile ? "${env.BUILD_URL}artifact/${result.reportFile}" : null
@@ -317,13 +348,13 @@ Map finish(Map opts, Map run, Map answer) {
     return result
 }
 
-/** A recipe ladder's evidence: its own reports and state, and each candidate's as above (never stages/). */
+/** A recipe ladder's evidence (w: the work directory with a trailing slash, or empty): its own reports and state, and each candidate's as above (never stages/). */
 @NonCPS
 static String ladderEvidence(String w) {
     List own = ['decision.json', 'ladder.json', 'report.md', 'report.html', 'frontier.svg', 'junit.xml']
-            .collect { "${w}/${it}" }
+            .collect { "${w}${it}" }
     List each = ['report/**', 'gates/**', 'evidence/**', 'logs/**', 'state.json', 'rockie/*/*.json']
-            .collect { "${w}/candidates/*/${it}" }
+            .collect { "${w}candidates/*/${it}" }
     return (own + each).join(',')
 }
 

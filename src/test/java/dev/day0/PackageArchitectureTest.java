@@ -2,16 +2,30 @@ package dev.day0;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaConstructorCall;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.day0.cli.Day0;
 import dev.day0.io.Output;
+import dev.day0.io.StandardStreams;
 import dev.day0.rockie.Events;
+import java.io.FileOutputStream;
+import java.io.FileWriter;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -70,6 +84,7 @@ public class PackageArchitectureTest {
     @Test
     public void shouldPrintOnlyFromTheCommandLine() {
         ArchRule rule = noClasses().that().resideOutsideOfPackage("dev.day0.cli..")
+                .and().doNotHaveFullyQualifiedName(StandardStreams.class.getName())
                 .should().accessField(System.class, "out")
                 .orShould().implement(Output.class)
                 .because("what a Jenkins step reads on stdout is printed by the command layer alone: the engine "
@@ -97,5 +112,55 @@ public class PackageArchitectureTest {
                 .because("the engine calls engine code; only a process (or a test) runs a command line");
 
         rule.check(engine);
+    }
+
+    @Test
+    public void shouldWriteFilesAndStreamsOnlyThroughTheIoPackage() {
+        writesOnlyThroughIo().check(engine);
+    }
+
+    @Test
+    public void shouldCatchAClassThatWritesAFileOnItsOwn() {
+        JavaClasses offender = new ClassFileImporter().importClasses(WritesOnItsOwn.class);
+
+        assertThatThrownBy(() -> writesOnlyThroughIo().check(offender))
+                .hasMessageContaining("Files.writeString")
+                .hasMessageContaining("System.out")
+                .hasMessageContaining("FileWriter");
+    }
+
+    /**
+     * docs/architecture.md "Writing": a file or a line of output leaves the engine through {@code dev.day0.io}
+     * (RedactingWriter, LineLog, and the named unredacted writers VerbatimFiles and SecretFiles), never on its own.
+     */
+    private static ArchRule writesOnlyThroughIo() {
+        Set<String> fileWrites = Set.of("write", "writeString", "newOutputStream", "newBufferedWriter",
+                "newByteChannel", "copy", "move");
+        // RandomAccessFile is left out: the engine opens it to read a log's tail, and its mode is a run-time value.
+        List<Class<?>> writerTypes = List.of(FileOutputStream.class, FileWriter.class, PrintStream.class);
+        DescribedPredicate<JavaMethodCall> writesAFile = DescribedPredicate.describe(
+                "Files." + String.join("/", fileWrites.stream().sorted().toList()),
+                call -> call.getTargetOwner().isEquivalentTo(Files.class) && fileWrites.contains(call.getName()));
+        DescribedPredicate<JavaConstructorCall> opensAWriter = DescribedPredicate.describe(
+                "a FileOutputStream, FileWriter or PrintStream",
+                call -> writerTypes.stream().anyMatch(type -> call.getTargetOwner().isEquivalentTo(type)));
+        return noClasses().that().resideOutsideOfPackage("dev.day0.io..")
+                .should().callMethodWhere(writesAFile)
+                .orShould().callConstructorWhere(opensAWriter)
+                .orShould().accessField(System.class, "out")
+                .orShould().accessField(System.class, "err")
+                .because("every file and every line day0 writes goes through the redacting writers of dev.day0.io "
+                        + "(docs/architecture.md), so no write can forget the redaction");
+    }
+
+    /** What the rule exists to stop: a class writing a file and stdout with no redactor in between. */
+    static final class WritesOnItsOwn {
+        void leak(Path file, String text) throws IOException {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+            System.out.println(text);
+            try (FileWriter writer = new FileWriter(file.toFile(), StandardCharsets.UTF_8)) {
+                writer.write(text);
+            }
+        }
     }
 }

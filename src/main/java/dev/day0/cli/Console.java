@@ -69,6 +69,12 @@ public final class Console implements Output {
         new RedactingWriter(redactor).text(file, text);
     }
 
+    /** Flushes both streams, for a process about to halt (a test's stop hook) with its output intact. */
+    public void flush() {
+        out.flush();
+        err.flush();
+    }
+
     public PrintWriter rawErr() {
         return err;
     }

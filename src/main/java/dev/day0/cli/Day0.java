@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.gates.GateResult;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.io.StandardStreams;
 import dev.day0.redact.Redactor;
 import dev.day0.redact.UnmaskableSecretException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,8 +64,8 @@ public final class Day0 implements Runnable {
     }
 
     public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        PrintWriter out = StandardStreams.stdout();
+        PrintWriter err = StandardStreams.stderr();
         int code = execute(args, out, err, System.getenv());
         out.flush();
         err.flush();

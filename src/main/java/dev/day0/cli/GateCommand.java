@@ -82,7 +82,7 @@ public final class GateCommand {
 
         @Option(names = "--recipe", paramLabel = "RECIPE",
                 description = "Override the summary's recipe: nvfp4, nvfp4_mlp_only, nvfp4_experts_only, "
-                        + "nvfp4_omlp_only, fp8, int4_awq.")
+                        + "nvfp4_omlp_only, fp8, int4_awq, int4_gptq.")
         String recipe;
 
         @Override

@@ -34,7 +34,7 @@ public final class InspectCommand {
 
         @Option(names = "--recipe", required = true, paramLabel = "RECIPE",
                 description = "The recipe used: nvfp4, nvfp4_mlp_only, nvfp4_experts_only, nvfp4_omlp_only, fp8, "
-                        + "int4_awq.")
+                        + "int4_awq, int4_gptq.")
         String recipe;
 
         @Mixin

@@ -132,6 +132,8 @@ public final class PublishCommand extends EngineCommand {
             return done(result, REFUSED);
         }
         console().info("day0: publishing " + checkpoint + " (fingerprint " + verdict.checkpointDigest() + ")");
+        // Printed only now, after the credential check, so a pipeline can leave it out of its own log line.
+        console().info("day0: upload command: " + String.join(" ", command));
         int uploadExit = runUpload();
         result.put("upload_exit_code", uploadExit);
         result.put("published", uploadExit == 0);

@@ -31,7 +31,8 @@ public enum Precision {
             "nvfp4_experts_only", NVFP4,
             "nvfp4_omlp_only", NVFP4,
             "fp8", FP8,
-            "int4_awq", INT4);
+            "int4_awq", INT4,
+            "int4_gptq", INT4);
 
     private final int bits;
     private final Set<String> spellings;

@@ -1,10 +1,10 @@
 package dev.day0.publish;
 
 import dev.day0.io.InputException;
+import dev.day0.io.VerbatimFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Marks an export that was not accepted, so that it cannot be picked by mistake (a day-0 run leaves near-identical
@@ -42,7 +42,7 @@ public final class Rejection {
             throw new InputException("--checkpoint", "", target + " already exists; remove or rename it first");
         }
         try {
-            return Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+            return VerbatimFiles.rename(dir, target);
         } catch (IOException e) {
             throw new InputException("--checkpoint", "", "cannot rename " + dir + " to " + target + ": "
                     + e.getMessage(), e);

@@ -48,80 +48,120 @@ public final class Redactor {
             + "secret|client_secret|credential|signature|sas|auth|pat|sk|code|rlkey|resourcekey|jsessionid|"
             + "phpsessid|sessionid|session_token|private_token)(?:\\[\\]|%5B%5D)?";
 
+    // What the header rule and the secret-named field rule each need, one of, before they can match.
+    private static final List<String> HEADER_NAMES = List.of("authorization", "cookie", "x-tenant-token",
+            "api-key");
+    private static final List<String> FIELD_WORDS = List.of("token", "secret", "passw", "key", "credential",
+            "signature");
+
     /** The shortest configured secret that can be masked without masking ordinary words along with it. */
     public static final int MIN_SECRET_LENGTH = 8;
 
     private static final List<Rule> RULES = List.of(
             // PEM private keys, whole block (the body spans lines)
             new Rule(Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
-                    + "(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)"), MASK),
+                    + "(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)"), MASK,
+                    scan -> scan.contains("-----BEGIN ")),
             // a line of key material on its own (the body of a PEM block printed line by line, where no line
             // carries the BEGIN marker): base64 of 40 or more characters in mixed case with digits
             new Rule(Pattern.compile("(?m)^\\s*(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])"
-                    + "[A-Za-z0-9+/]{40,}={0,2}\\s*$"), MASK),
+                    + "[A-Za-z0-9+/]{40,}={0,2}\\s*$"), MASK,
+                    scan -> scan.base64Run >= 40),
             // user:password@, :password@ or token@ in any scheme://
             // (the conventional ssh user "git@" carries no credential and stays, so clone URLs keep working)
             new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)"
-                    + "(?:[^\\s/@:?#\"']+(?::[^\\s/@?#\"']*)?|:[^\\s/@?#\"']+)@"), "$1" + MASK + "@"),
+                    + "(?:[^\\s/@:?#\"']+(?::[^\\s/@?#\"']*)?|:[^\\s/@?#\"']+)@"), "$1" + MASK + "@",
+                    scan -> scan.at && scan.contains("://")),
             // a password with an unencoded slash in it (user:pa/ss@host.tld): not valid URL syntax, but pasted
             new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)[^\\s/@:?#\"']+:(?:[^\\s@?#\"'/]*+/)++"
-                    + "[^\\s@?#\"'/]*+@(?=[a-z0-9-]+\\.[a-z0-9.-]+)"), "$1" + MASK + "@"),
+                    + "[^\\s@?#\"'/]*+@(?=[a-z0-9-]+\\.[a-z0-9.-]+)"), "$1" + MASK + "@",
+                    scan -> scan.at && scan.contains("://")),
             // webhook addresses whose path is the credential
             new Rule(Pattern.compile("(?i)(hooks\\.slack\\.com/(?:services|workflows|triggers)/)[^\\s\"'<>]+"),
-                    "$1" + MASK),
+                    "$1" + MASK,
+                    scan -> scan.containsIgnoringCase("hooks.slack.com/")),
             new Rule(Pattern.compile("(?i)((?:canary\\.|ptb\\.)?discord(?:app)?\\.com/api/(?:v[0-9]+/)?webhooks/)"
-                    + "[^\\s\"'<>?#]+"), "$1" + MASK),
+                    + "[^\\s\"'<>?#]+"), "$1" + MASK,
+                    scan -> scan.containsIgnoringCase("discord")),
             // Telegram bot tokens (bot<id>:<secret>), also outside api.telegram.org/bot... paths
-            new Rule(Pattern.compile("(?<![0-9])[0-9]{6,12}:[A-Za-z0-9_-]{30,}"), MASK),
+            new Rule(Pattern.compile("(?<![0-9])[0-9]{6,12}:[A-Za-z0-9_-]{30,}"), MASK,
+                    scan -> scan.colon && scan.wordRun >= 30),
             // signed-URL and form parameters: ?X-Amz-Signature=... &sig=... ;token=..., also after a JSON-escaped
             // ampersand (\\u0026, as Go's encoder writes it)
             new Rule(Pattern.compile("(?i)((?:[?&;#]|\\\\u0026)" + SECRET_PARAM + "=)"
-                    + "(?:(?!\\\\u0026)[^&\\s\"'#<>\\\\])+"), "$1" + MASK),
+                    + "(?:(?!\\\\u0026)[^&\\s\"'#<>\\\\])+"), "$1" + MASK,
+                    scan -> scan.equals),
             // command-line flags that take a secret: --token X, --password=X, --api-key X
             new Rule(Pattern.compile("(?i)(--(?:[a-z0-9]+-)*(?:token|password|passwd|secret|api-?key|apikey|"
-                    + "access-key|secret-key|credentials?)(?:=|\\s+))(?!-)[^\\s\"']+"), "$1" + MASK),
+                    + "access-key|secret-key|credentials?)(?:=|\\s+))(?!-)[^\\s\"']+"), "$1" + MASK,
+                    scan -> scan.doubleDash),
             // URL-encoded query parameters inside another URL's value: %3Fsig%3D...%26
             new Rule(Pattern.compile("(?i)((?:%3F|%26)" + SECRET_PARAM + "%3D)(?:(?!%26)[^&\\s\"'#<>])+"),
-                    "$1" + MASK),
+                    "$1" + MASK,
+                    scan -> scan.percent && scan.containsIgnoringCase("%3d")),
             // HTTP headers written as text: "Authorization: Bearer x", "Cookie: a=b", "X-Tenant-Token: x"
             new Rule(Pattern.compile("(?i)\\b((?:proxy-)?authorization|cookie|set-cookie|x-tenant-token|"
-                    + "x-api-key|api-key)(\"?\\s*[:=]\\s*\"?)[^\"\\r\\n]+"), "$1$2" + MASK),
+                    + "x-api-key|api-key)(\"?\\s*[:=]\\s*\"?)[^\"\\r\\n]+"), "$1$2" + MASK,
+                    scan -> (scan.colon || scan.equals) && scan.containsAnyIgnoringCase(HEADER_NAMES)),
             // Bearer and Basic credentials anywhere. A credential has a digit (or, for bearer, is long), which keeps
             // prose such as "basic sanitychecks" intact.
             new Rule(Pattern.compile("(?i)\\b(bearer)\\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}"
-                    + "|[A-Za-z0-9._~+/=-]{20,})"), "$1 " + MASK),
+                    + "|[A-Za-z0-9._~+/=-]{20,})"), "$1 " + MASK,
+                    scan -> scan.containsIgnoringCase("bearer")),
             new Rule(Pattern.compile("(?i)\\b(basic)\\s+(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{8,}={0,2}"),
-                    "$1 " + MASK),
+                    "$1 " + MASK,
+                    scan -> scan.containsIgnoringCase("basic")),
             // JSON or YAML fields and shell assignments that name a secret: "token": "x", password=x, API_KEY=x
             // The look-behind anchors the key at its start: without it the engine retried the whole prefix from
             // every position of a long word, and an 8 KB line without spaces took seconds.
             new Rule(Pattern.compile("(?i)(?<![a-z0-9_.-])([\"']?[a-z0-9_.-]*(?:token|secret|password|passwd|api[_-]?key|apikey|"
                     + "access[_-]?key|private[_-]?key|credentials?|signature)(?:\\[\\])?[\"']?\\s*[:=]\\s*[\"']?)"
                     + "(?![\\[$]|\\s|\\{|null\\b|true\\b|false\\b|-?[0-9]+(?:\\.[0-9]+)?(?:[,}\\]\\s]|$)|$)"
-                    + "[^\\s\"',}]+"), "$1" + MASK),
+                    + "[^\\s\"',}]+"), "$1" + MASK,
+                    scan -> (scan.colon || scan.equals) && scan.containsAnyIgnoringCase(FIELD_WORDS)),
             // Token formats with a recognisable prefix
-            new Rule(Pattern.compile("\\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{20,}\\b"), MASK),
-            new Rule(Pattern.compile("\\bgithub_pat_[A-Za-z0-9_]{20,}\\b"), MASK),
-            new Rule(Pattern.compile("\\bhf_[A-Za-z0-9]{20,}\\b"), MASK),
-            new Rule(Pattern.compile("\\bsk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{16,}"), MASK),
-            new Rule(Pattern.compile("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b"), MASK),
-            new Rule(Pattern.compile("\\bnvapi-[A-Za-z0-9_-]{16,}"), MASK),
+            new Rule(Pattern.compile("\\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{20,}\\b"), MASK,
+                    scan -> scan.containsAny("ghp_", "gho_", "ghs_", "ghu_", "ghr_")),
+            new Rule(Pattern.compile("\\bgithub_pat_[A-Za-z0-9_]{20,}\\b"), MASK,
+                    scan -> scan.contains("github_pat_")),
+            new Rule(Pattern.compile("\\bhf_[A-Za-z0-9]{20,}\\b"), MASK,
+                    scan -> scan.contains("hf_")),
+            new Rule(Pattern.compile("\\bsk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{16,}"), MASK,
+                    scan -> scan.contains("sk-")),
+            new Rule(Pattern.compile("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b"), MASK,
+                    scan -> scan.containsAny("AKIA", "ASIA")),
+            new Rule(Pattern.compile("\\bnvapi-[A-Za-z0-9_-]{16,}"), MASK,
+                    scan -> scan.contains("nvapi-")),
             // JWTs, signed (three parts) or not (two parts, "alg": "none")
-            new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}(?:\\.[A-Za-z0-9_-]*)?"), MASK),
-            new Rule(Pattern.compile("\\bgl(?:pat|dt|rt|ptt|ft)-[A-Za-z0-9_-]{16,}"), MASK),
-            new Rule(Pattern.compile("\\bxox[abposre]-[A-Za-z0-9-]{10,}"), MASK),
-            new Rule(Pattern.compile("\\bAIza[0-9A-Za-z_-]{30,}"), MASK),
-            new Rule(Pattern.compile("\\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}"), MASK),
-            new Rule(Pattern.compile("\\bwhsec_[0-9A-Za-z+/=]{16,}"), MASK),
-            new Rule(Pattern.compile("\\bnpm_[A-Za-z0-9]{20,}"), MASK),
-            new Rule(Pattern.compile("\\bpypi-[A-Za-z0-9_-]{16,}"), MASK),
-            new Rule(Pattern.compile("\\bdckr_pat_[A-Za-z0-9_-]{16,}"), MASK),
-            new Rule(Pattern.compile("\\bdo[opr]_v1_[A-Za-z0-9]{16,}"), MASK),
-            new Rule(Pattern.compile("\\blin_(?:api|oauth)_[A-Za-z0-9]{16,}"), MASK),
+            new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}(?:\\.[A-Za-z0-9_-]*)?"), MASK,
+                    scan -> scan.contains("eyJ")),
+            new Rule(Pattern.compile("\\bgl(?:pat|dt|rt|ptt|ft)-[A-Za-z0-9_-]{16,}"), MASK,
+                    scan -> scan.containsAny("glpat-", "gldt-", "glrt-", "glptt-", "glft-")),
+            new Rule(Pattern.compile("\\bxox[abposre]-[A-Za-z0-9-]{10,}"), MASK,
+                    scan -> scan.contains("xox")),
+            new Rule(Pattern.compile("\\bAIza[0-9A-Za-z_-]{30,}"), MASK,
+                    scan -> scan.contains("AIza")),
+            new Rule(Pattern.compile("\\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}"), MASK,
+                    scan -> scan.containsAny("_live_", "_test_")),
+            new Rule(Pattern.compile("\\bwhsec_[0-9A-Za-z+/=]{16,}"), MASK,
+                    scan -> scan.contains("whsec_")),
+            new Rule(Pattern.compile("\\bnpm_[A-Za-z0-9]{20,}"), MASK,
+                    scan -> scan.contains("npm_")),
+            new Rule(Pattern.compile("\\bpypi-[A-Za-z0-9_-]{16,}"), MASK,
+                    scan -> scan.contains("pypi-")),
+            new Rule(Pattern.compile("\\bdckr_pat_[A-Za-z0-9_-]{16,}"), MASK,
+                    scan -> scan.contains("dckr_pat_")),
+            new Rule(Pattern.compile("\\bdo[opr]_v1_[A-Za-z0-9]{16,}"), MASK,
+                    scan -> scan.contains("_v1_")),
+            new Rule(Pattern.compile("\\blin_(?:api|oauth)_[A-Za-z0-9]{16,}"), MASK,
+                    scan -> scan.containsAny("lin_api_", "lin_oauth_")),
             // Google OAuth authorization codes (4/0A...), refresh tokens (1//0...) and access tokens (ya29.)
-            new Rule(Pattern.compile("(?<![A-Za-z0-9/])4/0A[A-Za-z0-9_-]{10,}"), MASK),
-            new Rule(Pattern.compile("(?<![A-Za-z0-9/])1//0[A-Za-z0-9_-]{16,}"), MASK),
-            new Rule(Pattern.compile("\\bya29\\.[A-Za-z0-9_-]{10,}"), MASK));
+            new Rule(Pattern.compile("(?<![A-Za-z0-9/])4/0A[A-Za-z0-9_-]{10,}"), MASK,
+                    scan -> scan.contains("4/0A")),
+            new Rule(Pattern.compile("(?<![A-Za-z0-9/])1//0[A-Za-z0-9_-]{16,}"), MASK,
+                    scan -> scan.contains("1//0")),
+            new Rule(Pattern.compile("\\bya29\\.[A-Za-z0-9_-]{10,}"), MASK,
+                    scan -> scan.contains("ya29.")));
 
     private static final Pattern SECRET_FIELD_NAME = Pattern.compile("(?i)[a-z0-9_.-]*(?:token|secret|password|"
             + "passwd|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|signature)");
@@ -208,15 +248,25 @@ public final class Redactor {
     }
 
     public String redact(String text) {
+        return redact(text, true);
+    }
+
+    /** {@link #redact} with every rule run on every text, for the property test that checks the fast path. */
+    String redactWithoutFastPath(String text) {
+        return redact(text, false);
+    }
+
+    private String redact(String text, boolean fastPath) {
         if (text == null || text.isEmpty()) {
             return text;
         }
-        String result = redactAsWritten(text);
+        String result = redactAsWritten(text, fastPath);
         // Look-alike letters (full-width "ｔｏｋｅｎ=", ligatures) hide a secret-named key from the rules; the
-        // NFKC form shows it. The text is kept as written unless that form has something to mask.
-        if (!Normalizer.isNormalized(result, Normalizer.Form.NFKC)) {
+        // NFKC form shows it. The text is kept as written unless that form has something to mask. ASCII text is
+        // its own NFKC form.
+        if (!(fastPath && ascii(result)) && !Normalizer.isNormalized(result, Normalizer.Form.NFKC)) {
             String folded = Normalizer.normalize(result, Normalizer.Form.NFKC);
-            String redactedFolded = redactAsWritten(folded);
+            String redactedFolded = redactAsWritten(folded, fastPath);
             if (!redactedFolded.equals(folded)) {
                 result = redactedFolded;
             }
@@ -224,19 +274,14 @@ public final class Redactor {
         return result;
     }
 
-    private String redactAsWritten(String text) {
+    private String redactAsWritten(String text, boolean fastPath) {
         String result = text;
         for (String secret : knownSecrets) {
             if (result.contains(secret)) {
                 result = result.replace(secret, MASK);
             }
         }
-        if (!mayHoldSecretShape(result)) {
-            return result;
-        }
-        for (Rule rule : RULES) {
-            result = rule.apply(result);
-        }
+        result = applyRules(result, fastPath);
         // Text that is URL-encoded as a whole (a signed URL inside a query value) is checked decoded, too, and
         // decoded again for a value encoded twice.
         String current = result;
@@ -245,7 +290,7 @@ public final class Redactor {
             if (decoded.equals(current)) {
                 break;
             }
-            String redacted = redactDecoded(decoded);
+            String redacted = redactDecoded(decoded, fastPath);
             if (!redacted.equals(decoded)) {
                 result = redacted;
             }
@@ -255,39 +300,33 @@ public final class Redactor {
     }
 
     /**
-     * A cheap linear pre-check: every rule needs one of {@code = : @ %}, a {@code --} (flags, PEM lines), the words bearer or
-     * basic, or a run of at least {@value #SHORTEST_TOKEN} token characters. Text without any of them (most
-     * progress lines) skips the rules.
+     * The rules in order. On the fast path a rule runs only when its guard, a necessary condition computed from one
+     * pass over the text (see {@link Scan}), says it could match: most output (task names, figures, verdicts,
+     * progress lines) has no character sequence any rule starts with and skips every regular expression. The guard
+     * is re-evaluated after a rule changed the text. The full path runs every rule; the property test compares them.
      */
-    private static boolean mayHoldSecretShape(String text) {
-        int run = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '=' || c == ':' || c == '@' || c == '%' || c == '-' && i > 0 && text.charAt(i - 1) == '-') {
-                return true;
+    private static String applyRules(String text, boolean fastPath) {
+        String result = text;
+        Scan scan = fastPath ? new Scan(result) : null;
+        for (Rule rule : RULES) {
+            if (scan != null && !rule.guard().test(scan)) {
+                continue;
             }
-            boolean tokenChar = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-                    || c == '-' || c == '.' || c == '~' || c == '+' || c == '/';
-            run = tokenChar ? run + 1 : 0;
-            if (run >= SHORTEST_TOKEN) {
-                return true;
+            String applied = rule.apply(result);
+            if (scan != null && !applied.equals(result)) {
+                scan = new Scan(applied);
             }
+            result = applied;
         }
-        String lower = text.toLowerCase(java.util.Locale.ROOT);
-        return lower.contains("bearer") || lower.contains("basic");
+        return result;
     }
 
-    private static final int SHORTEST_TOKEN = 14;
-
-    private String redactDecoded(String decoded) {
+    private String redactDecoded(String decoded, boolean fastPath) {
         String result = decoded;
         for (String secret : knownSecrets) {
             result = result.replace(secret, MASK);
         }
-        for (Rule rule : RULES) {
-            result = rule.apply(result);
-        }
-        return result;
+        return applyRules(result, fastPath);
     }
 
     /**
@@ -345,7 +384,110 @@ public final class Redactor {
         }
     }
 
-    private record Rule(Pattern pattern, String replacement) {
+    private static boolean ascii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * What one pass over a text finds that some rule needs: the separators ({@code = : @ % --}) and the longest
+     * runs of token and base64 characters. Literal prefixes are looked up on demand. Case-insensitive look-ups
+     * fold more than the rules' ASCII-only {@code (?i)} does, so a guard may let a rule run that then finds
+     * nothing, never the other way round.
+     */
+    static final class Scan {
+        final String text;
+        final boolean equals;
+        final boolean colon;
+        final boolean at;
+        final boolean percent;
+        final boolean doubleDash;
+        /** The longest run of {@code [A-Za-z0-9_-]}. */
+        final int wordRun;
+        /** The longest run of {@code [A-Za-z0-9+/]}. */
+        final int base64Run;
+
+        Scan(String text) {
+            this.text = text;
+            boolean eq = false;
+            boolean col = false;
+            boolean atSign = false;
+            boolean pct = false;
+            boolean dashes = false;
+            int word = 0;
+            int longestWord = 0;
+            int b64 = 0;
+            int longestB64 = 0;
+            char previous = 0;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                boolean alnum = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+                word = alnum || c == '_' || c == '-' ? word + 1 : 0;
+                b64 = alnum || c == '+' || c == '/' ? b64 + 1 : 0;
+                longestWord = Math.max(longestWord, word);
+                longestB64 = Math.max(longestB64, b64);
+                switch (c) {
+                    case '=' -> eq = true;
+                    case ':' -> col = true;
+                    case '@' -> atSign = true;
+                    case '%' -> pct = true;
+                    case '-' -> dashes |= previous == '-';
+                    default -> {
+                    }
+                }
+                previous = c;
+            }
+            this.equals = eq;
+            this.colon = col;
+            this.at = atSign;
+            this.percent = pct;
+            this.doubleDash = dashes;
+            this.wordRun = longestWord;
+            this.base64Run = longestB64;
+        }
+
+        boolean contains(String literal) {
+            return text.contains(literal);
+        }
+
+        boolean containsAny(String... literals) {
+            for (String literal : literals) {
+                if (text.contains(literal)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean containsIgnoringCase(String lowerLiteral) {
+            int last = text.length() - lowerLiteral.length();
+            char first = lowerLiteral.charAt(0);
+            char firstUpper = Character.toUpperCase(first);
+            for (int i = 0; i <= last; i++) {
+                char c = text.charAt(i);
+                if ((c == first || c == firstUpper || c >= 0x80)
+                        && text.regionMatches(true, i, lowerLiteral, 0, lowerLiteral.length())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean containsAnyIgnoringCase(List<String> lowerLiterals) {
+            for (String literal : lowerLiterals) {
+                if (containsIgnoringCase(literal)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private record Rule(Pattern pattern, String replacement, java.util.function.Predicate<Scan> guard) {
         String apply(String text) {
             Matcher matcher = pattern.matcher(text);
             return matcher.find() ? matcher.replaceAll(replacement) : text;

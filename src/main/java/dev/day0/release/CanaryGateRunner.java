@@ -6,11 +6,9 @@ import dev.day0.core.Stage;
 import dev.day0.evidence.serving.ServingCanary;
 import dev.day0.io.Json;
 import dev.day0.core.FailureClass;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.day0.io.VerbatimFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * The canary's gate: the checkpoint is servable only when the canary's recorded verdict says so in its own schema;
@@ -77,12 +75,7 @@ final class CanaryGateRunner implements StageRunner {
 
     private static Path copy(StageContext ctx, Path source, String name, String role) {
         Path target = ctx.evidenceDir(Stage.CANARY_GATE).resolve(name);
-        try {
-            Files.createDirectories(target.getParent());
-            Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + source + " to " + target + ": " + e.getMessage(), e);
-        }
+        VerbatimFiles.copyEvidence(source, target);
         ctx.state().output(Stage.CANARY_GATE, role + "_source", source);
         ctx.input(source);
         ctx.output(role, target);

@@ -5,6 +5,8 @@ import dev.day0.core.Stage;
 import dev.day0.evidence.serving.ServingCanary;
 import dev.day0.evidence.serving.ServingProbe;
 import dev.day0.io.InputException;
+import dev.day0.io.LineLog;
+import dev.day0.io.RedactingWriter;
 import dev.day0.publish.CheckpointFingerprint;
 import dev.day0.slurm.JobStateFile;
 import dev.day0.slurm.SlurmClient;
@@ -12,14 +14,12 @@ import dev.day0.slurm.SlurmJobSpec;
 import dev.day0.slurm.SlurmJobs;
 import dev.day0.slurm.SlurmOptions;
 import dev.day0.core.FailureClass;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -217,12 +217,10 @@ final class CanaryRunner implements StageRunner {
         builder.environment().clear();
         builder.environment().putAll(env);
         Path log = ctx.logFile(Stage.CANARY);
-        BufferedWriter writer;
+        LineLog writer;
         Process process;
         try {
-            Files.createDirectories(log.getParent());
-            writer = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            writer = new RedactingWriter(ctx.redactor()).appendLog(log);
         } catch (IOException e) {
             throw new ServerNotStarted(FailureClass.UNKNOWN, "cannot write the log " + log + ": " + e.getMessage());
         }
@@ -234,7 +232,7 @@ final class CanaryRunner implements StageRunner {
                     + "start " + argv.get(0) + ": " + e.getMessage());
         }
         AtomicLong activity = new AtomicLong(System.nanoTime());
-        Thread pump = new Thread(() -> LocalProcessRunner.pump(process.getInputStream(), writer, ctx.redactor(),
+        Thread pump = new Thread(() -> LocalProcessRunner.pump(process.getInputStream(), writer,
                 line -> ctx.progress().output(Stage.CANARY.key(), line), activity), "day0-canary-output");
         pump.setDaemon(true);
         pump.start();
@@ -296,7 +294,7 @@ final class CanaryRunner implements StageRunner {
         }
     }
 
-    private static void closeQuietly(BufferedWriter writer) {
+    private static void closeQuietly(LineLog writer) {
         try {
             writer.close();
         } catch (IOException e) {
@@ -336,11 +334,9 @@ final class CanaryRunner implements StageRunner {
         SlurmJobs jobs = new SlurmJobs(client, ctx.redactor(), SlurmJobs.realTime(),
                 Duration.ofMillis((long) (slurm.pollIntervalSeconds() * 1000)));
         Path log = ctx.logFile(stage);
-        BufferedWriter writer;
+        LineLog writer;
         try {
-            Files.createDirectories(log.getParent());
-            writer = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            writer = new RedactingWriter(ctx.redactor()).appendLog(log);
         } catch (IOException e) {
             throw new ServerNotStarted(FailureClass.UNKNOWN, "cannot write the log " + log + ": " + e.getMessage());
         }
@@ -349,13 +345,13 @@ final class CanaryRunner implements StageRunner {
                 new SlurmJobs.Listener() {
                     @Override
                     public void onOutput(String line) {
-                        write(writer, line);
+                        writer.append(line);
                         ctx.progress().output(stage.key(), line);
                     }
 
                     @Override
                     public void onEvent(String message) {
-                        write(writer, "# day0: " + message);
+                        writer.append("# day0: " + message);
                         ctx.progress().output(stage.key(), message);
                     }
                 })), "day0-canary-slurm");
@@ -389,11 +385,11 @@ final class CanaryRunner implements StageRunner {
                     if (follower.isAlive() && state != null && state.jobId() != null) {
                         try {
                             client.cancel(state.jobId());
-                            write(writer, "# day0: the canary has its verdict; cancelled the server job "
+                            writer.append("# day0: the canary has its verdict; cancelled the server job "
                                     + state.jobId());
                         } catch (SlurmClient.SlurmException e) {
-                            write(writer, "# day0: could not cancel the server job " + state.jobId() + ": "
-                                    + ctx.redactor().redact(e.getMessage()));
+                            writer.append("# day0: could not cancel the server job " + state.jobId() + ": "
+                                    + e.getMessage());
                         }
                     }
                     follower.join(Duration.ofSeconds(60).toMillis());
@@ -406,18 +402,6 @@ final class CanaryRunner implements StageRunner {
                 }
             }
         };
-    }
-
-    private static void write(BufferedWriter writer, String line) {
-        synchronized (writer) {
-            try {
-                writer.write(line);
-                writer.newLine();
-                writer.flush();
-            } catch (IOException e) {
-                // A full disk must not end the follower; the console still shows the line.
-            }
-        }
     }
 
     /** The server could not be started at all: no verdict on the checkpoint. */

@@ -1,9 +1,10 @@
 package dev.day0.release;
 
 import dev.day0.core.Stage;
+import dev.day0.io.LineLog;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import dev.day0.core.FailureClass;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -12,7 +13,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -144,18 +144,17 @@ final class LocalProcessRunner implements StageRunner {
         } catch (IOException e) {
             return new Outcome(-1, false, "cannot create " + logFile.getParent() + ": " + e.getMessage(), 0);
         }
-        try (BufferedWriter log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        try (LineLog log = new RedactingWriter(redactor).appendLog(logFile)) {
             Process process;
             try {
                 process = builder.start();
             } catch (IOException e) {
                 String problem = "cannot start " + argv.get(0) + ": " + e.getMessage();
-                writeLog(log, redactor.redact(problem));
+                log.append(problem);
                 return new Outcome(-1, false, problem, seconds(start));
             }
             AtomicLong lastActivity = new AtomicLong(System.nanoTime());
-            Thread pump = new Thread(() -> pump(process.getInputStream(), log, redactor, onLine, lastActivity),
+            Thread pump = new Thread(() -> pump(process.getInputStream(), log, onLine, lastActivity),
                     "day0-local-output");
             pump.setDaemon(true);
             pump.start();
@@ -166,7 +165,7 @@ final class LocalProcessRunner implements StageRunner {
             drain(pump, lastActivity);
             int exit = finished ? process.exitValue() : -1;
             String last = finished ? "exit " + exit : "timed out after " + timeoutSeconds + " s: process tree ended";
-            writeLog(log, "# day0: " + last);
+            log.append("# day0: " + last);
             return new Outcome(exit, !finished, null, seconds(start));
         } catch (IOException e) {
             return new Outcome(-1, false, "cannot write the log " + logFile + ": " + e.getMessage(), seconds(start));
@@ -204,8 +203,7 @@ final class LocalProcessRunner implements StageRunner {
         }
     }
 
-    static void pump(InputStream stream, BufferedWriter log, Redactor redactor, Consumer<String> onLine,
-                             AtomicLong lastActivity) {
+    static void pump(InputStream stream, LineLog log, Consumer<String> onLine, AtomicLong lastActivity) {
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         try (Reader reader = new InputStreamReader(stream, decoder)) {
@@ -214,18 +212,18 @@ final class LocalProcessRunner implements StageRunner {
             while ((ch = reader.read()) >= 0) {
                 lastActivity.set(System.nanoTime());
                 if (ch == '\n') {
-                    emit(line, log, redactor, onLine);
+                    emit(line, log, onLine);
                     lastActivity.set(System.nanoTime());
                 } else if (line.length() >= MAX_LINE) {
                     line.append((char) ch);
-                    emitLongLine(line, log, redactor, onLine);
+                    emitLongLine(line, log, onLine);
                     lastActivity.set(System.nanoTime());
                 } else if (ch != '\r') {
                     line.append((char) ch);
                 }
             }
             if (line.length() > 0) {
-                emit(line, log, redactor, onLine);
+                emit(line, log, onLine);
             }
         } catch (IOException e) {
             // The process was ended; what it printed so far is already logged.
@@ -233,38 +231,25 @@ final class LocalProcessRunner implements StageRunner {
     }
 
     /** Emits a line over {@link #MAX_LINE} up to its last space and keeps the rest, or drops a space-free blob. */
-    static void emitLongLine(StringBuilder line, BufferedWriter log, Redactor redactor, Consumer<String> onLine) {
+    static void emitLongLine(StringBuilder line, LineLog log, Consumer<String> onLine) {
         int cut = Math.max(line.lastIndexOf(" "), line.lastIndexOf("\t"));
         if (cut <= 0) {
             String note = "[day0: " + line.length() + " characters without a space left out of the log]";
             line.setLength(0);
-            writeLog(log, note);
-            onLine.accept(note);
+            onLine.accept(log.append(note));
             return;
         }
         String rest = line.substring(cut + 1);
         line.setLength(cut);
-        emit(line, log, redactor, onLine);
+        emit(line, log, onLine);
         line.append(rest);
     }
 
-    private static void emit(StringBuilder line, BufferedWriter log, Redactor redactor, Consumer<String> onLine) {
-        String text = redactor.redact(line.toString());
+    /** The log redacts the line once; the console gets the same redacted text. */
+    private static void emit(StringBuilder line, LineLog log, Consumer<String> onLine) {
+        String text = log.append(line.toString());
         line.setLength(0);
-        writeLog(log, text);
         onLine.accept(text);
-    }
-
-    private static void writeLog(BufferedWriter log, String text) {
-        synchronized (log) {
-            try {
-                log.write(text);
-                log.newLine();
-                log.flush();
-            } catch (IOException e) {
-                // A full disk must not kill the stage; the console still shows the output.
-            }
-        }
     }
 
     private static double seconds(long start) {

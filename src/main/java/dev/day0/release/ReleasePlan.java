@@ -28,7 +28,7 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
                           ObjectNode sampling, double threshold, boolean relative, JsonNode scales,
                           PathTemplate published, Noise noise, Retry retry, Setup setup, Mlflow mlflow,
                           StageSpec ptq, StageSpec baselineEval, StageSpec quantizedEval, String sha256,
-                          CanaryPlan canary, VerbosityPlan verbosity) {
+                          CanaryPlan canary, VerbosityPlan verbosity, AgentPlan agents) {
 
     public static final int FORMAT_VERSION = 1;
     /** GPU types the Rockie platform offers. */
@@ -158,8 +158,8 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
     public static ReleasePlan fromTree(JsonNode doc, Path file) {
         PlanReader r = new PlanReader(file.toString());
         ObjectNode root = r.object(doc, "");
-        r.onlyKnown(root, "", Set.of("version", "name", "model", "recipe", "tasks", "sampling", "threshold",
-                "relative", "scales", "published", "noise", "retry", "setup", "mlflow", "stages", "verbosity"));
+        r.onlyKnown(root, "", Set.of("version", "name", "model", "recipe", "tasks", "sampling", "threshold", "relative",
+                "scales", "published", "noise", "retry", "setup", "mlflow", "stages", "verbosity", "agents"));
         long version = r.requireLong(root, "version", "", 1, Integer.MAX_VALUE);
         if (version != FORMAT_VERSION) {
             throw r.error("version", "this day0 reads plan format " + FORMAT_VERSION + ", found " + version);
@@ -204,10 +204,12 @@ public record ReleasePlan(Path file, Path dir, String name, String model, String
                     + "to search");
         }
 
+        AgentPlan agents = AgentPlan.read(r, root, stages, canary == null ? List.of(ptq, baseline, quantized)
+                : List.of(ptq, canary.stage(), baseline, quantized));
         Path absolute = file.toAbsolutePath().normalize();
         return new ReleasePlan(absolute, absolute.getParent(), name, model, recipe, List.copyOf(tasks), sampling,
                 threshold, relative, scales, published, noise, retry, setup, mlflow, ptq, baseline, quantized,
-                hash(root), canary, VerbosityPlan.read(r, root));
+                hash(root), canary, VerbosityPlan.read(r, root), agents);
     }
 
     private static ObjectNode sampling(PlanReader r, ObjectNode root) {

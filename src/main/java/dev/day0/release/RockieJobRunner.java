@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.FailureClass;
 import dev.day0.core.Stage;
 import dev.day0.io.Json;
+import dev.day0.io.LineLog;
 import dev.day0.io.RedactingWriter;
+import dev.day0.io.VerbatimFiles;
 import dev.day0.redact.Redactor;
 import dev.day0.rockie.Approval;
 import dev.day0.rockie.ApprovalKey;
@@ -23,14 +25,10 @@ import dev.day0.rockie.SubmitFlow;
 import dev.day0.rockie.SubmitRequest;
 import dev.day0.rockie.SubmitResult;
 import dev.day0.rockie.TermSheet;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -249,12 +247,11 @@ final class RockieJobRunner implements StageRunner {
                 : "rockie: submitting " + script(ctx).getFileName() + " on " + rockie.gpuCount() + " x "
                 + rockie.gpuType() + ", state in ") + stateFile(ctx) + " (run " + run + ", log " + log + ")");
         progress.waiting(spec.key() + " on Rockie");
-        try (BufferedWriter logWriter = openLog(log)) {
+        try (LineLog logWriter = new RedactingWriter(ctx.redactor()).appendLog(log)) {
             try {
                 return result(ctx, submitUnderApproval(ctx, confirmResubmit, logWriter));
             } catch (RockieException e) {
-                String line = ctx.redactor().redact("day0 rockie submit: " + e.getMessage());
-                append(ctx.redactor(), logWriter, line);
+                String line = logWriter.append("day0 rockie submit: " + e.getMessage());
                 progress.output(spec.key(), line);
                 String where = "Rockie refused (exit " + e.exitCode() + "): " + e.getMessage();
                 return failed(REFUSED.contains(e.exitCode()) ? FailureClass.USER_CONFIG_ERROR : FailureClass.UNKNOWN,
@@ -271,7 +268,7 @@ final class RockieJobRunner implements StageRunner {
         }
     }
 
-    private SubmitResult submitUnderApproval(StageContext ctx, boolean confirmResubmit, BufferedWriter log)
+    private SubmitResult submitUnderApproval(StageContext ctx, boolean confirmResubmit, LineLog log)
             throws InterruptedException {
         ReleasePlan.RockieSpec rockie = spec.rockie();
         Map<String, String> jobEnv = new LinkedHashMap<>();
@@ -327,8 +324,9 @@ final class RockieJobRunner implements StageRunner {
         Set<String> secrets = new LinkedHashSet<>(namedSecrets);
         secrets.addAll(passedByName);
         Redactor redactor = base.and(secrets);
-        Events events = Events.to(line -> append(redactor, log, line), line -> {
-            append(redactor, log, line);
+        LineLog runLog = log.redactingWith(redactor);
+        Events events = Events.to(runLog::append, line -> {
+            runLog.append(line);
             ctx.progress().output(spec.key(), line);
         }, redactor);
         RockieConfig config = RockieConfig.fromEnvironment(ctx.env());
@@ -384,27 +382,10 @@ final class RockieJobRunner implements StageRunner {
 
     private static void move(Path from, Path to) {
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            VerbatimFiles.rename(from, to);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move " + from + ": " + e.getMessage(), e);
         }
     }
 
-    private static BufferedWriter openLog(Path log) throws IOException {
-        Files.createDirectories(log.getParent());
-        return Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-    }
-
-    private static void append(Redactor redactor, BufferedWriter log, String line) {
-        synchronized (log) {
-            try {
-                log.write(redactor.redact(line));
-                log.newLine();
-                log.flush();
-            } catch (IOException e) {
-                // The console still shows the line; a full disk must not end a job that is being paid for.
-            }
-        }
-    }
 }

@@ -7,13 +7,11 @@ import dev.day0.gates.RunGate;
 import dev.day0.io.Fields;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.io.VerbatimFiles;
 import dev.day0.mlflow.MlflowException;
 import dev.day0.core.FailureClass;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -116,12 +114,7 @@ final class RunGateRunner implements StageRunner {
                     + spec.key() + " stage did not write it)").result());
         }
         Path scores = ctx.evidenceDir(gate).resolve("scores.json");
-        StageContext.createDirectories(scores.getParent());
-        try {
-            Files.copy(source, scores, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + source + ": " + e.getMessage(), e);
-        }
+        VerbatimFiles.copyEvidence(source, scores);
         ctx.input(source);
         ctx.output("scores", scores);
         JsonNode doc = Json.read(scores);

@@ -1,6 +1,8 @@
 package dev.day0.release;
 
 import dev.day0.core.Stage;
+import dev.day0.io.LineLog;
+import dev.day0.io.RedactingWriter;
 import dev.day0.slurm.JobOutcome;
 import dev.day0.slurm.ProcessCommandRunner;
 import dev.day0.slurm.SlurmClient;
@@ -8,12 +10,9 @@ import dev.day0.slurm.SlurmJobSpec;
 import dev.day0.slurm.SlurmJobs;
 import dev.day0.slurm.SlurmOptions;
 import dev.day0.core.FailureClass;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,17 +86,17 @@ final class SlurmJobRunner implements StageRunner {
                 Duration.ofMillis((long) (slurm.pollIntervalSeconds() * 1000)));
         SlurmJobs.Result result;
         progress.waiting(spec.key() + " on Slurm");
-        try (BufferedWriter writer = openLog(log)) {
+        try (LineLog writer = new RedactingWriter(ctx.redactor()).appendLog(log)) {
             result = jobs.submitOrAttach(job, stateFile, ctx.env(), new SlurmJobs.Listener() {
                 @Override
                 public void onOutput(String line) {
-                    write(writer, line);
+                    writer.append(line);
                     progress.output(spec.key(), line);
                 }
 
                 @Override
                 public void onEvent(String message) {
-                    write(writer, "# day0: " + message);
+                    writer.append("# day0: " + message);
                     progress.output(spec.key(), message);
                 }
             });
@@ -145,19 +144,4 @@ final class SlurmJobRunner implements StageRunner {
         }
     }
 
-    private static BufferedWriter openLog(Path log) throws IOException {
-        Files.createDirectories(log.getParent());
-        return Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-    }
-
-    private static void write(BufferedWriter writer, String line) {
-        try {
-            writer.write(line);
-            writer.newLine();
-            writer.flush();
-        } catch (IOException e) {
-            // A full disk must not end the job's follower; the console still shows the line.
-        }
-    }
 }

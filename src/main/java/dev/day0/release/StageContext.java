@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.Stage;
 import dev.day0.io.FileDigest;
 import dev.day0.io.RedactingWriter;
+import dev.day0.io.VerbatimFiles;
 import dev.day0.redact.Redactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -193,12 +193,7 @@ public final class StageContext {
             throw new EvidenceMissing(template.field(), source, work);
         }
         Path target = evidenceDir(stage).resolve(name);
-        try {
-            Files.createDirectories(target.getParent());
-            Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + source + " to " + target + ": " + e.getMessage(), e);
-        }
+        VerbatimFiles.copyEvidence(source, target);
         state.output(stage, name.replace(".json", "").replace('-', '_') + "_source", source);
         input(source);
         output(target);

@@ -37,7 +37,7 @@ final class StageSpecReader {
         }
         Runner runner = Runner.valueOf(runnerWord.toUpperCase(java.util.Locale.ROOT));
         boolean canary = key.equals("canary");
-        Set<String> known = new java.util.HashSet<>(Set.of("runner", canary ? "probe" : "evidence"));
+        Set<String> known = new java.util.HashSet<>(Set.of("runner", "agent", canary ? "probe" : "evidence"));
         if (!ptq && !canary) {
             known.add("reuse");
         }

@@ -5,11 +5,11 @@ import dev.day0.core.Stage;
 import dev.day0.gates.GateResult;
 import dev.day0.gates.VerbosityGate;
 import dev.day0.core.FailureClass;
+import dev.day0.io.VerbatimFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -83,12 +83,7 @@ final class VerbosityRunner implements StageRunner {
         StageContext.createDirectories(target);
         for (Path file : metrics(root)) {
             Path copy = target.resolve(root.relativize(file).toString());
-            try {
-                Files.createDirectories(copy.getParent());
-                Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot copy " + file + " to " + copy + ": " + e.getMessage(), e);
-            }
+            VerbatimFiles.copyEvidence(file, copy);
             ctx.input(file);
             ctx.output(copy);
         }

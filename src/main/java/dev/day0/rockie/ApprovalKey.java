@@ -1,8 +1,8 @@
 package dev.day0.rockie;
 
+import dev.day0.io.SecretFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -118,37 +118,12 @@ public final class ApprovalKey {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         byte[] text = (HexFormat.of().formatHex(random) + "\n").getBytes(StandardCharsets.US_ASCII);
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = null;
         try {
-            Files.createDirectories(dir);
-            boolean posix = Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null;
-            temp = posix ? Files.createTempFile(dir, ".approval", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-                    : Files.createTempFile(dir, ".approval", ".tmp");
-            Files.write(temp, text);
-            try {
-                // Exclusive: two first uses at once keep one key, the one that was linked first.
-                Files.createLink(file, temp);
-            } catch (FileAlreadyExistsException e) {
-                return;
-            } catch (UnsupportedOperationException e) {
-                Files.move(temp, file);
-                temp = null;
-            }
-        } catch (FileAlreadyExistsException e) {
-            return;
+            // Exclusive: two first uses at once keep one key, the one that was created first.
+            SecretFiles.createOwnerOnly(file, text);
         } catch (IOException e) {
             throw RockieException.usage("cannot create the approval key file " + file + ": " + e.getMessage()
                     + "; set " + FILE_ENV + " to a writable place or " + ENV + " to a key");
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException e) {
-                    // A leftover temporary copy is as private as the key file itself (mode 0600).
-                }
-            }
         }
     }
 

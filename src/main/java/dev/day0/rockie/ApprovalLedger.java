@@ -3,14 +3,13 @@ package dev.day0.rockie;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -103,27 +102,14 @@ public final class ApprovalLedger {
         record.put("run_id", runId);
         record.put("state_file", stateFile.toAbsolutePath().toString());
         record.put("claimed_at", SubmissionState.now());
-        byte[] bytes = (Json.write(redactor.redactJson(record)) + System.lineSeparator())
-                .getBytes(StandardCharsets.UTF_8);
-        Path entry = entry(quoteSha256);
+        boolean created;
         try {
-            Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, ".claim", ".tmp");
-            try {
-                Files.write(temp, bytes, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
-                try {
-                    // A hard link appears whole or not at all and fails when the name exists: an exclusive claim.
-                    Files.createLink(entry, temp);
-                } catch (UnsupportedOperationException e) {
-                    Files.write(entry, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.SYNC);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        } catch (FileAlreadyExistsException e) {
-            requireSameSubmission(use(quoteSha256), quoteSha256, runId);
+            created = new RedactingWriter(redactor).jsonOnce(entry(quoteSha256), record);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the approval's use in " + dir + ": " + e.getMessage(), e);
+        }
+        if (!created) {
+            requireSameSubmission(use(quoteSha256), quoteSha256, runId);
         }
     }
 

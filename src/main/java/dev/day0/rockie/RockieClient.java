@@ -1,16 +1,15 @@
 package dev.day0.rockie;
 
 import dev.day0.core.EngineVersion;
+import dev.day0.io.VerbatimFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -110,19 +109,7 @@ public final class RockieClient {
             if (response.statusCode() < 200 || response.statusCode() >= 300) {
                 return new long[] {response.statusCode(), 0};
             }
-            long written = 0;
-            try (OutputStream out = Files.newOutputStream(target)) {
-                byte[] buffer = new byte[1 << 16];
-                int read;
-                while ((read = in.read(buffer)) > 0) {
-                    int keep = (int) Math.min(read, limit - written);
-                    out.write(buffer, 0, keep);
-                    written += keep;
-                    if (written >= limit) {
-                        break;
-                    }
-                }
-            }
+            long written = VerbatimFiles.download(in, target, limit);
             return new long[] {response.statusCode(), written};
         }
     }

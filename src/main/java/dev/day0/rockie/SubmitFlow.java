@@ -1,7 +1,6 @@
 package dev.day0.rockie;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.ExitCode;
 import dev.day0.io.FileDigest;
@@ -9,18 +8,12 @@ import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpConnectTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -56,6 +49,7 @@ public final class SubmitFlow {
     private final Random random = new Random();
 
     private final TransientRetry retry;
+    private final ArtifactDownloads artifacts;
     private DashboardNote dashboard;
     private SubmissionState state;
     private String lastProblem;
@@ -67,6 +61,7 @@ public final class SubmitFlow {
         this.out = out;
         this.redactor = out.redactor();
         this.retry = new TransientRetry(out, request.maxRetries(), request.pollIntervalSeconds(), this::jitter);
+        this.artifacts = new ArtifactDownloads(request, client, out, retry);
         this.ledger = ledger;
         this.approvalKey = approvalKey;
     }
@@ -388,13 +383,13 @@ public final class SubmitFlow {
                 return finish(Outcome.CANCELLED, RockieExit.CANCELLED.code(), "job " + jobId + " was cancelled");
             }
             case "FAILED" -> {
-                List<String> problems = fetchArtifacts();
+                List<String> problems = artifacts.fetch(state, this::save);
                 return finish(Outcome.FAILED, RockieExit.FAILED.code(), "job " + jobId + " failed"
                         + (computeError == null ? "" : ": " + computeError)
                         + (problems.isEmpty() ? "" : " (artifacts: " + String.join("; ", problems) + ")"));
             }
             default -> {
-                List<String> problems = fetchArtifacts();
+                List<String> problems = artifacts.fetch(state, this::save);
                 if (!state.jobDone()) {
                     return finish(Outcome.COULD_NOT_JUDGE, RockieExit.FAILED.code(), "job " + jobId + " ended DONE "
                             + "but no JOB_DONE line was seen in its log: the run could not be judged, it is not a "
@@ -408,132 +403,6 @@ public final class SubmitFlow {
                 return finish(Outcome.DONE, RockieExit.DONE.code(), "job " + jobId + " DONE with JOB_DONE; "
                         + state.json().path("artifacts").size() + " artifact(s) downloaded and size-checked");
             }
-        }
-    }
-
-    /** Downloads every artifact and checks its size; returns the problems (empty when all is well). */
-    private List<String> fetchArtifacts() throws InterruptedException {
-        String jobId = state.jobId();
-        List<String> problems = new ArrayList<>();
-        RockieClient.Response response = withRetries("GET /api/jobs/" + jobId + "/artifacts",
-                () -> client.getArtifacts(jobId));
-        if (response == null) {
-            problems.add("the artifact list could not be read: " + lastProblem);
-            return problems;
-        }
-        JsonNode answer = parseQuietly(response.body());
-        JsonNode list = answer == null ? null : answer.isArray() ? answer : answer.get("artifacts");
-        if (!response.ok() || list == null || !list.isArray()) {
-            problems.add("the artifact list could not be read (HTTP " + response.status() + ")");
-            return problems;
-        }
-        Path dir = state.artifactsDir().toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            problems.add("cannot create " + dir + ": " + e.getMessage());
-            return problems;
-        }
-        ArrayNode recorded = state.artifacts();
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode item = list.get(i);
-            String name = text(item, "name", "path");
-            String url = text(item, "url", "signed_url");
-            JsonNode sizeNode = item.has("size_bytes") ? item.get("size_bytes") : item.get("size");
-            Long size = dev.day0.io.Fields.wholeNumber(sizeNode);
-            String label = name == null ? "artifact #" + i : name;
-            if (name == null || url == null) {
-                problems.add(label + ": no name or no URL");
-                continue;
-            }
-            if (size == null || size < 0) {
-                problems.add(label + ": the platform gave no size, so the download cannot be checked");
-                continue;
-            }
-            Path target = dir.resolve(name).normalize();
-            if (name.startsWith("/") || name.contains("\\") || !target.startsWith(dir) || target.equals(dir)) {
-                problems.add(label + ": unsafe name (it would land outside " + dir + ")");
-                continue;
-            }
-            URI uri;
-            try {
-                uri = client.config().apiUrl().resolve(new URI(url));
-            } catch (URISyntaxException | IllegalArgumentException e) {
-                problems.add(label + ": the URL is not valid");
-                continue;
-            }
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                problems.add(label + ": the URL is not http(s)");
-                continue;
-            }
-            String problem = download(label, uri, target, size);
-            if (problem != null) {
-                problems.add(problem);
-                continue;
-            }
-            ObjectNode entry = recorded.addObject();
-            entry.put("name", name);
-            entry.put("size_bytes", size);
-            entry.put("path", dir.relativize(target).toString());
-            entry.put("sha256", FileDigest.sha256(target));
-            ObjectNode event = event("artifact");
-            event.put("name", name);
-            event.put("size_bytes", size);
-            event.put("path", target.toString());
-            out.event(event);
-        }
-        save();
-        if (!problems.isEmpty()) {
-            out.say("rockie: artifact problems: " + String.join("; ", problems));
-        } else {
-            out.say("rockie: " + recorded.size() + " artifact(s) in " + dir + ", sizes checked");
-        }
-        return problems;
-    }
-
-    private String download(String label, URI uri, Path target, long size) throws InterruptedException {
-        try {
-            if (Files.isRegularFile(target) && Files.size(target) == size) {
-                return null;
-            }
-            Files.createDirectories(target.getParent());
-        } catch (IOException e) {
-            return label + ": " + e.getMessage();
-        }
-        int attempt = 0;
-        while (true) {
-            Path temp = null;
-            try {
-                temp = Files.createTempFile(target.getParent(), ".download", ".part");
-                long[] result = client.download(uri, temp, size + 1);
-                int status = (int) result[0];
-                if (status >= 200 && status < 300) {
-                    if (result[1] != size) {
-                        return label + ": downloaded " + (result[1] > size ? "more than " + size : result[1])
-                                + " bytes, the platform declared " + size;
-                    }
-                    try {
-                        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    } catch (AtomicMoveNotSupportedException e) {
-                        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    return null;
-                }
-                if (!TransientRetry.isTransient(status)) {
-                    return label + ": download answered HTTP " + status;
-                }
-                lastProblem = "HTTP " + status;
-            } catch (IOException e) {
-                lastProblem = describe(e);
-            } finally {
-                deleteQuietly(temp);
-            }
-            attempt++;
-            if (attempt > request.maxRetries()) {
-                return label + ": download failed after " + attempt + " attempts (" + lastProblem + ")";
-            }
-            retry.pause("download " + label + ": " + lastProblem, attempt);
         }
     }
 
@@ -598,7 +467,7 @@ public final class SubmitFlow {
         return event;
     }
 
-    private static JsonNode parseQuietly(String body) {
+    static JsonNode parseQuietly(String body) {
         if (body == null || body.isBlank()) {
             return null;
         }
@@ -624,7 +493,7 @@ public final class SubmitFlow {
         return body == null ? "" : oneLine(body);
     }
 
-    private static String text(JsonNode item, String first, String second) {
+    static String text(JsonNode item, String first, String second) {
         JsonNode value = item.has(first) ? item.get(first) : item.get(second);
         return value != null && value.isTextual() && !value.textValue().isBlank() ? value.textValue() : null;
     }
@@ -649,15 +518,5 @@ public final class SubmitFlow {
     static String describe(Exception e) {
         String name = e.getClass().getSimpleName();
         return e.getMessage() == null || e.getMessage().isBlank() ? name : name + ": " + oneLine(e.getMessage());
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                // A leftover .part file is harmless: the next download writes a new temporary file.
-            }
-        }
     }
 }

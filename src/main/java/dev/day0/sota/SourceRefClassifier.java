@@ -10,8 +10,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,15 +39,11 @@ public final class SourceRefClassifier {
     private static final Pattern ARXIV_PREFIX = Pattern.compile("(?i)^arxiv:\\s*(.+)$");
     private static final Pattern ARXIV_DOI = Pattern.compile("(?i)^(?:doi:\\s*)?10\\.48550/arxiv\\.(.+)$");
     private static final Pattern ARXIV_PATH = Pattern.compile("^/(?:abs|pdf|html|format|ps|overview)/(.+?)/?$");
-    private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}");
-    private static final Pattern REPO = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final Pattern DOTTED_HOST = Pattern.compile("(?i)^[a-z0-9-]+(?:\\.[a-z0-9-]+)+(?::[0-9]+)?(?:/|$)");
     private static final Pattern HOST = Pattern.compile("[\\p{L}\\p{N}.-]+|\\[[0-9a-f:.]+\\]");
 
     private static final Set<String> ARXIV_HOSTS = Set.of("arxiv.org", "export.arxiv.org", "browse.arxiv.org",
             "alphaxiv.org");
-    private static final Set<String> GITHUB_HOSTS = Set.of("github.com");
-    private static final Set<String> HUB_HOSTS = Set.of("huggingface.co", "hf.co");
     private static final Set<String> PAPER_HOSTS = Set.of("openreview.net", "aclanthology.org", "aclweb.org",
             "proceedings.neurips.cc", "papers.nips.cc", "papers.neurips.cc", "neurips.cc", "nips.cc",
             "proceedings.mlr.press", "openaccess.thecvf.com", "ecva.net", "dl.acm.org", "ieeexplore.ieee.org",
@@ -65,22 +59,6 @@ public final class SourceRefClassifier {
             "docs.google.com", Set.of("id"),
             "ieeexplore.ieee.org", Set.of("arnumber"),
             "papers.ssrn.com", Set.of("abstract_id"));
-    /** First path segments of github.com that are site pages, not owners. */
-    private static final Set<String> GITHUB_RESERVED = Set.of("about", "account", "apps", "codespaces",
-            "collections", "contact", "copilot", "customer-stories", "enterprise", "events", "explore", "features",
-            "gist", "issues", "join", "login", "logout", "marketplace", "new", "notifications", "organizations",
-            "orgs", "pricing", "pulls", "readme", "resources", "search", "security", "settings", "site",
-            "solutions", "sponsors", "team", "topics", "trending", "users");
-    private static final Set<String> GITLAB_RESERVED = Set.of("-", "admin", "api", "dashboard", "explore",
-            "groups", "help", "profile", "projects", "search", "users");
-    private static final Set<String> BITBUCKET_RESERVED = Set.of("account", "dashboard", "product", "repo",
-            "site", "socialauth");
-    private static final Set<String> HUB_RESERVED = Set.of("api", "blog", "chat", "collections", "docs",
-            "enterprise", "join", "learn", "login", "models", "new", "organizations", "posts", "pricing",
-            "search", "settings", "tasks", "welcome");
-    private static final Set<String> REF_MARKERS = Set.of("tree", "blob", "raw", "commit", "commits", "blame",
-            "resolve", "src", "branch");
-
     private final Redactor base;
     private final Map<String, String> env;
     private final Path workDir;
@@ -122,7 +100,7 @@ public final class SourceRefClassifier {
         }
         SecretScan.Result scan = SecretScan.scan(text, env);
         Redactor redactor = base.and(scan.values());
-        Builder builder = new Builder(new ArrayList<>(scan.redactions()), redactor);
+        SourceRefBuilder builder = new SourceRefBuilder(new ArrayList<>(scan.redactions()), redactor);
         String working = text;
         if (ENCODED_URL.matcher(text).find()) {
             // A whole address pasted percent-encoded (copied out of another URL's query) is that address.
@@ -131,7 +109,7 @@ public final class SourceRefClassifier {
         return classifyText(SourceRefParts.nfkc(working), builder);
     }
 
-    private SourceRef classifyText(String text, Builder builder) {
+    private SourceRef classifyText(String text, SourceRefBuilder builder) {
         Matcher prefixed = ARXIV_PREFIX.matcher(text);
         if (prefixed.matches()) {
             return ArxivId.parse(prefixed.group(1).strip())
@@ -160,7 +138,7 @@ public final class SourceRefClassifier {
             String host = hostKey(ssh.group(1));
             List<String> segments = segments(SourceRefParts.decodeFully(repoPath));
             builder.ssh(ssh.group(1).toLowerCase(Locale.ROOT), segments);
-            return repository(builder, host, segments, true);
+            return RepositoryRefs.classify(builder, host, segments, true);
         }
         String withScheme = withSchemeForKnownHost(text);
         if (SCHEME.matcher(withScheme).find()) {
@@ -185,14 +163,14 @@ public final class SourceRefClassifier {
             return text;
         }
         String host = hostKey(text.substring(0, slash));
-        if (ARXIV_HOSTS.contains(host) || GITHUB_HOSTS.contains(host) || PAPER_HOSTS.contains(host)
-                || HUB_HOSTS.contains(host) || host.equals("gitlab.com") || host.equals("bitbucket.org")) {
+        if (ARXIV_HOSTS.contains(host) || RepositoryRefs.GITHUB_HOSTS.contains(host) || PAPER_HOSTS.contains(host)
+                || RepositoryRefs.HUB_HOSTS.contains(host) || host.equals("gitlab.com") || host.equals("bitbucket.org")) {
             return "https://" + text;
         }
         return text;
     }
 
-    private SourceRef classifyUrl(String text, Builder builder) {
+    private SourceRef classifyUrl(String text, SourceRefBuilder builder) {
         Matcher schemeMatch = SCHEME.matcher(text);
         schemeMatch.find();
         String scheme = schemeMatch.group(1).toLowerCase(Locale.ROOT);
@@ -238,13 +216,13 @@ public final class SourceRefClassifier {
             asBlob.addAll(segments.subList(2, segments.size()));
             builder.segments = asBlob;
             builder.hostShown = "github.com";
-            return repository(builder, "github.com", asBlob, false);
+            return RepositoryRefs.classify(builder, "github.com", asBlob, false);
         }
-        if ((web || gitTransport) && repositoryHost(host)) {
-            return repository(builder, host, segments, gitTransport);
+        if ((web || gitTransport) && RepositoryRefs.repositoryHost(host)) {
+            return RepositoryRefs.classify(builder, host, segments, gitTransport);
         }
         if (gitTransport && segments.size() >= 2) {
-            return repository(builder, host, segments, true);
+            return RepositoryRefs.classify(builder, host, segments, true);
         }
         if (!web) {
             return builder.unknown("the " + scheme + ":// scheme is not a web address of a paper or repository");
@@ -252,7 +230,7 @@ public final class SourceRefClassifier {
         if (ARXIV_HOSTS.contains(host)) {
             Matcher arxivPath = ARXIV_PATH.matcher(path);
             if (arxivPath.matches()) {
-                String candidate = stripSuffix(arxivPath.group(1), ".pdf");
+                String candidate = SourceRefParts.stripSuffix(arxivPath.group(1), ".pdf");
                 Optional<ArxivId> id = ArxivId.parse(candidate);
                 if (id.isPresent()) {
                     builder.protectFrom(1);
@@ -316,7 +294,7 @@ public final class SourceRefClassifier {
         return segments;
     }
 
-    private static void keepParameters(Builder builder, String host, String query) {
+    private static void keepParameters(SourceRefBuilder builder, String host, String query) {
         if (query.isEmpty()) {
             return;
         }
@@ -337,7 +315,7 @@ public final class SourceRefClassifier {
         }
     }
 
-    private static void keepFragment(Builder builder, String fragment) {
+    private static void keepFragment(SourceRefBuilder builder, String fragment) {
         if (fragment == null || fragment.isEmpty()) {
             return;
         }
@@ -349,7 +327,7 @@ public final class SourceRefClassifier {
     }
 
     /** Segments that name a paper on a host although they look random: a NeurIPS hash, a Drive file id. */
-    private static void protectIdentifyingSegments(Builder builder, String host, List<String> segments) {
+    private static void protectIdentifyingSegments(SourceRefBuilder builder, String host, List<String> segments) {
         for (int i = 0; i + 1 < segments.size(); i++) {
             String segment = segments.get(i).toLowerCase(Locale.ROOT);
             boolean nextIdentifies = segment.equals("hash") && (host.contains("neurips") || host.contains("nips"))
@@ -369,129 +347,7 @@ public final class SourceRefClassifier {
         }
     }
 
-    private static boolean repositoryHost(String host) {
-        return GITHUB_HOSTS.contains(host) || HUB_HOSTS.contains(host) || gitlabHost(host)
-                || host.equals("bitbucket.org");
-    }
-
-    private static boolean gitlabHost(String host) {
-        return host.equals("gitlab.com") || host.startsWith("gitlab.");
-    }
-
-    private SourceRef repository(Builder builder, String host, List<String> segments, boolean gitTransport) {
-        builder.host = host;
-        if (GITHUB_HOSTS.contains(host)) {
-            if (segments.size() < 2) {
-                return builder.unknown("a GitHub address that names no repository");
-            }
-            return ownerAndName(builder, SourceKind.GITHUB_REPO, "GitHub", host, segments, 0, 1, GITHUB_RESERVED);
-        }
-        if (HUB_HOSTS.contains(host)) {
-            return hub(builder, segments);
-        }
-        if (gitlabHost(host)) {
-            int dash = segments.indexOf("-");
-            int end = dash < 0 ? segments.size() : dash;
-            if (end < 2) {
-                return builder.unknown("a GitLab address that names no project");
-            }
-            return ownerAndName(builder, SourceKind.GITLAB_REPO, "GitLab", host, segments, 0, end - 1,
-                    GITLAB_RESERVED);
-        }
-        if (host.equals("bitbucket.org")) {
-            if (segments.size() < 2) {
-                return builder.unknown("a Bitbucket address that names no repository");
-            }
-            return ownerAndName(builder, SourceKind.BITBUCKET_REPO, "Bitbucket", host, segments, 0, 1,
-                    BITBUCKET_RESERVED);
-        }
-        if (gitTransport && segments.size() >= 2) {
-            return ownerAndName(builder, SourceKind.GIT_REPO, "git", host, segments, 0, segments.size() - 1,
-                    Set.of());
-        }
-        return builder.unknown("a git address that names no repository");
-    }
-
-    private SourceRef hub(Builder builder, List<String> segments) {
-        if (segments.isEmpty()) {
-            return builder.unknown("a Hugging Face address that names no repository");
-        }
-        String first = segments.get(0);
-        if (first.equals("papers")) {
-            if (segments.size() == 2) {
-                Optional<ArxivId> id = ArxivId.parse(segments.get(1));
-                if (id.isPresent()) {
-                    builder.protect(1);
-                    return builder.arxiv(id.get(), builder.host, null);
-                }
-            }
-            return segments.size() >= 2 ? builder.build(SourceKind.PAPER_URL, "a paper page at " + builder.host)
-                    : builder.unknown("a Hugging Face papers listing, not a paper");
-        }
-        int start = first.equals("datasets") || first.equals("spaces") ? 1 : 0;
-        String type = start == 0 ? "model" : first.equals("datasets") ? "dataset" : "space";
-        if (segments.size() < start + 2) {
-            return builder.unknown("a Hugging Face address that names no " + type + " repository "
-                    + "(owner/name)");
-        }
-        builder.canonicalPrefix = start == 0 ? "" : first + "/";
-        return ownerAndName(builder, SourceKind.HUGGINGFACE_REPO, "Hugging Face " + type, "huggingface.co",
-                segments, start, start + 1, start == 0 ? HUB_RESERVED : Set.of());
-    }
-
-    /**
-     * A repository whose path is {@code segments[ownerStart..nameIndex]} (GitLab groups nest), followed by an
-     * optional {@code tree|blob|...|-/tree <ref> <path>}.
-     */
-    private SourceRef ownerAndName(Builder builder, SourceKind kind, String what, String host,
-                                   List<String> segments, int ownerStart, int nameIndex, Set<String> reserved) {
-        List<String> owners = segments.subList(ownerStart, nameIndex);
-        String name = stripSuffix(segments.get(nameIndex), ".git");
-        if (reserved.contains(owners.get(0).toLowerCase(Locale.ROOT))
-                || !owners.stream().allMatch(owner -> OWNER.matcher(owner).matches()
-                        || kind != SourceKind.GITHUB_REPO && REPO.matcher(owner).matches())) {
-            return builder.unknown("a " + what + " address whose path does not start with a repository owner");
-        }
-        if (!REPO.matcher(name).matches() || name.equals(".") || name.equals("..")) {
-            return builder.unknown("a " + what + " address that names no repository");
-        }
-        for (int i = ownerStart; i <= nameIndex; i++) {
-            builder.protect(i);
-        }
-        int marker = nameIndex + 1;
-        if (marker < segments.size() && segments.get(marker).equals("-")) {
-            marker++;
-        }
-        int refIndex = -1;
-        if (marker + 1 < segments.size() && REF_MARKERS.contains(segments.get(marker))) {
-            refIndex = marker + 1;
-        } else if (marker + 2 < segments.size() && segments.get(marker).equals("releases")
-                && segments.get(marker + 1).equals("tag")) {
-            refIndex = marker + 2;
-        }
-        if (refIndex >= 0) {
-            String ref = segments.get(refIndex);
-            if (SourceRefParts.commitId(ref) || !SourceRefParts.looksRandom(ref)) {
-                builder.protect(refIndex);
-            }
-        }
-        String[] shown = builder.maskedSegments();
-        String repository = String.join("/", Arrays.asList(shown).subList(ownerStart, nameIndex)) + "/"
-                + stripSuffix(shown[nameIndex], ".git");
-        builder.repository = repository;
-        builder.canonicalUrl = "https://" + host + "/" + builder.canonicalPrefix + repository;
-        if (refIndex >= 0) {
-            builder.gitRef = shown[refIndex];
-            if (refIndex + 1 < shown.length) {
-                builder.repoPath = String.join("/", Arrays.asList(shown).subList(refIndex + 1, shown.length));
-            }
-        }
-        String at = builder.gitRef == null ? "" : " at " + builder.gitRef;
-        return builder.build(kind, what + " repository " + repository + at
-                + (builder.repoPath == null ? "" : ", path " + builder.repoPath));
-    }
-
-    private SourceRef classifyLocal(String text, Builder builder) {
+    private SourceRef classifyLocal(String text, SourceRefBuilder builder) {
         boolean pdfName = text.toLowerCase(Locale.ROOT).endsWith(".pdf");
         Path file;
         try {
@@ -584,171 +440,4 @@ public final class SourceRefClassifier {
         return SourceRefParts.maskHost(host) + (port.matches("[0-9]{1,5}") ? ":" + port : "");
     }
 
-    private static String stripSuffix(String text, String suffix) {
-        return text.toLowerCase(Locale.ROOT).endsWith(suffix) ? text.substring(0, text.length() - suffix.length())
-                : text;
-    }
-
-    /**
-     * Collects the parts of the result. The display is rebuilt from the parsed parts at the end (never copied
-     * from the input), and every text passes the reference's redactor on the way out.
-     */
-    private static final class Builder {
-        final List<Redaction> redactions;
-        final Redactor redactor;
-        // the parsed address, for the display
-        String scheme;
-        String hostShown;
-        String sshHost;
-        List<String> segments = List.of();
-        boolean trailingSlash;
-        final Map<String, String> parameters = new LinkedHashMap<>();
-        String fragment;
-        final Set<Integer> protectedSegments = new HashSet<>();
-        String fixedDisplay;
-        // the fields of the result
-        String host;
-        String repository;
-        String canonicalPrefix = "";
-        String gitRef;
-        String repoPath;
-        String localFile;
-        String canonicalUrl;
-
-        Builder(List<Redaction> redactions, Redactor redactor) {
-            this.redactions = redactions;
-            this.redactor = redactor;
-        }
-
-        void url(String scheme, String hostShown, List<String> segments, boolean trailingSlash) {
-            this.scheme = scheme;
-            this.hostShown = hostShown;
-            this.segments = segments;
-            this.trailingSlash = trailingSlash;
-        }
-
-        void ssh(String host, List<String> segments) {
-            this.sshHost = host;
-            this.segments = segments;
-        }
-
-        void local(String shownPath) {
-            if (scheme == null && sshHost == null) {
-                fixedDisplay = shownPath;
-            }
-        }
-
-        void protect(int index) {
-            protectedSegments.add(index);
-        }
-
-        void protectFrom(int index) {
-            for (int i = index; i < segments.size(); i++) {
-                protectedSegments.add(i);
-            }
-        }
-
-        void dropped(String kind, String name) {
-            String shownName = name != null && name.matches("[a-z0-9_.-]{1,40}") && !SourceRefParts.looksRandom(name)
-                    && !SourceRefParts.secretShaped(name) ? name : null;
-            boolean named = redactions.stream().anyMatch(r -> shownName != null && shownName.equalsIgnoreCase(
-                    r.name()));
-            Redaction redaction = new Redaction(kind, shownName, false);
-            if (!named && !redactions.contains(redaction)) {
-                redactions.add(redaction);
-            }
-        }
-
-        String[] maskedSegments() {
-            return SourceRefParts.mask(host, segments, protectedSegments::contains);
-        }
-
-        String display() {
-            if (fixedDisplay != null) {
-                return fixedDisplay;
-            }
-            String[] shown = maskedSegments();
-            StringBuilder text = new StringBuilder();
-            if (sshHost != null) {
-                text.append("git@").append(SourceRefParts.maskHost(sshHost)).append(':');
-                for (int i = 0; i < shown.length; i++) {
-                    text.append(i == 0 ? "" : "/").append(SourceRefParts.encodeSegment(shown[i]));
-                }
-                return text.toString();
-            }
-            text.append(scheme).append("://").append(hostShown);
-            for (String segment : shown) {
-                text.append('/').append(SourceRefParts.encodeSegment(segment));
-            }
-            if (trailingSlash) {
-                text.append('/');
-            }
-            String separator = "?";
-            for (Map.Entry<String, String> parameter : parameters.entrySet()) {
-                text.append(separator).append(parameter.getKey()).append('=').append(parameter.getValue());
-                separator = "&";
-            }
-            if (fragment != null) {
-                text.append('#').append(fragment);
-            }
-            return text.toString();
-        }
-
-        SourceRef arxiv(ArxivId id, String viaHost, String shownAs) {
-            host = viaHost;
-            canonicalUrl = id.absUrl();
-            if (shownAs != null) {
-                fixedDisplay = shownAs;
-            }
-            String version = id.version() == null ? " (no version given: the latest version)"
-                    : ", version " + id.version();
-            return build(SourceKind.ARXIV, "arXiv paper " + id.id() + version, id);
-        }
-
-        /** Text that is no address: shown with every word that may be a credential masked. */
-        SourceRef unknownText(String text, String why) {
-            if (scheme == null && sshHost == null) {
-                String[] words = text.split("\\s+");
-                String[] shown = SourceRefParts.mask(null, Arrays.asList(words), i -> false);
-                fixedDisplay = redactor.redact(String.join(" ", shown));
-            }
-            return unknown(why);
-        }
-
-        SourceRef unknown(String why) {
-            repository = null;
-            gitRef = null;
-            repoPath = null;
-            localFile = null;
-            canonicalUrl = null;
-            if (fixedDisplay == null && scheme == null && sshHost == null) {
-                fixedDisplay = Redactor.MASK;
-            }
-            return build(SourceKind.UNKNOWN, "unknown source: " + why);
-        }
-
-        SourceRef build(SourceKind kind, String detail) {
-            return build(kind, detail, null);
-        }
-
-        SourceRef build(SourceKind kind, String detail, ArxivId arxiv) {
-            ArxivId safeArxiv = arxiv == null ? null : new ArxivId(redactor.redact(arxiv.id()), arxiv.version());
-            String display = redactor.redact(display());
-            if (redactions.isEmpty()) {
-                String[] shown = maskedSegments();
-                for (int i = 0; i < shown.length && redactions.isEmpty(); i++) {
-                    if (!shown[i].equals(segments.get(i))) {
-                        redactions.add(new Redaction(SourceRefParts.secretShaped(segments.get(i))
-                                ? "secret_shaped_text" : "path_segment", null, false));
-                    }
-                }
-                if (redactions.isEmpty() && hostShown != null && hostShown.contains(Redactor.MASK)) {
-                    redactions.add(new Redaction("host_label", null, false));
-                }
-            }
-            return new SourceRef(kind, display, safeArxiv, redactor.redact(repository), redactor.redact(gitRef),
-                    redactor.redact(repoPath), redactor.redact(host), localFile, redactor.redact(canonicalUrl),
-                    redactions, redactor.redact(detail), redactor);
-        }
-    }
 }

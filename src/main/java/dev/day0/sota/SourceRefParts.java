@@ -215,4 +215,10 @@ final class SourceRefParts {
         }
         return out.toString();
     }
+
+    /** {@code text} without {@code suffix} (compared ignoring case), or as it was. */
+    static String stripSuffix(String text, String suffix) {
+        return text.toLowerCase(Locale.ROOT).endsWith(suffix) ? text.substring(0, text.length() - suffix.length())
+                : text;
+    }
 }

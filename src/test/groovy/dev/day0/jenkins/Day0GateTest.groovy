@@ -261,6 +261,85 @@ class Day0GateTest {
     }
 
     @Test
+    void shouldRunTheVerbosityGateOnTheTwoEvalsRunDirectories() {
+        kit.engine.on('gate verbosity') { EngineFake.Call call ->
+            EngineFake.gate(call, [pass: true, failure_class: null, detail: 'mean output length within 5 % on 2 ' +
+                    'tasks', per_task: [gsm8k: [delta: 0.02]], max_abs_delta: 0.02])
+        }
+
+        FakeJenkins.Run run = jenkins.run("return node { day0Gate(stage: 'verbosity', baseline: 'evals/baseline', " +
+                "candidate: 'evals/quantized', threshold: 0.08, glob: 'run_*', exclude: '') }")
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(kit.engine.calls('gate verbosity')*.args).containsExactly(['gate', 'verbosity',
+                '--out=day0/verbosity/gate.json', '--report-dir=day0/verbosity', '--stage=verbosity',
+                '--baseline=evals/baseline', '--candidate=evals/quantized', '--threshold=0.08', '--glob=run_*',
+                '--exclude='])
+        assertThat(run.value.pass).isTrue()
+        assertThat(run.value.result.max_abs_delta).isEqualTo(0.02)
+        assertThat(kit.junit.published*.file).containsExactly('day0/verbosity/junit.xml')
+        assertThat(kit.archive.archived()).contains('day0/verbosity/gate.json', 'day0/verbosity/decision.json')
+    }
+
+    @Test
+    void shouldLeaveTheVerbosityRuleToTheEngineWhenNoOptionIsGiven() {
+        kit.engine.on('gate verbosity') { EngineFake.Call call -> EngineFake.gate(call, passed('within')) }
+
+        jenkins.run("node { day0Gate(stage: 'verbosity', baseline: 'b', candidate: 'c') }")
+
+        assertThat(kit.engine.calls('gate verbosity')[0].args.findAll {
+            it.startsWith('--threshold') || it.startsWith('--glob') || it.startsWith('--exclude')
+        }).isEmpty()
+    }
+
+    @Test
+    void shouldFailTheBuildAsARegressionWhenTheCandidateTalksTooMuch() {
+        kit.engine.on('gate verbosity') { EngineFake.Call call ->
+            EngineFake.gate(call, failed('VERBOSITY_EXCEEDED', 'gsm8k: mean output 41 % longer than the baseline ' +
+                    '(limit 5 %)'))
+        }
+
+        FakeJenkins.Run run = jenkins.run("node { day0Gate(stage: 'verbosity', baseline: 'b', candidate: 'c') }")
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).contains('day0 gate verbosity failed: VERBOSITY_EXCEEDED', '41 % longer',
+                'Decision: REGRESSION')
+        assertThat(kit.engine.calls('triage')*.opt('failure-class')).containsExactly('VERBOSITY_EXCEEDED')
+        assertThat(kit.badges.badges*.kind).containsExactly('addWarningBadge')
+    }
+
+    @Test
+    void shouldTakeTheVerdictTheVerbosityGateWroteWhenItHarvestedNothing() {
+        kit.engine.on('gate verbosity') { EngineFake.Call call ->
+            call.writeJson(call.opt('out'), failed('USER_CONFIG_ERROR', 'no metrics harvested (baseline=0, ' +
+                    'candidate=0)'))
+            [status: 2]
+        }
+
+        FakeJenkins.Run run = jenkins.run("node { day0Gate(stage: 'verbosity', baseline: 'b', candidate: 'c') }")
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).contains('USER_CONFIG_ERROR', 'no metrics harvested (baseline=0, candidate=0)',
+                'Decision: NEEDS_HUMAN')
+    }
+
+    @Test
+    void shouldRefuseAnOptionOfAnotherGate() {
+        FakeJenkins.Run glob = jenkins.run("node { day0Gate(stage: 'compare', baseline: 'b', candidate: 'c', " +
+                "glob: 'eval_*') }")
+        FakeJenkins.Run relative = jenkins.run("node { day0Gate(stage: 'verbosity', baseline: 'b', candidate: 'c', " +
+                "relative: true) }")
+        FakeJenkins.Run threshold = jenkins.run("node { day0Gate(stage: 'run', run: 'r', threshold: 0.1) }")
+
+        assertThat(glob.message()).isEqualTo('day0Gate: glob: applies only to the verbosity gate, not to compare')
+        assertThat(relative.message()).isEqualTo('day0Gate: relative: applies only to the compare gate, not to ' +
+                'verbosity')
+        assertThat(threshold.message()).isEqualTo('day0Gate: threshold: applies only to the compare and verbosity ' +
+                'gate, not to run')
+        assertThat(kit.engine.calls).isEmpty()
+    }
+
+    @Test
     void shouldRejectAnArgumentItDoesNotKnow() {
         FakeJenkins.Run run = jenkins.run(
                 "node { day0Gate(stage: 'compare', baseline: 'b.json', candidate: 'c.json', treshold: 0.05) }")

@@ -179,6 +179,63 @@ class Day0ReleaseIT {
         assertThat(run.value.decision).isEqualTo('ACCEPT')
     }
 
+    // ------------------------------------------------------------------------------ a stage on a labelled agent
+
+    /** The fixture's plan with PTQ on agents labelled gpu; the plan and the work directory in one shared directory. */
+    private ReleaseFixture labelledPlan(File shared) {
+        ReleaseFixture fixture = new ReleaseFixture(new File(shared, 'plan').toPath())
+        fixture.ptq = fixture.ptq.replace('    runner: local\n', '    runner: local\n    agent: gpu\n')
+        fixture.extra = "agents:\n  shared_dir: ${shared.path}\n"
+        kit.node.agent('gpu', 'gpu-node-3', tmp.newFolder('gpu-workspace'))
+        return fixture
+    }
+
+    @Test
+    void shouldRunAStageOnTheLabelledAgentInTheSharedWorkDirectoryAndDecideAsReleaseRun() {
+        File shared = tmp.newFolder('shared')
+        ReleaseFixture fixture = labelledPlan(shared)
+        String plan = fixture.plan().toString()
+        File workdir = new File(shared, 'work')
+
+        FakeJenkins.Run run = jenkins.run("return day0Release(plan: args.plan, workdir: args.workdir)",
+                [plan: plan, workdir: workdir.path])
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        // Each stage ran once (release run, below, appends to the same runs.log).
+        assertThat(fixture.runs()).containsExactly('ptq 1', 'baseline_eval 1', 'quantized_eval 1')
+        Map same = releaseRun(plan)
+        assertThat(run.value.decision).as(same.toString()).isEqualTo(same.decision).isEqualTo('ACCEPT')
+        assertThat(stages.names).isEqualTo(WHOLE_CHAIN)
+        assertThat(kit.node.visits.findAll { it.label == 'gpu' }*.name).containsExactly('gpu-node-3')
+        // The PTQ call ran there, in the shared work directory, with the engine's own command.
+        File call = new File(workdir, '.day0/calls/release-step-ptq-gpu.args')
+        assertThat(call).isFile()
+        assertThat(call.readLines()).containsExactly('release', 'step', '--plan', plan, '--workdir', workdir.path,
+                '--expect-stage', 'ptq')
+        assertThat(new File(jenkins.workspace, '.day0/calls/release-step-ptq-gpu.args')).doesNotExist()
+        assertThat(jenkins.logText()).contains("day0Release ptq: on an agent labelled 'gpu'")
+        assertThat(kit.archive.archived()).contains('report/decision.json', 'report/report.md', 'state.json')
+        assertThat(kit.junit.published*.file).containsExactly('report/junit.xml')
+        assertOnlyEvidenceArchived()
+        assertThat(jenkins.callStackText()).doesNotContain('stash(')
+    }
+
+    @Test
+    void shouldStopBeforeAnythingRunsWhenTheWorkDirectoryIsNotOnTheSharedFilesystem() {
+        File shared = tmp.newFolder('shared')
+        ReleaseFixture fixture = labelledPlan(shared)
+        String plan = fixture.plan().toString()
+
+        FakeJenkins.Run run = jenkins.run("day0Release(plan: args.plan)", [plan: plan])
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(jenkins.logText()).contains("${plan}: agents.shared_dir: the work directory " +
+                "${new File(jenkins.workspace, 'day0/release').path} is not inside ${shared.path}")
+        assertThat(run.message()).contains('day0Release: day0 release step stopped:', '(exit 2)')
+        assertThat(stages.names).isEmpty()
+        assertThat(fixture.runs()).isEmpty()
+    }
+
     // ------------------------------------------------------------------------------------- a GPU stage on Rockie
 
     /** A plan whose quantized eval is a Rockie job, quoted for A100_80GB x1, 60 minutes; the job succeeds. */

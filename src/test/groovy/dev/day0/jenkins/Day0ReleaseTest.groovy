@@ -28,6 +28,8 @@ class Day0ReleaseTest {
     /** The answers of the scripted engine's `release step`, in order (a peek answers from the next one). */
     List<Map> answers = []
     List<EngineFake.Call> steps = []
+    /** Where the scripted engine writes the closeout's reports: the step's workdir. */
+    String workdir = 'day0/release'
 
     @Before
     void setUp() {
@@ -49,17 +51,17 @@ class Day0ReleaseTest {
             }
             Map answer = answers.remove(0)
             if (answer.done) {
-                call.file('day0/release/report').mkdirs()
-                call.file('day0/release/report/junit.xml').text = '<?xml version="1.0"?><testsuites><testsuite ' +
+                call.file("${workdir}/report").mkdirs()
+                call.file("${workdir}/report/junit.xml").text = '<?xml version="1.0"?><testsuites><testsuite ' +
                         'name="day0"><testcase classname="day0" name="compare"/></testsuite></testsuites>\n'
-                call.file('day0/release/report/decision.json').text = '{"decision": "' + answer.decision.decision +
+                call.file("${workdir}/report/decision.json").text = '{"decision": "' + answer.decision.decision +
                         '"}\n'
-                call.file('day0/release/report/report.md').text = '# day0\n'
-                call.file('day0/release/stages/ptq/output').mkdirs()
-                call.file('day0/release/stages/ptq/output/model.safetensors').text = 'weights'
-                answer.decision += [decision_file: call.file('day0/release/report/decision.json').path,
-                                    junit_file: call.file('day0/release/report/junit.xml').path,
-                                    report_file: call.file('day0/release/report/report.md').path]
+                call.file("${workdir}/report/report.md").text = '# day0\n'
+                call.file("${workdir}/stages/ptq/output").mkdirs()
+                call.file("${workdir}/stages/ptq/output/model.safetensors").text = 'weights'
+                answer.decision += [decision_file: call.file("${workdir}/report/decision.json").path,
+                                    junit_file: call.file("${workdir}/report/junit.xml").path,
+                                    report_file: call.file("${workdir}/report/report.md").path]
             }
             return [status: answer.exit_code, stdout: answer]
         }
@@ -293,6 +295,68 @@ class Day0ReleaseTest {
         assertThat(run.result).isEqualTo('FAILURE')
         assertThat(run.message()).contains('stage quantized_eval spends GPU money and needs an approval: give approvers:')
         assertThat(input.requests).isEmpty()
+    }
+
+    /** A plan whose PTQ runs on agents labelled gpu, the work directory on the filesystem both agents share. */
+    private List<String> labelledPtq() {
+        workdir = new File(tmp.newFolder('shared'), 'releases/model').path
+        kit.node.agent('gpu', 'gpu-node-3', tmp.newFolder('gpu-workspace'))
+        List<String> command = ['release', 'step', '--plan', '/shared/plan/release.yaml', '--workdir', workdir,
+                                '--expect-stage', 'ptq']
+        Map setup = ran('setup', 'ptq')
+        setup.next += [agent: 'gpu', command: command]
+        answers.addAll([setup + [workdir: workdir], ran('ptq', 'ptq_gate'), ran('ptq_gate', 'closeout'),
+                        done('ACCEPT', 0)])
+        return command
+    }
+
+    @Test
+    void shouldRunTheStageTheEngineSendsToALabelledAgentThereInTheSharedWorkDirectory() {
+        List<String> command = labelledPtq()
+
+        FakeJenkins.Run run = jenkins.run("return day0Release(plan: '/shared/plan/release.yaml', workdir: args.w)",
+                [w: workdir])
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(stages.names).containsExactly('setup', 'ptq', 'ptq_gate', 'closeout')
+        EngineFake.Call ptq = steps.find { it.args.contains('--expect-stage') }
+        assertThat(ptq.args).isEqualTo(command)
+        assertThat(ptq.cwd).isEqualTo(new File(workdir))
+        assertThat(ptq.env.NODE_NAME).isEqualTo('gpu-node-3')
+        assertThat(steps.findAll { it != ptq }*.env*.NODE_NAME).containsOnly('agent-1')
+        assertThat(steps.findAll { it != ptq }*.cwd).containsOnly(jenkins.workspace)
+        assertThat(kit.node.visits.findAll { it.label == 'gpu' }).hasSize(1)
+        assertThat(jenkins.logText()).contains("day0Release ptq: on an agent labelled 'gpu' (the plan's agent)")
+        // The reports are archived from the shared work directory; the checkpoint stays there.
+        assertThat(kit.archive.archived()).contains('report/decision.json', 'report/report.md')
+        assertThat(kit.archive.archived().findAll { it.contains('stages/') }).isEmpty()
+        assertThat(kit.junit.published*.file).containsExactly('report/junit.xml')
+        assertThat(run.value.reportFile).isEqualTo('report/report.md')
+        assertThat(jenkins.callStackText()).doesNotContain('stash(')
+        assertThat(run.value.decision).isEqualTo('ACCEPT')
+    }
+
+    @Test
+    void shouldStopWithTheEnginesMeaningWhenTheLabelledAgentCannotContinueTheRun() {
+        labelledPtq()
+        answers.add(1, [exit_code: 2, exit: [code: 2, meaning: 'the plan, an option or the state could not be used']])
+
+        FakeJenkins.Run run = jenkins.run("day0Release(plan: '/shared/plan/release.yaml', workdir: args.w)",
+                [w: workdir])
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).contains('the plan, an option or the state could not be used (exit 2)')
+        assertThat(stages.names).containsExactly('setup', 'ptq')
+        assertThat(kit.badges.badges).isEmpty()
+    }
+
+    @Test
+    void shouldRefuseAnAbsoluteWorkDirectoryThatLeavesItself() {
+        FakeJenkins.Run run = jenkins.run("day0Release(plan: 'release.yaml', workdir: '/shared/../etc')")
+
+        assertThat(run.message()).startsWith('day0Release: workdir: a relative directory inside the workspace, or ' +
+                "an absolute one on the filesystem the plan's agents share, got '/shared/../etc'")
+        assertThat(steps).isEmpty()
     }
 
     @Test

@@ -49,6 +49,8 @@ class FakeJenkins {
     final Map params = new LinkedHashMap()
     /** Relative directories entered with dir(), innermost last. */
     final List<String> dirs = []
+    /** The workspace of the agent a node block of another agent entered (NodeFake.agent), else null. */
+    File agentWorkspace
     final List<StepFake> fakes = []
     /** script-security's sandbox, in plain mode: every call the library makes is checked against its whitelists. */
     final ScriptSecurityChecker sandbox
@@ -118,7 +120,7 @@ class FakeJenkins {
 
     /** The directory steps currently work in: the workspace, or a directory inside it entered with dir(). */
     File cwd() {
-        File current = workspace
+        File current = agentWorkspace ?: workspace
         // dir('/abs/path') enters that directory, as Jenkins does; a relative one is inside the current one.
         dirs.each { current = new File(it).isAbsolute() ? new File(it) : new File(current, it) }
         return current

@@ -29,7 +29,9 @@ import java.util.stream.Stream;
  * mvn -B -o -q package -DskipTests &amp;&amp; mvn -B -o -q test-compile
  * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench checkpoint [--shards 30] [--shard-gb 5] [--dir /tmp]
  * java -Xmx256m -cp target/test-classes:target/day0.jar dev.day0.bench.Bench samples [--lines 10000000] [--dir /tmp]
+ * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench fixtures --dir DIR [--shards 300] [--experts 28] [--lines 3000000]
  * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench fuzz [--cases 100000] [--seed 20261201]
+ * java -cp target/test-classes:target/day0.jar dev.day0.bench.Bench redact [--rounds 30]
  * </pre>
  *
  * Files are created under {@code --dir} and deleted afterwards (keep them with {@code --keep}).
@@ -42,7 +44,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Bench checkpoint|samples|fuzz [--dir DIR] [--keep] [--shards N] [--shard-gb G] "
+            System.err.println("usage: Bench checkpoint|samples|fuzz|redact [--dir DIR] [--keep] [--shards N] [--shard-gb G] "
                     + "[--lines N] [--cases N] [--seed S]");
             System.exit(2);
         }
@@ -53,8 +55,12 @@ public final class Bench {
             case "checkpoint" -> checkpoint(base, Integer.parseInt(options.getOrDefault("--shards", "30")),
                     Double.parseDouble(options.getOrDefault("--shard-gb", "5")), keep);
             case "samples" -> samples(base, Long.parseLong(options.getOrDefault("--lines", "10000000")), keep);
+            case "fixtures" -> fixtures(base, Integer.parseInt(options.getOrDefault("--shards", "300")),
+                    Integer.parseInt(options.getOrDefault("--experts", "28")),
+                    Long.parseLong(options.getOrDefault("--lines", "3000000")));
             case "fuzz" -> dev.day0.fuzz.GateFuzz.main(new String[] {options.getOrDefault("--cases", "100000"),
                 options.getOrDefault("--seed", "20261201"), base.toString(), options.getOrDefault("--shards", "1")});
+            case "redact" -> dev.day0.redact.RedactorBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("unknown benchmark " + args[0]);
                 System.exit(2);
@@ -130,6 +136,39 @@ public final class Bench {
                 deleteTree(dir);
             }
         }
+    }
+
+    /**
+     * The inputs of bench/vs-python.sh's inspect rows, kept in {@code dir}: a mixture-of-experts model of 80 layers
+     * and its NVFP4 output in {@code shards} sparse shards each ({@code checkpoint/source}, {@code checkpoint/output}),
+     * an lm-eval results file with {@code lines} sample lines ({@code eval/}), and the two per-sample files of
+     * {@link PairingBench} (12,032 items x 64 repeats) with their score files ({@code pairing/}).
+     */
+    static void fixtures(Path dir, int shards, int experts, long lines) throws Exception {
+        Files.createDirectories(dir);
+        SyntheticCheckpoint.Model model = new SyntheticCheckpoint.Model(80, 4096, 1024, 14336, 32000, experts, false);
+        SyntheticCheckpoint source = model.source();
+        SyntheticCheckpoint output = model.build(module -> module.equals("lm_head") || module.endsWith("gate")
+                ? SyntheticCheckpoint.Format.BF16 : SyntheticCheckpoint.Format.NVFP4);
+        Path checkpoint = dir.resolve("checkpoint");
+        writeSharded(source.tensors(), checkpoint.resolve("source"), shards, SyntheticCheckpoint.config("bfloat16",
+                null), null);
+        ObjectNode section = Json.object();
+        section.put("quant_method", "modelopt");
+        section.put("quant_algo", "NVFP4");
+        section.putArray("ignore").add("lm_head").add("*.mlp.gate");
+        writeSharded(output.tensors(), checkpoint.resolve("output"), shards, SyntheticCheckpoint.config("bfloat16",
+                section), SyntheticCheckpoint.hfQuantConfig("NVFP4", 16, "lm_head", "*.mlp.gate"));
+        System.out.printf(Locale.ROOT, "fixtures: checkpoint %d + %d shards, %d + %d tensors%n", shards, shards,
+                source.tensors().size(), output.tensors().size());
+        Path eval = Files.createDirectories(dir.resolve("eval"));
+        String date = "2026-01-01T00-00-00.000000";
+        long correct = writeSamples(eval.resolve("samples_bench_task_" + date + ".jsonl"), lines);
+        Files.writeString(eval.resolve("results_" + date + ".json"), resultsJson(lines, correct));
+        System.out.printf(Locale.ROOT, "fixtures: eval %d sample lines, %.2f GB%n", lines,
+                Files.size(eval.resolve("samples_bench_task_" + date + ".jsonl")) / 1e9);
+        PairingBench.writeFiles(dir.resolve("pairing"));
+        System.out.println("fixtures: pairing files written");
     }
 
     /** Writes tensors into {@code shards} files of about equal size, with an index and metadata files. */

@@ -67,16 +67,10 @@ public final class PairingBench {
             }
         }
 
-        Path baselineDir = Files.createDirectories(dir.resolve("baseline"));
-        Path candidateDir = Files.createDirectories(dir.resolve("candidate"));
+        writeFiles(dir);
+        Path baselineDir = dir.resolve("baseline");
+        Path candidateDir = dir.resolve("candidate");
         Path baselineFile = baselineDir.resolve("samples_bench_2026-01-01T00-00-00.jsonl");
-        Path candidateFile = candidateDir.resolve("samples_bench_2026-01-01T00-00-00.jsonl");
-        SyntheticSamples.writeCompact(baselineFile, ITEMS, REPEATS, PairingBench::baselineOutcome);
-        SyntheticSamples.writeCompact(candidateFile, ITEMS, REPEATS, PairingBench::candidateOutcome);
-        double baselineMean = mean(PairingBench::baselineOutcome);
-        double candidateMean = mean(PairingBench::candidateOutcome);
-        Files.writeString(dir.resolve("b.json"), String.format(Locale.ROOT, "{\"bench\": %.8f}", baselineMean));
-        Files.writeString(dir.resolve("c.json"), String.format(Locale.ROOT, "{\"bench\": %.8f}", candidateMean));
         double[] endToEnd = new double[RUNS];
         String verdict = null;
         for (int run = -WARMUP; run < RUNS; run++) {
@@ -98,6 +92,20 @@ public final class PairingBench {
                 + "%.0f ms (runs %s), decision %s%n", ITEMS * REPEATS, Files.size(baselineFile) / 1e6,
                 median(endToEnd), Arrays.toString(round(endToEnd)), verdict);
         System.out.println("files kept in " + dir + " for a process-level run with bin/day0");
+    }
+
+    /** The two per-generation sample files (baseline/, candidate/) and their score files b.json and c.json. */
+    static void writeFiles(Path dir) throws IOException {
+        Path baselineDir = Files.createDirectories(dir.resolve("baseline"));
+        Path candidateDir = Files.createDirectories(dir.resolve("candidate"));
+        Path baselineFile = baselineDir.resolve("samples_bench_2026-01-01T00-00-00.jsonl");
+        Path candidateFile = candidateDir.resolve("samples_bench_2026-01-01T00-00-00.jsonl");
+        SyntheticSamples.writeCompact(baselineFile, ITEMS, REPEATS, PairingBench::baselineOutcome);
+        SyntheticSamples.writeCompact(candidateFile, ITEMS, REPEATS, PairingBench::candidateOutcome);
+        double baselineMean = mean(PairingBench::baselineOutcome);
+        double candidateMean = mean(PairingBench::candidateOutcome);
+        Files.writeString(dir.resolve("b.json"), String.format(Locale.ROOT, "{\"bench\": %.8f}", baselineMean));
+        Files.writeString(dir.resolve("c.json"), String.format(Locale.ROOT, "{\"bench\": %.8f}", candidateMean));
     }
 
     /** Item i is solved with probability about i / ITEMS; the candidate loses one in 64 generations. */

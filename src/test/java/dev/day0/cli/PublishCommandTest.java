@@ -73,6 +73,7 @@ public class PublishCommandTest {
         assertThat(json.path("published").asBoolean()).isTrue();
         assertThat(json.path("exit").path("name").asText()).isEqualTo("PUBLISHED");
         assertThat(run.err()).contains("upload: sending");
+        assertThat(run.err()).contains("day0: upload command: sh -c echo sending; touch " + marker);
     }
 
     @Test

@@ -50,6 +50,7 @@ public class PtqGateTest {
         assertThat(Precision.ofRecipe("nvfp4_omlp_only")).contains(Precision.NVFP4);
         assertThat(Precision.ofRecipe("FP8")).contains(Precision.FP8);
         assertThat(Precision.ofRecipe("int4_awq")).contains(Precision.INT4);
+        assertThat(Precision.ofRecipe("INT4_GPTQ")).contains(Precision.INT4);
         assertThat(Precision.ofRecipe("w8a8")).isEmpty();
     }
 

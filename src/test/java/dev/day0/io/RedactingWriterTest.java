@@ -40,4 +40,46 @@ public class RedactingWriterTest {
 
         assertThat(Files.readString(file, StandardCharsets.UTF_8)).startsWith("# Report\n").doesNotContain(SECRET);
     }
+
+    @Test
+    public void shouldWriteARecordOnceAndLeaveAnExistingOneAsItWas() throws IOException {
+        Path file = folder.getRoot().toPath().resolve("ledger").resolve("abc.json");
+
+        boolean first = writer.jsonOnce(file, Json.parse("{\"run_id\": \"r1 " + SECRET + "\"}", "doc"));
+        boolean second = writer.jsonOnce(file, Json.parse("{\"run_id\": \"r2\"}", "doc"));
+
+        assertThat(first).isTrue();
+        assertThat(second).isFalse();
+        assertThat(Files.readString(file, StandardCharsets.UTF_8)).contains("r1").doesNotContain("r2")
+                .doesNotContain(SECRET);
+    }
+
+    @Test
+    public void shouldWriteAScriptRedactedAndExecutable() throws IOException {
+        Path file = folder.getRoot().toPath().resolve("job.sh");
+
+        writer.script(file, "#!/bin/sh\necho " + SECRET + "\n");
+
+        assertThat(Files.readString(file, StandardCharsets.UTF_8)).doesNotContain(SECRET).startsWith("#!/bin/sh");
+        assertThat(Files.isExecutable(file)).isTrue();
+    }
+
+    @Test
+    public void shouldAppendEveryLogLineRedactedAndAtOnce() throws IOException {
+        Path file = folder.getRoot().toPath().resolve("logs").resolve("stage.log");
+        String jobSecret = "jobSecretValue-4711-abc";
+
+        try (LineLog log = writer.appendLog(file)) {
+            String shown = log.append("login with " + SECRET);
+            log.redactingWith(Redactor.withSecrets(Set.of(SECRET, jobSecret))).append("the job echoed " + jobSecret);
+
+            assertThat(shown).isEqualTo("login with [REDACTED]");
+            assertThat(Files.readAllLines(file, StandardCharsets.UTF_8))
+                    .containsExactly("login with [REDACTED]", "the job echoed [REDACTED]");
+        }
+        try (LineLog log = writer.appendLog(file)) {
+            log.append("resumed");
+        }
+        assertThat(Files.readAllLines(file, StandardCharsets.UTF_8)).hasSize(3).last().isEqualTo("resumed");
+    }
 }

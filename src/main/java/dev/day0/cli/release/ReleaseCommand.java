@@ -97,8 +97,7 @@ public final class ReleaseCommand {
             String stopAfter = env().get(STOP_AFTER_CANDIDATE);
             dev.day0.release.ladder.LadderRun.CandidateHook candidateHook = index -> {
                 if (stopAfter != null && stopAfter.trim().equals(String.valueOf(index))) {
-                    console().rawErr().flush();
-                    System.out.flush();
+                    console().flush();
                     Runtime.getRuntime().halt(ReleaseExit.STOPPED_BY_HOOK.code());
                 }
             };
@@ -119,8 +118,7 @@ public final class ReleaseCommand {
                             + "\" (stages: " + Stage.keys() + ")"));
             return stage -> {
                 if (stage == stopStage) {
-                    console().rawErr().flush();
-                    System.out.flush();
+                    console().flush();
                     Runtime.getRuntime().halt(ReleaseExit.STOPPED_BY_HOOK.code());
                 }
             };
@@ -168,12 +166,20 @@ public final class ReleaseCommand {
                 + "write nothing. Exit 10.")
         boolean peek;
 
+        @Option(names = "--expect-stage", paramLabel = "STAGE", description = "Run only when STAGE is the run's "
+                + "next stage and the run's state is in --workdir (a call on another agent, from next.command); "
+                + "otherwise exit 2 and run nothing.")
+        String expectStage;
+
         @Override
         public Integer call() {
             if (dev.day0.release.ladder.LadderPlan.declares(planFile)) {
                 return ladder(dev.day0.release.ladder.LadderPlan.load(planFile));
             }
             ReleasePlan plan = ReleasePlan.load(planFile);
+            if (plan.agents() != null) {
+                plan.agents().requireShared(plan.file(), workdir);
+            }
             Map<String, Path> approvals = approvals(plan, approve);
             Conductor.Options options = new Conductor.Options(workdir, false, approvals, Terminal.NONE,
                     stage -> { }, pause -> Thread.sleep(pause.toMillis()), confirmResubmit);
@@ -184,6 +190,11 @@ public final class ReleaseCommand {
                         null);
                 console().document(stepAnswer(plan, planFile, workdir.toAbsolutePath().normalize(), upcoming), null);
                 return ReleaseExit.CONTINUE.code();
+            }
+            if (expectStage != null) {
+                // Its own conductor, silent: a peek closes the conductor's progress, and says nothing a user needs.
+                expectNext(plan, workdir, expectStage, new Conductor(plan, options, env(), console().redactor(),
+                        new java.io.PrintWriter(java.io.Writer.nullWriter()), Version.current()));
             }
             return interruptible(() -> {
                 StepReport report = conductor.step();
@@ -210,6 +221,24 @@ public final class ReleaseCommand {
                 console().document(answer, null);
                 return answer.path("exit_code").asInt();
             });
+        }
+    }
+
+    /**
+     * A call made on another agent continues a run it can see and runs the stage it was sent for: a work directory
+     * without state means the agents do not share it, and starting a new run there would repeat everything.
+     */
+    static void expectNext(ReleasePlan plan, Path workdir, String expectStage, Conductor conductor) {
+        Path state = workdir.resolve("state.json");
+        if (!Files.isRegularFile(state)) {
+            throw new InputException(state.toString(), "", "no run here on this machine, though --expect-stage "
+                    + expectStage + " continues one: the work directory is not shared with the agent that "
+                    + "started the run (agents.shared_dir of " + plan.file() + ")");
+        }
+        Stage next = conductor.peek();
+        if (!next.key().equals(expectStage)) {
+            throw new InputException("--expect-stage", "", "the run's next stage is " + next.key() + ", not "
+                    + expectStage + ": nothing was run");
         }
     }
 
@@ -260,6 +289,15 @@ public final class ReleaseCommand {
             return answer;
         }
         stageJson(next, report.next());
+        String agent = plan.agents() == null ? null : plan.agents().label(report.next());
+        if (agent != null) {
+            // Run on another machine: paths it can resolve there (the shared directory), and a guard that it
+            // continues this run at this stage.
+            next.put("agent", agent);
+            again.set(3, plan.file().toString());
+            again.add("--expect-stage");
+            again.add(report.next().key());
+        }
         if (report.termSheet() != null) {
             Path approved = workdir.resolve("rockie").resolve(report.next().key()).resolve(GIVEN_APPROVAL);
             next.put("action", "approve");

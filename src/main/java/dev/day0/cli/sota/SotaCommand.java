@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.EngineCommand;
 import dev.day0.core.CommonExit;
 import dev.day0.cli.Version;
-import dev.day0.io.AtomicFiles;
 import dev.day0.io.FileDigest;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import dev.day0.redact.UnmaskableSecretException;
 import dev.day0.sota.Assessment;
@@ -32,7 +32,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +59,7 @@ public final class SotaCommand {
             if (out == null) {
                 console().print(text);
             } else {
-                AtomicFiles.write(out, console().redactor().redact(text));
+                new RedactingWriter(console().redactor()).text(out, text);
             }
             return exit.code();
         }
@@ -154,7 +153,7 @@ public final class SotaCommand {
             files.put(scriptFile, script);
             files.put(outDir.resolve("plan.json"), Json.write(redactor.redactJson(json)) + System.lineSeparator());
             files.put(outDir.resolve("plan.md"), redactor.redact(plan.toMarkdown(scriptFile.toString())));
-            writeAll(files);
+            writeAll(files, new RedactingWriter(redactor));
             int code = emit(json, CommonExit.OK, null, redactor);
             console().info(redactor.redact("day0 sota plan: wrote " + String.join(", ", files.keySet().stream()
                     .map(Path::toString).toList()) + "; nothing is spent until a person approves the quote"));
@@ -185,7 +184,7 @@ public final class SotaCommand {
         }
 
         /** Writes every file, or none when one of them would replace a different existing file. */
-        private void writeAll(Map<Path, String> files) {
+        private void writeAll(Map<Path, String> files, RedactingWriter writer) {
             if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
                 throw new InputException("--out-dir", "", outDir + " exists and is not a directory");
             }
@@ -197,7 +196,7 @@ public final class SotaCommand {
                 }
                 try {
                     if (Files.isRegularFile(path) && Files.readString(path, StandardCharsets.UTF_8)
-                            .equals(file.getValue())) {
+                            .equals(writer.asWritten(file.getValue()))) {
                         unchanged.add(path);
                         continue;
                     }
@@ -207,15 +206,16 @@ public final class SotaCommand {
                 throw new InputException("--out-dir", "", path + " exists with other content: a plan that may "
                         + "have been approved is never overwritten; choose a new --out-dir");
             }
+            Path script = outDir.resolve("job.sh");
             for (Map.Entry<Path, String> file : files.entrySet()) {
-                if (!unchanged.contains(file.getKey())) {
-                    AtomicFiles.write(file.getKey(), file.getValue());
+                if (unchanged.contains(file.getKey())) {
+                    continue;
                 }
-            }
-            try {
-                Files.setPosixFilePermissions(outDir.resolve("job.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
-            } catch (UnsupportedOperationException | IOException e) {
-                // Not a POSIX file system: the script is submitted as text, the mode is a convenience.
+                if (file.getKey().equals(script)) {
+                    writer.script(file.getKey(), file.getValue());
+                } else {
+                    writer.text(file.getKey(), file.getValue());
+                }
             }
         }
     }

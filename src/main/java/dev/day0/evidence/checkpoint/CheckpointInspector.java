@@ -162,6 +162,15 @@ public final class CheckpointInspector {
             blocking.add("the checkpoint declares " + declaration.precision().name() + " (" + declaration.algo()
                     + ") but recipe " + recipe + " produces " + target.name());
         }
+        // The INT4 recipes name their method: a GPTQ export released as int4_awq (or the reverse) was not made by
+        // the recipe being released, though both store INT4.
+        String method = declaration.int4Method();
+        String recipeMethod = recipe.equals("int4_awq") ? "awq" : recipe.equals("int4_gptq") ? "gptq" : null;
+        if (method != null && recipeMethod != null && !method.equals(recipeMethod)) {
+            blocking.add("the checkpoint declares " + method.toUpperCase(Locale.ROOT) + " (" + declaration.algo()
+                    + ") but recipe " + recipe + " is " + recipeMethod.toUpperCase(Locale.ROOT) + ": judge it with "
+                    + "--recipe int4_" + method + ", or re-export it with " + recipeMethod.toUpperCase(Locale.ROOT));
+        }
     }
 
     private static void checkLayerSets(Checkpoint source, Checkpoint output, List<String> blocking) {

@@ -1,20 +1,13 @@
 package dev.day0.evidence.checkpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.Precision;
-import dev.day0.io.Fields;
-import dev.day0.io.Json;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
 
 /**
  * What a quantized checkpoint says about its own quantization, read from the files the exporters write:
@@ -25,7 +18,7 @@ import java.util.OptionalLong;
  *
  * <p>The declaration is what a serving engine will believe when it loads the checkpoint, so every linear layer
  * is checked against it: {@link #expect(String)} says whether the declaration wants a module quantized, and to
- * which precision.
+ * which precision. The files are read by {@link QuantDeclarationReader}.
  */
 public final class QuantDeclaration {
     public static final String MODELOPT_FILE = "hf_quant_config.json";
@@ -57,7 +50,7 @@ public final class QuantDeclaration {
     private final List<String> notes;
     private final ObjectNode summary;
 
-    private QuantDeclaration(Builder b) {
+    QuantDeclaration(DeclarationBuilder b) {
         this.kind = b.kind;
         this.source = b.source;
         this.algo = b.algo;
@@ -81,280 +74,12 @@ public final class QuantDeclaration {
      * entry.
      */
     public static QuantDeclaration read(Path dir) {
-        Path modelOptFile = dir.resolve(MODELOPT_FILE);
-        Path configFile = dir.resolve(CONFIG_FILE);
-        QuantDeclaration fromModelOpt = Files.isRegularFile(modelOptFile) ? fromHfQuantConfig(modelOptFile) : null;
-        QuantDeclaration fromConfig = Files.isRegularFile(configFile) ? fromConfigJson(configFile) : null;
-        if (fromModelOpt == null) {
-            return fromConfig != null ? fromConfig : none();
-        }
-        if (fromConfig == null || fromConfig.kind == Kind.NONE) {
-            return fromModelOpt;
-        }
-        String left = fromModelOpt.algo;
-        String right = fromConfig.algo;
-        if (fromConfig.kind != Kind.MODELOPT || left == null || !left.equalsIgnoreCase(right)) {
-            return fromModelOpt.withProblem(MODELOPT_FILE + " declares " + fromModelOpt.describe() + " but "
-                    + CONFIG_FILE + " " + fromConfig.source + " declares " + fromConfig.describe());
-        }
-        return fromModelOpt;
+        return QuantDeclarationReader.read(dir);
     }
 
     static QuantDeclaration none() {
-        Builder b = new Builder(Kind.NONE, "none");
+        DeclarationBuilder b = new DeclarationBuilder(Kind.NONE, "none");
         return new QuantDeclaration(b);
-    }
-
-    private static QuantDeclaration fromHfQuantConfig(Path file) {
-        Fields fields = new Fields(file.toString());
-        JsonNode root = fields.requireObject(Json.read(file), "");
-        JsonNode quantization = fields.requireObject(root.get("quantization"), "quantization");
-        Builder b = new Builder(Kind.MODELOPT, MODELOPT_FILE);
-        JsonNode producer = root.get("producer");
-        if (producer != null && producer.isObject()) {
-            b.producer = fields.optionalString(producer, "name", "producer.name") + " "
-                    + fields.optionalString(producer, "version", "producer.version");
-        }
-        readModelOpt(b, fields, quantization, "quantization.", "exclude_modules");
-        return new QuantDeclaration(b);
-    }
-
-    private static void readModelOpt(Builder b, Fields fields, JsonNode section, String prefix, String excludeKey) {
-        b.algo = fields.optionalString(section, "quant_algo", prefix + "quant_algo");
-        b.kvCache = fields.optionalString(section, "kv_cache_quant_algo", prefix + "kv_cache_quant_algo");
-        OptionalLong group = fields.optionalInteger(section, "group_size", prefix + "group_size");
-        b.groupSize = group.isPresent() ? group.getAsLong() : null;
-        b.addExcludes(fields, section, excludeKey, prefix + excludeKey);
-        if (b.algo == null) {
-            b.problems.add(b.source + ": " + prefix + "quant_algo is missing: the checkpoint does not say how it "
-                    + "is quantized");
-            return;
-        }
-        if ("MIXED_PRECISION".equalsIgnoreCase(b.algo)) {
-            ObjectNode layers = fields.optionalObject(section, "quantized_layers", prefix + "quantized_layers");
-            if (layers == null || layers.isEmpty()) {
-                b.problems.add(b.source + ": " + prefix + "quantized_layers is missing or empty for MIXED_PRECISION");
-                return;
-            }
-            Iterator<Map.Entry<String, JsonNode>> it = layers.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> entry = it.next();
-                String field = prefix + "quantized_layers." + entry.getKey();
-                JsonNode layer = fields.requireObject(entry.getValue(), field);
-                String layerAlgo = fields.requireString(layer, "quant_algo", field + ".quant_algo");
-                Precision layerPrecision = modelOptPrecision(layerAlgo);
-                if (layerPrecision == null) {
-                    b.problems.add(b.source + ": " + field + ".quant_algo: unsupported algorithm \"" + layerAlgo
-                            + "\"");
-                }
-                b.perLayer.put(entry.getKey(), layerPrecision);
-            }
-            return;
-        }
-        b.precision = modelOptPrecision(b.algo);
-        if (b.precision == null) {
-            b.problems.add(b.source + ": " + prefix + "quant_algo: unsupported algorithm \"" + b.algo + "\"");
-        }
-    }
-
-    private static QuantDeclaration fromConfigJson(Path file) {
-        Fields fields = new Fields(file.toString());
-        JsonNode root = fields.requireObject(Json.read(file), "");
-        String key = root.hasNonNull("quantization_config") ? "quantization_config"
-                : root.hasNonNull("compression_config") ? "compression_config" : null;
-        if (key == null) {
-            return none();
-        }
-        ObjectNode section = fields.requireObject(root.get(key), key);
-        String method = fields.optionalString(section, "quant_method", key + ".quant_method");
-        String where = "(" + key + ")";
-        if ("modelopt".equalsIgnoreCase(method)) {
-            Builder b = new Builder(Kind.MODELOPT, where);
-            readModelOpt(b, fields, section, key + ".", section.has("exclude_modules") ? "exclude_modules" : "ignore");
-            return new QuantDeclaration(b);
-        }
-        if (method == null && section.has("config_groups") || "compressed-tensors".equalsIgnoreCase(method)) {
-            return compressedTensors(fields, section, key, where);
-        }
-        return transformers(fields, section, key, where, method);
-    }
-
-    private static QuantDeclaration compressedTensors(Fields fields, ObjectNode section, String key, String where) {
-        Builder b = new Builder(Kind.COMPRESSED_TENSORS, where);
-        String format = fields.optionalString(section, "format", key + ".format");
-        b.algo = "compressed-tensors" + (format == null ? "" : " " + format);
-        b.addExcludes(fields, section, "ignore", key + ".ignore");
-        JsonNode kv = section.get("kv_cache_scheme");
-        if (kv != null && kv.isObject()) {
-            b.kvCache = ctPrecisionName(kv);
-        }
-        ObjectNode groups = fields.optionalObject(section, "config_groups", key + ".config_groups");
-        if (groups == null || groups.isEmpty()) {
-            if (section.hasNonNull("sparsity_config")) {
-                b.notes.add(CONFIG_FILE + " " + where + " declares sparsity only, no quantization");
-            }
-            b.kind = Kind.NONE;
-            b.algo = null;
-            return new QuantDeclaration(b);
-        }
-        Iterator<Map.Entry<String, JsonNode>> it = groups.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            String field = key + ".config_groups." + entry.getKey();
-            JsonNode group = fields.requireObject(entry.getValue(), field);
-            List<ModulePattern> targets = b.patterns(fields, group, "targets", field + ".targets");
-            JsonNode weights = group.get("weights");
-            if (weights == null || weights.isNull()) {
-                b.notes.add(field + " quantizes activations only; its layers keep unquantized weights");
-                b.groups.add(new Group(entry.getKey(), targets, null, null));
-                continue;
-            }
-            fields.requireObject(weights, field + ".weights");
-            long bits = fields.optionalInteger(weights, "num_bits", field + ".weights.num_bits").orElse(-1);
-            String type = fields.optionalString(weights, "type", field + ".weights.type");
-            OptionalLong groupSize = fields.optionalInteger(weights, "group_size", field + ".weights.group_size");
-            Precision precision = ctPrecision(type, bits, groupSize.isPresent() ? groupSize.getAsLong() : null);
-            if (precision == null) {
-                b.problems.add(b.source + ": " + field + ".weights: unsupported scheme " + type + " with " + bits
-                        + " bits");
-            }
-            b.groups.add(new Group(entry.getKey(), targets, precision,
-                    groupSize.isPresent() ? groupSize.getAsLong() : null));
-        }
-        Precision single = null;
-        boolean uniform = true;
-        for (Group group : b.groups) {
-            if (group.precision() != null) {
-                uniform &= single == null || single == group.precision();
-                single = single == null ? group.precision() : single;
-            }
-        }
-        b.precision = uniform ? single : null;
-        return new QuantDeclaration(b);
-    }
-
-    private static QuantDeclaration transformers(Fields fields, ObjectNode section, String key, String where,
-                                                 String method) {
-        Builder b = new Builder(Kind.TRANSFORMERS, where);
-        b.algo = method;
-        String excludeField = key + ".modules_to_not_convert";
-        List<String> excludeTexts = fields.optionalStringList(section, "modules_to_not_convert", excludeField);
-        excludeTexts.forEach(text -> b.excludes.add(ModulePattern.transformersEntry(text)));
-        String lower = method == null ? "" : method.toLowerCase(Locale.ROOT);
-        long bits = fields.optionalInteger(section, "bits", key + ".bits").orElse(-1);
-        OptionalLong groupSize = fields.optionalInteger(section, "group_size", key + ".group_size");
-        b.groupSize = groupSize.isPresent() ? groupSize.getAsLong() : null;
-        b.precision = switch (lower) {
-            case "fp8" -> Precision.FP8;
-            case "mxfp4" -> Precision.MXFP4;
-            case "awq", "gptq" -> bits == 4 ? Precision.INT4 : bits == 8 ? Precision.INT8 : null;
-            default -> null;
-        };
-        if (lower.equals("gptq") || lower.equals("awq")) {
-            readBlockScope(b, fields, section, key);
-        }
-        if (b.precision == null) {
-            b.problems.add(CONFIG_FILE + " " + where + ": unsupported quant_method \"" + method + "\""
-                    + (bits > 0 ? " with " + bits + " bits" : ""));
-        }
-        return new QuantDeclaration(b);
-    }
-
-    /**
-     * GPTQ ({@code block_name_to_quantize}, {@code modules_in_block_to_quantize}) names which decoder blocks it
-     * quantized and which linear layers inside each block; without them it quantized every linear layer of the
-     * decoder's blocks. AWQ writes neither: it always works block by block.
-     */
-    private static void readBlockScope(Builder b, Fields fields, ObjectNode section, String key) {
-        JsonNode blocks = section.get("block_name_to_quantize");
-        String blocksField = key + ".block_name_to_quantize";
-        if (blocks != null && blocks.isTextual()) {
-            for (String name : blocks.textValue().split(",")) {
-                if (!name.isBlank()) {
-                    b.blockNames.add(name.trim());
-                }
-            }
-        } else if (blocks != null && blocks.isArray()) {
-            b.blockNames.addAll(fields.optionalStringList(section, "block_name_to_quantize", blocksField));
-        } else if (blocks != null && !blocks.isNull()) {
-            throw fields.error(blocksField, "must be a module name or a list of them, found "
-                    + Fields.describe(blocks));
-        }
-        JsonNode inBlock = section.get("modules_in_block_to_quantize");
-        String inBlockField = key + ".modules_in_block_to_quantize";
-        if (inBlock == null || inBlock.isNull()) {
-            return;
-        }
-        if (!inBlock.isArray()) {
-            throw fields.error(inBlockField, "must be a list of module-name lists, found " + Fields.describe(inBlock));
-        }
-        for (int i = 0; i < inBlock.size(); i++) {
-            JsonNode item = inBlock.get(i);
-            if (item.isTextual()) {
-                b.inBlockModules.add(item.textValue());
-            } else if (item.isArray()) {
-                for (int j = 0; j < item.size(); j++) {
-                    if (!item.get(j).isTextual()) {
-                        throw fields.error(inBlockField + "[" + i + "][" + j + "]", "must be a module name, found "
-                                + Fields.describe(item.get(j)));
-                    }
-                    b.inBlockModules.add(item.get(j).textValue());
-                }
-            } else {
-                throw fields.error(inBlockField + "[" + i + "]", "must be a list of module names, found "
-                        + Fields.describe(item));
-            }
-        }
-    }
-
-    /** The weight precision of a ModelOpt {@code quant_algo}, or null when day0 does not know it. */
-    static Precision modelOptPrecision(String algo) {
-        String key = algo.toUpperCase(Locale.ROOT);
-        if (key.contains("NVFP4")) {
-            return Precision.NVFP4;
-        }
-        if (key.contains("MXFP4")) {
-            return Precision.MXFP4;
-        }
-        if (key.startsWith("MXFP8")) {
-            return Precision.MXFP8;
-        }
-        if (key.startsWith("MXINT8")) {
-            return Precision.MXINT8;
-        }
-        if (key.startsWith("FP8")) {
-            return Precision.FP8;
-        }
-        if (key.startsWith("W4A") || key.startsWith("INT4")) {
-            return Precision.INT4;
-        }
-        if (key.startsWith("W8A8") || key.startsWith("INT8")) {
-            return Precision.INT8;
-        }
-        return null;
-    }
-
-    static Precision ctPrecision(String type, long bits) {
-        return ctPrecision(type, bits, null);
-    }
-
-    /** compressed-tensors' 4-bit float groups of 32 are MXFP4 (its {@code mxfp4} preset); of 16, NVFP4. */
-    static Precision ctPrecision(String type, long bits, Long groupSize) {
-        if ("float".equals(type)) {
-            if (bits == 4 && groupSize != null && groupSize == 32) {
-                return Precision.MXFP4;
-            }
-            return bits == 8 ? Precision.FP8 : bits == 4 ? Precision.NVFP4 : null;
-        }
-        if ("int".equals(type)) {
-            return bits == 4 ? Precision.INT4 : bits == 8 ? Precision.INT8 : null;
-        }
-        return null;
-    }
-
-    private static String ctPrecisionName(JsonNode scheme) {
-        Precision precision = ctPrecision(scheme.path("type").asText(null), scheme.path("num_bits").asLong(-1));
-        return precision == null ? Json.writeLine(scheme) : precision.name();
     }
 
     /**
@@ -486,6 +211,19 @@ public final class QuantDeclaration {
         return "re-run the export, or add the layer to " + excludeKey() + " if it is meant to stay unquantized";
     }
 
+    /**
+     * The 4-bit integer method that wrote the checkpoint, when the declaration names one: {@code gptq} for the
+     * Transformers GPTQ config, {@code awq} for AutoAWQ's and for ModelOpt's AWQ algorithms ({@code W4A16_AWQ},
+     * {@code INT4_AWQ}); null otherwise (compressed-tensors packs GPTQ and AWQ results alike).
+     */
+    public String int4Method() {
+        String method = algo == null ? "" : algo.toLowerCase(Locale.ROOT);
+        if (kind == Kind.TRANSFORMERS && (method.equals("gptq") || method.equals("awq"))) {
+            return method;
+        }
+        return kind == Kind.MODELOPT && method.contains("awq") ? "awq" : null;
+    }
+
     /** The exclude list a user edits for this format, e.g. {@code exclude_modules}. */
     String excludeKey() {
         return switch (kind) {
@@ -496,7 +234,7 @@ public final class QuantDeclaration {
     }
 
     QuantDeclaration withProblem(String problem) {
-        Builder b = new Builder(kind, source);
+        DeclarationBuilder b = new DeclarationBuilder(kind, source);
         b.algo = algo;
         b.precision = precision;
         b.excludes.addAll(excludes);
@@ -515,6 +253,11 @@ public final class QuantDeclaration {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** Where the declaration was read: {@code hf_quant_config.json}, or the section of config.json. */
+    String source() {
+        return source;
     }
 
     /** The declared algorithm as written ({@code NVFP4}, {@code W4A16_AWQ}, {@code compressed-tensors ...}). */
@@ -568,85 +311,5 @@ public final class QuantDeclaration {
 
     String describe() {
         return algo == null ? "no algorithm" : "\"" + algo + "\"";
-    }
-
-    private static final class Builder {
-        Kind kind;
-        final String source;
-        String algo;
-        Precision precision;
-        final List<ModulePattern> excludes = new ArrayList<>();
-        final List<Group> groups = new ArrayList<>();
-        final Map<String, Precision> perLayer = new LinkedHashMap<>();
-        Long groupSize;
-        String kvCache;
-        final List<String> blockNames = new ArrayList<>();
-        final List<String> inBlockModules = new ArrayList<>();
-        String producer;
-        final List<String> problems = new ArrayList<>();
-        final List<String> notes = new ArrayList<>();
-
-        Builder(Kind kind, String source) {
-            this.kind = kind;
-            this.source = source;
-        }
-
-        void addExcludes(Fields fields, JsonNode section, String name, String field) {
-            excludes.addAll(patterns(fields, section, name, field));
-        }
-
-        List<ModulePattern> patterns(Fields fields, JsonNode section, String name, String field) {
-            List<ModulePattern> patterns = new ArrayList<>();
-            List<String> texts = fields.optionalStringList(section, name, field);
-            for (int i = 0; i < texts.size(); i++) {
-                try {
-                    ModulePattern pattern = ModulePattern.parse(texts.get(i));
-                    if (pattern.unresolvableClassName()) {
-                        notes.add(field + "[" + i + "] \"" + texts.get(i) + "\" names a module class, which tensor "
-                                + "headers cannot resolve; it was not applied");
-                    }
-                    patterns.add(pattern);
-                } catch (IllegalArgumentException e) {
-                    throw fields.error(field + "[" + i + "]", e.getMessage());
-                }
-            }
-            return patterns;
-        }
-
-        ObjectNode summary() {
-            ObjectNode json = Json.object();
-            json.put("kind", kind.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-            json.put("source", kind == Kind.NONE ? null : (source.startsWith("(") ? CONFIG_FILE + " " + source
-                    : source));
-            json.put("producer", producer);
-            json.put("quant_algo", algo);
-            json.put("precision", precision == null ? null : precision.name());
-            json.put("group_size", groupSize);
-            json.put("kv_cache", kvCache);
-            var list = json.putArray("excluded_patterns");
-            excludes.forEach(pattern -> list.add(pattern.text()));
-            if (!groups.isEmpty()) {
-                ObjectNode groupsJson = json.putObject("config_groups");
-                for (Group group : groups) {
-                    ObjectNode g = groupsJson.putObject(group.name());
-                    var targets = g.putArray("targets");
-                    group.targets().forEach(target -> targets.add(target.text()));
-                    g.put("precision", group.precision() == null ? null : group.precision().name());
-                    g.put("group_size", group.groupSize());
-                }
-            }
-            if (!perLayer.isEmpty()) {
-                json.put("quantized_layers", perLayer.size());
-            }
-            if (!blockNames.isEmpty()) {
-                var blocks = json.putArray("block_name_to_quantize");
-                blockNames.forEach(blocks::add);
-            }
-            if (!inBlockModules.isEmpty()) {
-                var inBlock = json.putArray("modules_in_block_to_quantize");
-                inBlockModules.forEach(inBlock::add);
-            }
-            return json;
-        }
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Fields;
 import dev.day0.io.Json;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -24,16 +23,9 @@ import java.util.Set;
  * {@code higher_is_better}: the perplexity-type metrics lm-eval defines as lower-is-better are known by name.
  */
 final class LmEvalResults implements EvalResultsFile {
-    /** How far a results file's score may be from the mean of its own samples (float printing noise). */
-    static final double MEAN_TOLERANCE = 1e-6;
-
     /** Metrics lm-evaluation-harness defines as lower-is-better, for files that do not say (0.3). */
     static final Set<String> LOWER = Set.of("ppl", "perplexity", "word_perplexity", "byte_perplexity",
             "bits_per_byte", "token_perplexity");
-
-    /** The timestamp lm-eval puts at the end of results and samples file names. */
-    private static final java.util.regex.Pattern TIMESTAMP = java.util.regex.Pattern.compile(
-            "(\\d{4}-\\d{2}-\\d{2}T\\d{2}[-:]\\d{2}[-:]\\d{2}(?:\\.\\d+)?)\\.jsonl?$");
 
     /** Prefix of errors that the run gate counts as sample accounting (items scored cannot be shown complete). */
     static final String ACCOUNTING = "sample accounting: ";
@@ -51,9 +43,11 @@ final class LmEvalResults implements EvalResultsFile {
     private final JsonNode limit;
     private final RunConfig config = new RunConfig();
     private final List<String> samplesNotFound = new ArrayList<>();
+    private final LmEvalSamples samplesFiles;
 
     private LmEvalResults(Path file, JsonNode root) {
         this.file = file;
+        this.samplesFiles = new LmEvalSamples(file);
         this.fields = new Fields(file.toString());
         fields.requireObject(root, "");
         this.results = fields.requireObject(root.get("results"), "results");
@@ -450,7 +444,7 @@ final class LmEvalResults implements EvalResultsFile {
             original += leafOriginal;
             limited |= leafEffective < leafOriginal;
             counted.add(leaf);
-            Path samples = samplesFile(leaf);
+            Path samples = samplesFiles.find(leaf);
             if (samples == null || metricKey == null) {
                 scored += leafEffective;
                 if (leafEffective < leafOriginal) {
@@ -458,7 +452,7 @@ final class LmEvalResults implements EvalResultsFile {
                             + " items (n-samples.effective < original)");
                 }
                 if (samples == null && metricKey != null) {
-                    String missing = samplesExpectedButMissing(leaf);
+                    String missing = samplesFiles.expectedButMissing(leaf);
                     if (missing != null) {
                         evidence.notes.add(missing);
                         samplesNotFound.add(evidence.name + ": " + missing);
@@ -469,12 +463,13 @@ final class LmEvalResults implements EvalResultsFile {
             String metricName = metricName(metricKey);
             String filter = filterOf(metricKey);
             SampleAccount account = new SampleAccount(metricName);
-            SampleFileReader.stream(samples, filter, account);
+            SampleFileReader.stream(samples, filter, false, account);
             evidence.samplesFiles.add(samples.toString());
             anyLines = true;
             lines += account.lines();
             scored += account.scored();
-            checkSamples(leaf, metricKey, leafEffective, account, evidence);
+            LmEvalSamples.check(leaf, metricKey, leafEffective, account, results.path(leaf).get(metricKey),
+                    aggregation(leaf, metricName), evidence);
         }
         if (limit.isNumber()) {
             evidence.notes.add(limited ? "the run was limited: config.limit = " + limitText()
@@ -492,39 +487,6 @@ final class LmEvalResults implements EvalResultsFile {
 
     private String limitText() {
         return limit.decimalValue().stripTrailingZeros().toPlainString();
-    }
-
-    private void checkSamples(String leaf, String metricKey, long effective, SampleAccount account,
-                              TaskEvidence evidence) {
-        if (account.duplicates() > 0) {
-            evidence.errors.add(leaf + ": the samples file repeats " + account.duplicates() + " doc ids (first: "
-                    + account.firstDuplicate() + ")");
-        }
-        if (account.distinct() != effective) {
-            evidence.errors.add(leaf + ": the samples file has " + account.distinct() + " items for filter "
-                    + metricKey.substring(metricKey.indexOf(',') + 1) + " but n-samples.effective is " + effective
-                    + ": results and samples are not from the same run");
-        }
-        if (account.missingMetric() > 0) {
-            evidence.notes.add(leaf + ": " + account.missingMetric() + " items lack " + metricKey
-                    + "; they are not counted as scored");
-        }
-        if (account.nonFinite() > 0) {
-            // The mean of values that include an inf or a NaN is not a number: comparing the finite ones with the
-            // reported score would blame the wrong thing.
-            evidence.errors.add(leaf + ": " + account.nonFinite() + " of " + account.distinct() + " items have a "
-                    + "non-finite " + metricKey + " (inf or NaN) in the samples file: the metric is non-finite, so "
-                    + leaf + " has no usable score");
-            return;
-        }
-        JsonNode reported = results.path(leaf).get(metricKey);
-        String aggregation = aggregation(leaf, metricName(metricKey));
-        if ("mean".equals(aggregation) && reported != null && reported.isNumber() && account.scored() > 0
-                && Math.abs(account.mean() - reported.doubleValue()) > MEAN_TOLERANCE) {
-            evidence.errors.add(leaf + ": the results file reports " + metricKey + " = " + reported.asText()
-                    + " but its samples average " + account.mean() + ": results and samples are not from the same "
-                    + "run");
-        }
     }
 
     /** The leaf tasks under {@code name}: itself when it is not a group. */
@@ -556,56 +518,5 @@ final class LmEvalResults implements EvalResultsFile {
             }
         }
         return null;
-    }
-
-    /**
-     * The samples file the harness wrote for {@code task} in the same run: {@code samples_<task>_<timestamp>.jsonl}
-     * beside {@code results_<timestamp>.json}, {@code results_<model>_<timestamp>.json} (some versions name the
-     * model), or with the same prefix as the results file. The timestamp is what the two names share.
-     */
-    Path samplesFile(String task) {
-        String fileName = file.getFileName().toString();
-        int at = fileName.lastIndexOf("results_");
-        if (at < 0 || !fileName.endsWith(".json")) {
-            return null;
-        }
-        String prefix = fileName.substring(0, at);
-        java.util.regex.Matcher stamp = TIMESTAMP.matcher(fileName);
-        String date = stamp.find() ? stamp.group(1)
-                : fileName.substring(at + "results_".length(), fileName.length() - ".json".length());
-        Path dir = file.getParent() == null ? Path.of("") : file.getParent();
-        for (String candidate : List.of(prefix + "samples_" + task + "_" + date + ".jsonl",
-                "samples_" + task + "_" + date + ".jsonl")) {
-            Path samples = dir.resolve(candidate);
-            if (Files.isRegularFile(samples)) {
-                return samples;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * When the run logged samples (a samples file with this results file's timestamp sits beside it) but none for
-     * {@code task}, says so: paired noise would silently be unavailable otherwise.
-     */
-    private String samplesExpectedButMissing(String task) {
-        java.util.regex.Matcher stamp = TIMESTAMP.matcher(file.getFileName().toString());
-        if (!stamp.find()) {
-            return null;
-        }
-        String date = stamp.group(1);
-        Path dir = file.getParent() == null ? Path.of("") : file.getParent();
-        try (var listing = Files.list(dir)) {
-            List<String> others = listing.map(path -> path.getFileName().toString())
-                    .filter(name -> name.contains("samples_") && name.endsWith("_" + date + ".jsonl")).sorted().toList();
-            if (others.isEmpty()) {
-                return null;
-            }
-            return "samples expected but not found: the run logged samples (" + others.get(0)
-                    + (others.size() > 1 ? " and " + (others.size() - 1) + " more" : "") + ") but there is no samples_"
-                    + task + "_" + date + ".jsonl beside " + file.getFileName();
-        } catch (java.io.IOException e) {
-            return null;
-        }
     }
 }

@@ -193,7 +193,7 @@ final class NelResults implements EvalResultsFile {
         }
         if (samples.size() == 1) {
             SampleAccount account = new SampleAccount(null);
-            SampleFileReader.stream(samples.get(0), null, account);
+            SampleFileReader.stream(samples.get(0), null, false, account);
             evidence.samplesFiles.add(samples.get(0).toString());
             evidence.sampleLines = account.lines();
             evidence.scored = account.scored();

@@ -12,23 +12,29 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.day0.io.InputException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * Streams the per-sample lines of an lm-evaluation-harness {@code samples_<task>_<date>.jsonl} file (one JSON
  * object per line) into {@link SampleRecord}s.
  *
- * <p>Memory stays bounded whatever the file size: the file is tokenized once with Jackson's streaming parser and
- * nothing of a line is kept but the few fields a record holds. The prompt, the document and the responses are
- * skipped without being decoded. A line that is not one JSON object is an {@link InputException} naming the file
- * and the line, so a truncated or hand-edited file never passes as a shorter run.
+ * <p>Memory stays bounded whatever the file size: one line at a time is in memory, and nothing of it is kept but
+ * the few fields a record holds. The prompt, the document and the responses are checked and skipped without being
+ * decoded. Lines are read from their bytes ({@link SampleLineScanner}, several times faster than a tokenizer);
+ * a line that reader is not sure of, and all after it, go through Jackson's streaming parser, which words every
+ * error. A line that is not one JSON object is an {@link InputException} naming the file and the line, so a
+ * truncated or hand-edited file never passes as a shorter run.
  *
  * <p>The harness writes one line per item and filter: a task with the filters {@code strict-match} and
  * {@code flexible-extract} lists every item twice. {@link #stream(Path, String, Consumer)} keeps one filter.
@@ -42,10 +48,6 @@ public final class SampleFileReader {
 
     /** The filter of lines that name none (older harness versions), as the harness itself calls it. */
     public static final String DEFAULT_FILTER = "none";
-
-    /** Top-level fields that hold numbers but are not metrics, for lines without a {@code metrics} list. */
-    private static final List<String> NOT_METRICS = List.of("doc_id", "target", "task_id", "repeats", "idx",
-            "problem_idx", "repeat");
 
     private SampleFileReader() {
     }
@@ -66,13 +68,66 @@ public final class SampleFileReader {
      * @throws InputException when the file cannot be read or a line is not one JSON object with a doc id
      */
     public static long stream(Path file, String filter, Consumer<SampleRecord> sink) {
+        return stream(file, filter, true, sink);
+    }
+
+    /**
+     * Streams the sample lines of one filter to {@code sink}, reading the bytes of each line directly
+     * ({@link SampleLineScanner}); a line that reader leaves alone, and every line after it, go through Jackson's
+     * parser ({@link #streamWithJackson}), which also words every error. Both give the same records.
+     *
+     * @param keepHashes false leaves {@code doc_hash} and {@code prompt_hash} out of the records (they are still
+     *     checked to be strings), for consumers that never pair items by them
+     */
+    public static long stream(Path file, String filter, boolean keepHashes, Consumer<SampleRecord> sink) {
         String source = file.toString();
         if (Files.isDirectory(file)) {
             throw new InputException(source, "", "is a directory, expected a samples .jsonl file");
         }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            LineReader reader = new LineReader(channel, filter, keepHashes, sink);
+            if (reader.readAll()) {
+                return reader.lines;
+            }
+            // Jackson reads on from the first line the byte-level reader left: after as many line breaks as came
+            // before it (spaces first, so its encoding detection sees ASCII), so it counts lines as before.
+            channel.position(reader.lineOffset);
+            long before = reader.lineNumber - 1;
+            InputStream rest = Channels.newInputStream(channel);
+            InputStream in = before == 0 ? rest : new SequenceInputStream(new LineBreaks(before), rest);
+            return reader.lines + streamWithJackson(source, in, filter, keepHashes, sink);
+        } catch (NoSuchFileException e) {
+            throw new InputException(source, "", "file not found", e);
+        } catch (IOException e) {
+            throw cannotRead(source, e);
+        }
+    }
+
+    /** The Jackson path over the whole file: kept as the reference the byte-level reader is tested against. */
+    static long streamWithJackson(Path file, String filter, boolean keepHashes, Consumer<SampleRecord> sink) {
+        String source = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new InputException(source, "", "is a directory, expected a samples .jsonl file");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return streamWithJackson(source, in, filter, keepHashes, sink);
+        } catch (NoSuchFileException e) {
+            throw new InputException(source, "", "file not found", e);
+        } catch (IOException e) {
+            throw cannotRead(source, e);
+        }
+    }
+
+    private static InputException cannotRead(String source, IOException e) {
+        return new InputException(source, "", "cannot be read: " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+    }
+
+    private static long streamWithJackson(String source, InputStream in, String filter, boolean keepHashes,
+                                          Consumer<SampleRecord> sink) throws IOException {
         long lines = 0;
-        try (InputStream in = Files.newInputStream(file); JsonParser parser = FACTORY.createParser(in)) {
-            LineFields fields = new LineFields();
+        try (JsonParser parser = FACTORY.createParser(in)) {
+            SampleLine fields = new SampleLine();
             JsonToken token;
             int previousLine = 0;
             while ((token = parser.nextToken()) != null) {
@@ -92,22 +147,19 @@ public final class SampleFileReader {
                 }
                 previousLine = line;
                 lines++;
-                String docId = fields.docId != null ? fields.docId : fields.problemIdx;
-                if (docId == null) {
+                if (fields.id() == null) {
                     throw lineError(source, line, "doc_id (lm-evaluation-harness) or problem_idx (NeMo Evaluator) "
                             + "is missing");
                 }
+                if (!keepHashes) {
+                    fields.docHash = null;
+                    fields.promptHash = null;
+                }
                 String lineFilter = fields.filter == null ? DEFAULT_FILTER : fields.filter;
                 if (filter == null || filter.equals(lineFilter)) {
-                    String category = fields.category != null ? fields.category : fields.docCategory != null
-                            ? fields.docCategory : fields.metadataCategory != null ? fields.metadataCategory
-                            : fields.scoringCategory;
-                    sink.accept(new SampleRecord(docId, fields.docHash, fields.promptHash, fields.metrics(),
-                            category));
+                    sink.accept(fields.record());
                 }
             }
-        } catch (NoSuchFileException e) {
-            throw new InputException(source, "", "file not found", e);
         } catch (JsonEOFException e) {
             throw lineError(source, e.getLocation().getLineNr(),
                     "ends in the middle of a sample (truncated file?)", e);
@@ -117,11 +169,139 @@ public final class SampleFileReader {
         } catch (InputCoercionException e) {
             throw lineError(source, e.getLocation().getLineNr(), "number out of range: "
                     + firstLine(e.getOriginalMessage()), e);
-        } catch (IOException e) {
-            throw new InputException(source, "", "cannot be read: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
         }
         return lines;
+    }
+
+    /**
+     * Splits the file into lines in a reused buffer and hands each to the byte-level reader, until the end of the
+     * file or the first line it leaves to Jackson. Memory is the buffer: the longest line, at most
+     * {@link #LONGEST_LINE} bytes (a longer line goes to Jackson, which streams it).
+     */
+    private static final class LineReader {
+        private final FileChannel channel;
+        private final String filter;
+        private final Consumer<SampleRecord> sink;
+        private final SampleLineScanner scanner;
+        private final SampleLine fields = new SampleLine();
+        private byte[] buffer = new byte[1 << 20];
+        long lines;
+        long lineNumber;
+        long lineOffset;
+
+        LineReader(FileChannel channel, String filter, boolean keepHashes, Consumer<SampleRecord> sink) {
+            this.channel = channel;
+            this.filter = filter;
+            this.sink = sink;
+            this.scanner = new SampleLineScanner(keepHashes);
+        }
+
+        /** True when every line was read; false when {@link #lineNumber} at {@link #lineOffset} is Jackson's. */
+        boolean readAll() throws IOException {
+            byte[] buf = buffer;
+            long base = 0;
+            int pos = 0;
+            int limit = 0;
+            int searched = 0;
+            boolean eof = false;
+            while (true) {
+                int newline = searched;
+                while (newline < limit && buf[newline] != '\n') {
+                    newline++;
+                }
+                if (newline == limit) {
+                    searched = limit;
+                    if (eof) {
+                        if (pos == limit) {
+                            return true;
+                        }
+                    } else {
+                        if (pos > 0) {
+                            System.arraycopy(buf, pos, buf, 0, limit - pos);
+                            base += pos;
+                            limit -= pos;
+                            searched -= pos;
+                            pos = 0;
+                        }
+                        if (limit == buf.length) {
+                            if (buf.length >= LONGEST_LINE) {
+                                lineNumber++;
+                                lineOffset = base;
+                                return false;
+                            }
+                            buf = buffer = Arrays.copyOf(buf, buf.length * 2);
+                        }
+                        int read = channel.read(ByteBuffer.wrap(buf, limit, buf.length - limit));
+                        if (read < 0) {
+                            eof = true;
+                        } else {
+                            limit += read;
+                        }
+                        continue;
+                    }
+                }
+                lineNumber++;
+                int stop = newline > pos && buf[newline - 1] == '\r' ? newline - 1 : newline;
+                boolean sample;
+                try {
+                    sample = scanner.scan(buf, pos, stop, fields);
+                } catch (SampleLineScanner.GiveUp e) {
+                    lineOffset = base + pos;
+                    return false;
+                }
+                if (sample) {
+                    lines++;
+                    String lineFilter = fields.filter == null ? DEFAULT_FILTER : fields.filter;
+                    if (filter == null || filter.equals(lineFilter)) {
+                        sink.accept(fields.record());
+                    }
+                }
+                pos = Math.min(newline + 1, limit);
+                searched = pos;
+            }
+        }
+    }
+
+    /** The longest line read in memory: 64 MB, far beyond any real sample line, well inside a 256 MB heap. */
+    private static final int LONGEST_LINE = 1 << 26;
+
+    /** {@code count} line breaks, after spaces enough for Jackson's encoding detection to see four ASCII bytes. */
+    private static final class LineBreaks extends InputStream {
+        private long spaces;
+        private long breaks;
+
+        LineBreaks(long count) {
+            this.spaces = Math.max(0, 4 - count);
+            this.breaks = count;
+        }
+
+        @Override
+        public int read() {
+            if (spaces > 0) {
+                spaces--;
+                return ' ';
+            }
+            if (breaks > 0) {
+                breaks--;
+                return '\n';
+            }
+            return -1;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) {
+            if (length == 0) {
+                return 0;
+            }
+            if (spaces == 0 && breaks == 0) {
+                return -1;
+            }
+            int n = 0;
+            while (n < length && (spaces > 0 || breaks > 0)) {
+                into[offset + n++] = (byte) read();
+            }
+            return n;
+        }
     }
 
     /** The line of the current token; the parser's own counter, read without allocating a location object. */
@@ -129,58 +309,7 @@ public final class SampleFileReader {
         return parser instanceof ParserBase base ? base.getTokenLineNr() : parser.currentTokenLocation().getLineNr();
     }
 
-    /** The fields of one line that a record keeps; reused from line to line. */
-    private static final class LineFields {
-        String docId;
-        String docHash;
-        String promptHash;
-        String filter;
-        String category;
-        String docCategory;
-        String problemIdx;
-        String metadataCategory;
-        String scoringCategory;
-        List<String> metricNames;
-        final Map<String, Double> numbers = new HashMap<>();
-        final List<String> seen = new ArrayList<>();
-
-        void clear() {
-            docId = null;
-            docHash = null;
-            promptHash = null;
-            filter = null;
-            category = null;
-            docCategory = null;
-            problemIdx = null;
-            metadataCategory = null;
-            scoringCategory = null;
-            metricNames = null;
-            numbers.clear();
-            seen.clear();
-        }
-
-        Map<String, Double> metrics() {
-            if (metricNames != null) {
-                if (metricNames.size() == 1) {
-                    Double value = numbers.get(metricNames.get(0));
-                    return value == null ? Map.of() : Map.of(metricNames.get(0), value);
-                }
-                Map<String, Double> metrics = new HashMap<>();
-                for (String name : metricNames) {
-                    Double value = numbers.get(name);
-                    if (value != null) {
-                        metrics.put(name, value);
-                    }
-                }
-                return metrics;
-            }
-            Map<String, Double> metrics = new HashMap<>(numbers);
-            NOT_METRICS.forEach(metrics::remove);
-            return metrics;
-        }
-    }
-
-    private static void readLine(JsonParser parser, LineFields fields, String source, int line) throws IOException {
+    private static void readLine(JsonParser parser, SampleLine fields, String source, int line) throws IOException {
         String name;
         while ((name = parser.nextFieldName()) != null) {
             // Field names are interned by the parser, so a linear scan of a dozen names is cheaper than a set.
@@ -230,12 +359,12 @@ public final class SampleFileReader {
         }
     }
 
-    private static void readValue(JsonParser parser, JsonToken value, String name, LineFields fields)
+    private static void readValue(JsonParser parser, JsonToken value, String name, SampleLine fields)
             throws IOException {
         switch (value) {
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> fields.numbers.put(name, parser.getDoubleValue());
-            case VALUE_TRUE -> fields.numbers.put(name, 1.0);
-            case VALUE_FALSE -> fields.numbers.put(name, 0.0);
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> fields.number(name, parser.getDoubleValue());
+            case VALUE_TRUE -> fields.number(name, 1.0);
+            case VALUE_FALSE -> fields.number(name, 0.0);
             case START_OBJECT, START_ARRAY -> parser.skipChildren();
             default -> {
                 // Strings and nulls are not metric values: a metric the harness could not compute is absent.

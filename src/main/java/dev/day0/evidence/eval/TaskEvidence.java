@@ -64,8 +64,10 @@ final class TaskEvidence {
             return;
         }
         if (reported < 0 || reported > scale) {
-            errors.add("score " + reported + " is outside the metric's scale [0, " + plain(scale) + "]; set scale "
-                    + "for " + name + " in the task map");
+            // The map's scale (or its default of 1) is what is wrong, not the count of items: the run gate must
+            // not send the user to sample accounting for it.
+            errors.add(LmEvalResults.TASK_MAP + "score " + reported + " is outside the metric's scale [0, "
+                    + plain(scale) + "]; set scale for " + name + " in the task map (100 for a percentage)");
             return;
         }
         points = new BigDecimal(Double.toString(reported)).multiply(BigDecimal.valueOf(100))

@@ -3,8 +3,8 @@ package dev.day0.release.ladder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.core.Decision;
-import dev.day0.io.AtomicFiles;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ final class LadderReport {
     }
 
     private Path write(Path file, String text) {
-        AtomicFiles.write(file, redactor.redact(text));
+        new RedactingWriter(redactor).text(file, text);
         return file;
     }
 

@@ -73,7 +73,7 @@ public final class LadderRun {
     public Conductor.Outcome run() {
         LadderState state = LadderState.open(workdir, plan, options.resume(), toolVersion, redactor);
         Map<String, Map<String, Path>> approvals = approvals();
-        err.println("day0 release: ladder " + plan.name() + " (" + plan.tried().size() + " of "
+        say("day0 release: ladder " + plan.name() + " (" + plan.tried().size() + " of "
                 + plan.candidates().size() + " candidates, mode " + plan.mode().word()
                 + (plan.budgetCents() == null ? "" : ", budget " + LadderReport.dollars(plan.budgetCents()))
                 + ") in " + workdir);
@@ -147,8 +147,8 @@ public final class LadderRun {
     }
 
     void announce(LadderPlan.Candidate candidate, Path baselineFrom) {
-        err.println("");
-        err.println("day0 release: candidate " + (candidate.index() + 1) + "/" + plan.tried().size() + " "
+        say("");
+        say("day0 release: candidate " + (candidate.index() + 1) + "/" + plan.tried().size() + " "
                 + candidate.name() + " (recipe " + candidate.recipe() + ")" + (baselineFrom == null ? ""
                 : ", reusing the baseline eval of " + workdir.relativize(baselineFrom)));
     }
@@ -224,7 +224,7 @@ public final class LadderRun {
                 }
                 stages.put(job.getKey(), job.getValue());
             }
-            err.println("day0 release: " + sheet + " approves " + jobs.size() + " job(s) of candidate "
+            say("day0 release: " + sheet + " approves " + jobs.size() + " job(s) of candidate "
                     + candidate.name() + ": " + String.join(", ", jobs.keySet()));
         }
         return all;
@@ -371,16 +371,16 @@ public final class LadderRun {
     }
 
     private Conductor.Outcome outcome(LadderState state, LadderDecision decision, List<Path> files) {
-        err.println("");
-        err.println("ladder decision: " + decision.decision() + " (" + decision.decision().publishRecommendation()
+        say("");
+        say("ladder decision: " + decision.decision() + " (" + decision.decision().publishRecommendation()
                 + "): " + decision.detail());
         if (decision.resumable()) {
-            err.println("the ladder stopped; fix the cause, then continue with: day0 release run --plan "
+            say("the ladder stopped; fix the cause, then continue with: day0 release run --plan "
                     + plan.file() + " --workdir " + workdir + " --resume");
         }
-        err.println("reports:");
-        files.forEach(file -> err.println("  " + file));
-        err.println("ladder state: " + state.file());
+        say("reports:");
+        files.forEach(file -> say("  " + file));
+        say("ladder state: " + state.file());
         err.flush();
         ObjectNode summary = decision.toJson();
         summary.put("plan", plan.name());
@@ -392,5 +392,10 @@ public final class LadderRun {
         files.forEach(file -> list.add(file.toString()));
         return new Conductor.Outcome(decision.decision(), ReleaseExit.of(decision.decision()).code(),
                 (ObjectNode) redactor.redactJson(summary));
+    }
+
+    /** A line of the ladder's own on stderr, through the run's redactor like every other line day0 prints. */
+    void say(String line) {
+        err.println(redactor.redact(line));
     }
 }

@@ -3,9 +3,9 @@ package dev.day0.release.ladder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.day0.io.AtomicFiles;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
+import dev.day0.io.RedactingWriter;
 import dev.day0.redact.Redactor;
 import dev.day0.release.StageContext;
 import java.nio.file.Files;
@@ -139,6 +139,6 @@ final class LadderState {
 
     void save() {
         root.put("updated_at", Instant.now().toString());
-        AtomicFiles.write(file, redactor.redact(Json.write(root)) + "\n");
+        new RedactingWriter(redactor).json(file, root);
     }
 }

@@ -113,6 +113,97 @@ public class ReleaseCommandTest {
         assertThat(fixture.runs()).isEmpty();
     }
 
+    /** A plan whose PTQ runs on agents labelled gpu, with the plan and the work directory in a shared directory. */
+    private Path agentPlan() {
+        fixture.ptq = fixture.ptq.replace("    runner: local\n", "    runner: local\n    agent: gpu\n");
+        fixture.extra = "agents:\n  shared_dir: " + temp.getRoot() + "\n";
+        return fixture.plan();
+    }
+
+    private CliRun step(Path plan, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("release", "step", "--plan", plan.toString(),
+                "--workdir", fixture.workdir().toString()));
+        args.addAll(List.of(more));
+        return CliRun.run(ReleaseFixture.env(), args.toArray(String[]::new));
+    }
+
+    @Test
+    public void shouldNameTheAgentLabelOfTheNextStageAndACommandThatRunsItThere() {
+        Path plan = agentPlan();
+
+        CliRun setup = step(plan);
+
+        assertThat(setup.exitCode()).as(setup.toString()).isEqualTo(10);
+        JsonNode next = Json.parse(setup.out(), "stdout").path("next");
+        assertThat(next.path("stage").asText()).isEqualTo("ptq");
+        assertThat(next.path("agent").asText()).isEqualTo("gpu");
+        assertThat(next.path("command")).extracting(JsonNode::asText).containsExactly("release", "step", "--plan",
+                plan.toAbsolutePath().normalize().toString(), "--workdir", fixture.workdir().toString(),
+                "--expect-stage", "ptq");
+        CliRun ptq = step(plan, "--expect-stage", "ptq");
+        assertThat(ptq.exitCode()).as(ptq.toString()).isEqualTo(10);
+        JsonNode gate = Json.parse(ptq.out(), "stdout").path("next");
+        assertThat(gate.path("stage").asText()).isEqualTo("ptq_gate");
+        assertThat(gate.has("agent")).isFalse();
+        assertThat(fixture.runs()).containsExactly("ptq 1");
+    }
+
+    @Test
+    public void shouldRunEveryStageHereOnReleaseRunWhateverTheAgentLabels() throws Exception {
+        Path plan = agentPlan();
+        Path elsewhere = temp.newFolder("not-shared").toPath().resolve("work");
+
+        CliRun run = CliRun.run(ReleaseFixture.env(), "release", "run", "--plan", plan.toString(), "--workdir",
+                elsewhere.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
+        assertThat(fixture.runs()).containsExactly("ptq 1", "baseline_eval 1", "quantized_eval 1");
+    }
+
+    @Test
+    public void shouldRunNothingWhenTheExpectedStageIsNotTheRunsNext() {
+        Path plan = agentPlan();
+        step(plan);
+
+        CliRun run = step(plan, "--expect-stage", "baseline_eval");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().trim()).isEqualTo("--expect-stage: the run's next stage is ptq, not baseline_eval: "
+                + "nothing was run");
+        assertThat(fixture.runs()).isEmpty();
+    }
+
+    @Test
+    public void shouldRefuseToStartARunOnAnAgentThatDoesNotSeeTheSharedState() {
+        Path plan = agentPlan();
+
+        CliRun run = step(plan, "--expect-stage", "ptq");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().trim()).startsWith(fixture.workdir().resolve("state.json") + ": no run here on this "
+                + "machine, though --expect-stage ptq continues one: the work directory is not shared");
+        assertThat(fixture.workdir().resolve("state.json")).doesNotExist();
+        assertThat(fixture.runs()).isEmpty();
+    }
+
+    @Test
+    public void shouldRefuseAWorkDirectoryOutsideTheSharedDirectoryInOneLine() throws Exception {
+        Path plan = agentPlan();
+        Path elsewhere = java.nio.file.Files.createTempDirectory("day0-not-shared");
+        try {
+            CliRun run = CliRun.run(ReleaseFixture.env(), "release", "step", "--plan", plan.toString(), "--workdir",
+                    elsewhere.resolve("work").toString(), "--peek");
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err().trim()).isEqualTo(plan.toAbsolutePath().normalize() + ": agents.shared_dir: the "
+                    + "work directory " + elsewhere.resolve("work") + " is not inside " + temp.getRoot()
+                    + ": a stage on another agent could not read the run's state; give a --workdir in it");
+            assertThat(elsewhere.resolve("work")).doesNotExist();
+        } finally {
+            java.nio.file.Files.deleteIfExists(elsewhere);
+        }
+    }
+
     @Test
     public void shouldDocumentTheExitCodesInItsHelp() {
         CliRun run = CliRun.run("release", "run", "--help");

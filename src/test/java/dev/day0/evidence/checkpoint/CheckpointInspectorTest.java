@@ -414,7 +414,7 @@ public class CheckpointInspectorTest {
                 output.toString(), "--recipe", "nvfp8");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("--recipe: unknown recipe \"nvfp8\" (known: fp8, int4_awq, nvfp4");
+        assertThat(run.err()).startsWith("--recipe: unknown recipe \"nvfp8\" (known: fp8, int4_awq, int4_gptq, nvfp4");
         assertThat(Json.parse(run.out(), "stdout").get("failure_class").asText()).isEqualTo("USER_CONFIG_ERROR");
     }
 

@@ -73,9 +73,15 @@ public class GptqAwqVlmTest {
         return module -> module.startsWith("model.layers.") ? format : Format.BF16;
     }
 
+    /** Inspects with the recipe of the method that wrote the output: int4_gptq or int4_awq. */
     private JsonNode inspect() {
+        String method = Json.read(output.resolve("config.json")).at("/quantization_config/quant_method").asText();
+        return inspect("int4_" + method);
+    }
+
+    private JsonNode inspect(String recipe) {
         CliRun run = CliRun.run("inspect", "checkpoint", "--source", source.toString(), "--output",
-                output.toString(), "--recipe", "int4_awq", "--out", summaryFile.toString());
+                output.toString(), "--recipe", recipe, "--out", summaryFile.toString());
         assertThat(run.exitCode()).as(run.toString()).isZero();
         return Json.read(summaryFile);
     }
@@ -167,5 +173,29 @@ public class GptqAwqVlmTest {
                 .contains("AWQ quantizes every linear layer of decoder block model.layers.0",
                         "quantization_config.modules_to_not_convert");
         assertThat(gate().get("failure_class").asText()).isEqualTo("QUANT_COVERAGE_FAILURE");
+    }
+
+    @Test
+    public void shouldRefuseAGptqExportJudgedAsTheAwqRecipe() {
+        writeOutput(decoderOnly(Format.GPTQ_INT4), gptqConfig());
+
+        JsonNode summary = inspect("int4_awq");
+
+        assertThat(summary.get("metadata_diffs").toString()).contains("the checkpoint declares GPTQ (gptq) but recipe "
+                + "int4_awq is AWQ: judge it with --recipe int4_gptq, or re-export it with AWQ");
+        JsonNode result = gate();
+        assertThat(result.get("pass").asBoolean()).isFalse();
+        assertThat(result.get("detail").asText()).contains("recipe int4_awq is AWQ");
+    }
+
+    @Test
+    public void shouldRefuseAnAwqExportJudgedAsTheGptqRecipe() {
+        writeOutput(decoderOnly(Format.AWQ_GEMM_INT4), awqConfig());
+
+        JsonNode summary = inspect("int4_gptq");
+
+        assertThat(summary.get("metadata_diffs").toString()).contains("the checkpoint declares AWQ (awq) but recipe "
+                + "int4_gptq is GPTQ: judge it with --recipe int4_awq");
+        assertThat(gate().get("pass").asBoolean()).isFalse();
     }
 }

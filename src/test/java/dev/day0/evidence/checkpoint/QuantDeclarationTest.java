@@ -91,6 +91,53 @@ public class QuantDeclarationTest {
     }
 
     @Test
+    public void shouldReadTheRealQwen2VlAwqConfigWithItsVisionTowerNotConverted() throws IOException {
+        Path dir = temp.newFolder().toPath();
+        Files.copy(Path.of("src/test/resources/reference/real/qwen2-vl-7b-instruct-awq/config.json"),
+                dir.resolve("config.json"));
+
+        QuantDeclaration declaration = QuantDeclaration.read(dir);
+
+        assertThat(declaration.kind()).isEqualTo(QuantDeclaration.Kind.TRANSFORMERS);
+        assertThat(declaration.int4Method()).isEqualTo("awq");
+        assertThat(declaration.precision()).isEqualTo(Precision.INT4);
+        assertThat(declaration.groupSize()).isEqualTo(128);
+        assertThat(declaration.expect("visual.blocks.31.mlp.fc2").reason())
+                .isEqualTo("modules_to_not_convert entry \"visual\"");
+        assertThat(declaration.expect("visual.merger.mlp.0").quantized()).isFalse();
+        assertThat(declaration.expect("lm_head").reason()).startsWith("AWQ quantizes only the linear layers of the "
+                + "decoder blocks");
+        assertThat(declaration.expect("model.layers.27.mlp.down_proj").reason())
+                .isEqualTo("AWQ quantizes every linear layer of decoder block model.layers.27");
+        assertThat(declaration.problems()).isEmpty();
+    }
+
+    @Test
+    public void shouldReadTheRealQwenVlChatGptqConfigAndNameItsMethod() throws IOException {
+        Path dir = temp.newFolder().toPath();
+        Files.copy(Path.of("src/test/resources/reference/real/qwen-vl-chat-int4/config.json"),
+                dir.resolve("config.json"));
+
+        QuantDeclaration declaration = QuantDeclaration.read(dir);
+
+        assertThat(declaration.int4Method()).isEqualTo("gptq");
+        assertThat(declaration.expect("transformer.h.31.mlp.c_proj").precision()).isEqualTo(Precision.INT4);
+        assertThat(declaration.expect("transformer.visual.transformer.resblocks.0.mlp.c_fc").quantized()).isFalse();
+    }
+
+    @Test
+    public void shouldNameAwqAsTheMethodOfModelOptAwqAndNoMethodForCompressedTensors() throws IOException {
+        assertThat(hfQuantConfig(MODELOPT.resolve("doc-excerpt__gemma-multimodal__W4A16_AWQ__hf_quant_config.json"))
+                .int4Method()).isEqualTo("awq");
+        Path dir = temp.newFolder().toPath();
+        Files.writeString(dir.resolve("config.json"), "{\"quantization_config\": " + Files.readString(
+                COMPRESSED.resolve("llm-compressor__examples_bit_packing_int4_config.json")) + "}");
+        QuantDeclaration packed = QuantDeclaration.read(dir);
+        assertThat(packed.precision()).isEqualTo(Precision.INT4);
+        assertThat(packed.int4Method()).isNull();
+    }
+
+    @Test
     public void shouldReadTheNaiveInt8ExampleAsInt8() throws IOException {
         Path dir = temp.newFolder().toPath();
         Files.writeString(dir.resolve("config.json"), "{\"quantization_config\": " + Files.readString(

@@ -218,6 +218,18 @@ public class RealEvalFilesTest {
     // ---- lower-is-better ----
 
     @Test
+    public void shouldClassAScoreOutsideItsScaleAsATaskMapMatterNotASampleCount() {
+        inspect("--results", LM_EVAL.resolve("fork-nl2foam__results_original_2025-12-17T20-24-58.json").toString());
+
+        String error = Json.read(runSummary).at("/tasks/nl2foam_llm_judge_original/errors/0").asText();
+        assertThat(error).isEqualTo("task map: score 89.156 is outside the metric's scale [0, 1]; set scale for "
+                + "nl2foam_llm_judge_original in the task map (100 for a percentage)");
+        CliRun gate = CliRun.run("gate", "run", "--run", runSummary.toString());
+        JsonNode result = Json.parse(gate.out(), "gate");
+        assertThat(result.get("failure_class").asText()).isEqualTo("USER_CONFIG_ERROR");
+    }
+
+    @Test
     public void shouldExplainAPerplexityOnlyTaskAsATaskMapMatterNotASampleCount() {
         inspect("--results", LM_EVAL.resolve("fork-nl2foam__results_formatted_perplexity_2025-12-17T21-46-45.json")
                 .toString());
