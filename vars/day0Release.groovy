@@ -348,7 +348,10 @@ Map finish(Map opts, Map run, Map answer) {
     return result
 }
 
-/** A recipe ladder's evidence (w: the work directory with a trailing slash, or empty): its own reports and state, and each candidate's as above (never stages/). */
+/**
+ * A recipe ladder's evidence (w: the work directory with a trailing slash, or empty): its own reports and state, and
+ * each candidate's as above (never stages/).
+ */
 @NonCPS
 static String ladderEvidence(String w) {
     List own = ['decision.json', 'ladder.json', 'report.md', 'report.html', 'frontier.svg', 'junit.xml']
