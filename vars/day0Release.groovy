@@ -47,8 +47,9 @@ import groovy.transform.Field
     engineRepository        : null,
 ]
 
-// More calls than this without a decision means the engine and the step disagree: stop rather than loop.
-@Field static final int MAX_CALLS = 200
+// More calls than this without a decision (a ladder of 100 candidates, each stage with retries) means the engine
+// and the step disagree: stop rather than loop.
+@Field static final int MAX_CALLS = 1500
 
 /**
  * Returns [decision, publishRecommendation, failureClass, detail, buildResult, stages, decisionFile, junitFile,
@@ -64,26 +65,49 @@ Map call(Map args = [:]) {
         }
         engineStep(opts, ['--peek'], 'peek')
     }
-    for (int calls = 0; calls < MAX_CALLS; calls++) {
-        String name = answer.next?.stage as String
-        if (!name) {
-            error("day0Release: the engine's answer names no next stage: ${answer}")
-        }
-        run.stages.add(name)
-        stage(name) {
-            answer = answer.next.agent ? onLabelledAgent(opts, answer) : onAgent(opts, run) {
-                engineStep(opts, [], name)
+    int calls = 0
+    while (calls < MAX_CALLS) {
+        Map group = answer.next?.candidate instanceof Map ? answer.next.candidate as Map : null
+        if (group == null) {
+            calls++
+            answer = oneStage(opts, run, answer)
+        } else {
+            // A recipe ladder: the engine names the candidate of each stage; its stages (and their approvals)
+            // run inside one stage of the candidate's name, until the engine moves on.
+            stage("${group.name} (recipe ${group.recipe})") {
+                while (!answer.done && calls < MAX_CALLS && answer.next?.candidate?.name == group.name) {
+                    calls++
+                    answer = oneStage(opts, run, answer)
+                }
             }
-            if (answer.next?.action == 'approve') {
-                answer = approveAndRun(opts, run, answer)
-            }
-            report(answer)
         }
         if (answer.done) {
             return finish(opts, run, answer)
         }
     }
     error("day0Release: no decision after ${MAX_CALLS} engine calls; the engine's last answer was ${answer.next}")
+}
+
+/** The engine stage the answer names next, in a Jenkins stage of its name (a ladder's prefixed with its candidate). */
+Map oneStage(Map opts, Map run, Map answer) {
+    String name = answer.next?.stage as String
+    if (!name) {
+        error("day0Release: the engine's answer names no next stage: ${answer}")
+    }
+    String candidate = answer.next?.candidate?.name as String
+    String label = candidate ? "${candidate}: ${name}" : name
+    run.stages.add(label)
+    Map result = null
+    stage(label) {
+        result = answer.next.agent ? onLabelledAgent(opts, answer) : onAgent(opts, run) {
+            engineStep(opts, [], candidate ? "${candidate}-${name}" : name)
+        }
+        if (result.next?.action == 'approve') {
+            result = approveAndRun(opts, run, result)
+        }
+        report(result)
+    }
+    return result
 }
 
 Map options(Map args) {
@@ -205,7 +229,9 @@ Object withSecrets(Map opts, Closure body) {
  * are asked outside any node (rockieSubmit's approval), the engine signs the approval, and the stage runs with it.
  */
 Map approveAndRun(Map opts, Map run, Map answer) {
-    String name = answer.next.stage as String
+    // A ladder's stage is approved as CANDIDATE:STAGE; its records go under a name without the colon.
+    String approveAs = (answer.next.approve_as ?: answer.next.stage) as String
+    String name = approveAs.replace(':', '-')
     Map ask = approvalOptions(opts, run, name)
     if (ask.approverList.isEmpty() || !opts.approvalKeyCredentialsId) {
         error("day0Release: stage ${name} spends GPU money and needs an approval: give approvers: (Jenkins user " +
@@ -227,7 +253,7 @@ Map approveAndRun(Map opts, Map run, Map answer) {
                 rockieSubmit.archiveRecords(ask)
             }
         }
-        engineStep(opts, ["--approve=${name}=${approved}"], "${name}-approved")
+        engineStep(opts, ["--approve=${approveAs}=${approved}"], "${name}-approved")
     }
 }
 
@@ -274,7 +300,8 @@ void report(Map answer) {
         return
     }
     String how = ran.pass ? 'done' : "failed ${ran.failure_class ?: ''}".trim()
-    echo("day0Release ${ran.stage}: ${how}: ${ran.detail}")
+    String where = ran.candidate instanceof Map ? "${ran.candidate.name}: ${ran.stage}" : ran.stage
+    echo("day0Release ${where}: ${how}: ${ran.detail}")
 }
 
 /** The decision on the build: JUnit, the evidence archive, the badge, and the build result. */
@@ -297,12 +324,15 @@ Map finish(Map opts, Map run, Map answer) {
                 // Evidence only: reports, gate results, what the gates judged, logs and records; never stages/,
                 // where the working stages' outputs (checkpoints among them) stay.
                 day0Engine.archiveEvidence(artifacts: "${w}report/**,${w}gates/**,${w}evidence/**,${w}logs/**," +
-                        "${w}state.json,${w}rockie/*/*.json", allowEmptyArchive: true, fingerprint: true)
+                        "${w}state.json,${w}rockie/*/*.json," + ladderEvidence(w), allowEmptyArchive: true,
+                        fingerprint: true)
             }
         }
     }
     String link = env.BUILD_URL && result.reportFile ? "${env.BUILD_URL}artifact/${result.reportFile}" : null
-    String buildResult = day0Decision(decision: decision.decision, detail: decision.detail,
+    // A ladder's badge names the recipe it chose.
+    String chosen = decision.chosen instanceof Map ? "recipe ${decision.chosen.recipe}" : null
+    String buildResult = day0Decision(decision: decision.decision, detail: decision.detail, stage: chosen,
             failureClass: decision.failure_class, failOn: opts.failOn, badge: opts.badge, link: link)
     result += [decision: decision.decision, publishRecommendation: decision.publish_recommendation,
                failureClass: decision.failure_class, detail: decision.detail, buildResult: buildResult,
@@ -316,6 +346,19 @@ Map finish(Map opts, Map run, Map answer) {
     }
     echo(line)
     return result
+}
+
+/**
+ * A recipe ladder's evidence (w: the work directory with a trailing slash, or empty): its own reports and state, and
+ * each candidate's as above (never stages/).
+ */
+@NonCPS
+static String ladderEvidence(String w) {
+    List own = ['decision.json', 'ladder.json', 'report.md', 'report.html', 'frontier.svg', 'junit.xml']
+            .collect { "${w}${it}" }
+    List each = ['report/**', 'gates/**', 'evidence/**', 'logs/**', 'state.json', 'rockie/*/*.json']
+            .collect { "${w}candidates/*/${it}" }
+    return (own + each).join(',')
 }
 
 /** A path the engine printed, relative to the workspace (junit and archive take workspace-relative patterns). */

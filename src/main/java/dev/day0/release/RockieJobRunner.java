@@ -210,6 +210,15 @@ final class RockieJobRunner implements StageRunner {
     private void check(StageContext ctx, TermSheet sheet) {
         Preflight.check(sheet, request(ctx).scriptFile(script(ctx)).build());
         Approval.verify(sheet, ApprovalKey.forChecking(ctx.env()));
+        // A job of a candidate's sheet (docs/release.md, "Recipe ladder") is signed for one plan's stage only.
+        var covers = sheet.json().path(TermSheet.DECISION).path(Approval.COVERS_FIELD);
+        if (!covers.isMissingNode() && !(ctx.plan().name().equals(covers.path("plan").asText())
+                && spec.key().equals(covers.path("stage").asText()))) {
+            throw new RockieException(RockieExit.NOT_APPROVED.code(), "NOT_COVERED", sheet.source() + ": this "
+                    + "approval covers stage " + covers.path("stage").asText() + " of plan "
+                    + covers.path("plan").asText() + ", not stage " + spec.key() + " of plan " + ctx.plan().name()
+                    + "; approve this job's own quote");
+        }
     }
 
     /** The request as far as the plan says it: shape, approval, state file, polling. */

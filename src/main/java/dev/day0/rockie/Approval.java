@@ -21,12 +21,24 @@ public final class Approval {
 
     /** The decision field that holds the signature; its name keeps it out of the redactor's secret-field rule. */
     public static final String HMAC_FIELD = "approval_hmac";
+    /** The decision field naming the one plan and stage a job sheet of a release candidate's approval covers. */
+    public static final String COVERS_FIELD = "covers";
     static final String SIGNATURE_MISMATCH = "approval signature does not match: the sheet was changed after "
             + "approval";
     private static final String MATERIAL_PREFIX = "day0-rockie-approval/v1\n";
 
     public static ObjectNode approve(TermSheet sheet, String approver, Long budgetCents, Instant now,
                                      ApprovalKey key) {
+        return approve(sheet, approver, budgetCents, now, key, null);
+    }
+
+    /**
+     * As {@link #approve(TermSheet, String, Long, Instant, ApprovalKey)}, with {@code decision.covers} (the plan and
+     * stage this approval is for, when it is one job of a release candidate's sheet) inside what is signed, so the
+     * sheet cannot be moved to another plan's or stage's job without voiding it.
+     */
+    public static ObjectNode approve(TermSheet sheet, String approver, Long budgetCents, Instant now,
+                                     ApprovalKey key, ObjectNode covers) {
         if (approver == null || !APPROVER.matcher(approver.trim()).matches()) {
             throw RockieException.usage("--approver: give the id of the person approving (letters, digits, "
                     + "' ._@+-', up to 200 characters)");
@@ -67,6 +79,9 @@ public final class Approval {
         decision.put("approved_by", approver.trim());
         decision.put("approved_at", now.truncatedTo(ChronoUnit.SECONDS).toString());
         decision.put("quote_sha256", sha);
+        if (covers != null) {
+            decision.set(COVERS_FIELD, covers.deepCopy());
+        }
         decision.put(HMAC_FIELD, key.sign(material(approved)));
         return approved;
     }

@@ -102,6 +102,34 @@ class Day0ReleaseIT {
     }
 
     @Test
+    void shouldRunTheLadderExampleAsOneStageGroupPerCandidateAndBadgeTheChosenRecipe() {
+        String plan = new File(EXAMPLES, 'ladder/release.yaml').path
+
+        FakeJenkins.Run run = release(plan)
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        Map direct = releaseRun(plan)
+        assertThat(run.value.decision).isEqualTo(direct.decision).isEqualTo('ACCEPT')
+        assertThat(direct.chosen.name).isEqualTo('fp8')
+        assertThat(stages.names).containsSequence('nvfp4 (recipe nvfp4)', 'nvfp4: setup', 'nvfp4: ptq')
+        assertThat(stages.names).contains('nvfp4: baseline_eval', 'nvfp4: closeout', 'fp8 (recipe fp8)',
+                'fp8: setup', 'fp8: ptq', 'fp8: quantized_eval', 'fp8: closeout')
+        assertThat(stages.names.indexOf('fp8 (recipe fp8)')).isGreaterThan(stages.names.indexOf('nvfp4: closeout'))
+        assertThat(kit.badges.badges*.kind).containsExactly('addBadge')
+        assertThat(kit.badges.badges*.text).containsExactly('day0 ACCEPT (recipe fp8)')
+        assertThat(run.result).isEqualTo('SUCCESS')
+        assertThat(kit.junit.published*.file).containsExactly('day0/release/junit.xml')
+        Map decision = new JsonSlurper().parse(kit.archive.archived('day0/release/decision.json')) as Map
+        assertThat(decision.chosen.recipe).isEqualTo('fp8')
+        assertThat(kit.archive.archived()).contains('day0/release/ladder.json', 'day0/release/report.html',
+                'day0/release/candidates/1-fp8/report/decision.json')
+        assertOnlyEvidenceArchived()
+        assertThat(decision.candidates[1].baseline_from as String).as('fp8 reuses the one baseline eval')
+                .endsWith('candidates/0-nvfp4')
+        assertThat(jenkins.logText()).contains('reusing the baseline eval of candidates/0-nvfp4')
+    }
+
+    @Test
     void shouldEndTheRegressionExampleAsAFailedBuildAfterItsCloseout() {
         String plan = new File(EXAMPLES, 'regression/release.yaml').path
 

@@ -117,6 +117,67 @@ class Day0ReleaseTest {
         assertThat(input.requests).isEmpty()
     }
 
+    private static Map inLadder(Map answer, String ranCandidate, String nextCandidate) {
+        Map copy = answer + [:]
+        if (copy.ran instanceof Map && ranCandidate) {
+            copy.ran = copy.ran + [candidate: [name: ranCandidate, recipe: ranCandidate]]
+        }
+        if (copy.next instanceof Map && nextCandidate) {
+            copy.next = copy.next + [candidate: [name: nextCandidate, recipe: nextCandidate],
+                                     approve_as: "${nextCandidate}:${copy.next.stage}".toString()]
+        }
+        return copy
+    }
+
+    @Test
+    void shouldGroupEachLadderCandidatesStagesAndNameTheChosenRecipeOnTheBadge() {
+        Map accepted = done('ACCEPT', 0)
+        accepted.decision += [chosen: [index: 1, name: 'fp8', recipe: 'fp8']]
+        answers.addAll([inLadder(ran('setup', 'ptq'), 'nvfp4', 'nvfp4'),
+                        inLadder(ran('ptq', 'compare'), 'nvfp4', 'nvfp4'),
+                        inLadder(ran('compare', 'closeout'), 'nvfp4', 'nvfp4'),
+                        inLadder(ran('closeout', 'setup', false), 'nvfp4', 'fp8'),
+                        inLadder(ran('setup', 'ptq'), 'fp8', 'fp8'),
+                        inLadder(ran('ptq', 'closeout'), 'fp8', 'fp8'),
+                        inLadder(accepted, 'fp8', null)])
+
+        FakeJenkins.Run run = jenkins.run("return day0Release(plan: 'ladder.yaml')")
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(stages.names).containsExactly('nvfp4 (recipe nvfp4)', 'nvfp4: setup', 'nvfp4: ptq',
+                'nvfp4: compare', 'nvfp4: closeout', 'fp8 (recipe fp8)', 'fp8: setup', 'fp8: ptq', 'fp8: closeout')
+        assertThat(jenkins.logText()).contains('[Pipeline] { (nvfp4 (recipe nvfp4))',
+                'day0Release nvfp4: closeout: failed')
+        assertThat(kit.badges.badges*.text).containsExactly('day0 ACCEPT (recipe fp8)')
+        assertThat(run.value.stages).endsWith('fp8: closeout')
+        assertThat(steps.drop(1)*.args).containsOnly(['release', 'step', '--plan=ladder.yaml',
+                                                      '--workdir=day0/release'])
+    }
+
+    @Test
+    void shouldApproveALadderCandidatesGpuStageAsCandidateColonStage() {
+        gpuStage()
+        answers.clear()
+        File quote = new File(jenkins.workspace, 'plan/quote.json')
+        answers.addAll([inLadder(ran('setup', 'quantized_eval'), 'fp8', 'fp8'),
+                        inLadder([done: false, ran: null, exit_code: 11, exit: exit(11),
+                                  next: [action: 'approve', stage: 'quantized_eval', term_sheet: quote.path,
+                                         term_sheet_text: 'Term sheet\n  GPU   1 x A100_80GB\n']], null, 'fp8'),
+                        inLadder(ran('quantized_eval', 'closeout'), 'fp8', 'fp8'),
+                        inLadder(done('ACCEPT', 0), 'fp8', null)])
+        input.approve('bob')
+
+        FakeJenkins.Run run = jenkins.run(GPU)
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(stages.names).containsExactly('fp8 (recipe fp8)', 'fp8: setup', 'fp8: quantized_eval',
+                'fp8: closeout')
+        assertThat(input.requests*.id).containsExactly('Day0Gpu-fp8-quantized_eval')
+        assertThat(input.requests*.insideNode).containsOnly(false)
+        assertThat(steps[3].args).contains('--approve=fp8:quantized_eval=day0/approvals/fp8-quantized_eval/' +
+                'approved-term-sheet.json')
+    }
+
     @Test
     void shouldFailTheBuildWithTheEnginesDecisionAfterCloseout() {
         chain('REGRESSION', 1)

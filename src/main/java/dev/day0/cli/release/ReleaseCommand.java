@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 /** {@code day0 release run}: the whole release chain as one command. */
 @Command(name = "release", mixinStandardHelpOptions = true,
         description = "Drive a release plan through every stage and gate to a decision.",
-        subcommands = {ReleaseCommand.Run.class, ReleaseCommand.Step.class})
+        subcommands = {ReleaseCommand.Run.class, ReleaseCommand.Step.class, ApproveCommand.class})
 public final class ReleaseCommand {
 
     /** The test hook: end the process right after state.json records this stage. */
@@ -63,7 +63,8 @@ public final class ReleaseCommand {
 
         @Option(names = "--approve", paramLabel = "[STAGE=]FILE",
                 description = "An approved Rockie term sheet for a rockie stage (repeatable; STAGE may be left "
-                        + "out when the plan has one rockie stage; a recipe ladder takes CANDIDATE:STAGE=FILE).")
+                        + "out when the plan has one rockie stage; a recipe ladder takes CANDIDATE:STAGE=FILE, or "
+                        + "CANDIDATE=FILE for a candidate's sheet from `day0 release approve`).")
         List<String> approve = new ArrayList<>();
 
         @Option(names = "--confirm-resubmit",
@@ -102,7 +103,8 @@ public final class ReleaseCommand {
             };
             Path dir = workdir != null ? workdir : Path.of("day0-work", plan.name());
             var options = new dev.day0.release.ladder.LadderRun.Options(dir, resume, approvals,
-                    Terminal.detect(env(), console().rawErr()), stageHook, pause -> Thread.sleep(pause.toMillis()),
+                    plan.candidateSheets(approve), Terminal.detect(env(), console().rawErr()), stageHook,
+                    pause -> Thread.sleep(pause.toMillis()),
                     confirmResubmit, candidateHook);
             var run = new dev.day0.release.ladder.LadderRun(plan, options, env(), console().redactor(),
                     console().rawErr(), Version.current());
@@ -171,6 +173,9 @@ public final class ReleaseCommand {
 
         @Override
         public Integer call() {
+            if (dev.day0.release.ladder.LadderPlan.declares(planFile)) {
+                return ladder(dev.day0.release.ladder.LadderPlan.load(planFile));
+            }
             ReleasePlan plan = ReleasePlan.load(planFile);
             if (plan.agents() != null) {
                 plan.agents().requireShared(plan.file(), workdir);
@@ -194,6 +199,25 @@ public final class ReleaseCommand {
             return interruptible(() -> {
                 StepReport report = conductor.step();
                 ObjectNode answer = stepAnswer(plan, planFile, workdir.toAbsolutePath().normalize(), report);
+                console().document(answer, null);
+                return answer.path("exit_code").asInt();
+            });
+        }
+
+        /** A recipe ladder, one stage of its current candidate per call (docs/release.md, "Recipe ladder"). */
+        private Integer ladder(dev.day0.release.ladder.LadderPlan plan) {
+            var options = new dev.day0.release.ladder.LadderRun.Options(workdir, false, plan.approvals(approve),
+                    plan.candidateSheets(approve), Terminal.NONE, stage -> { },
+                    pause -> Thread.sleep(pause.toMillis()), confirmResubmit, index -> { });
+            var step = new dev.day0.release.ladder.LadderStep(new dev.day0.release.ladder.LadderRun(plan, options,
+                    env(), console().redactor(), console().rawErr(), Version.current()));
+            Path dir = workdir.toAbsolutePath().normalize();
+            if (peek) {
+                console().document(LadderStepAnswer.of(plan, planFile, dir, step.peek()), null);
+                return ReleaseExit.CONTINUE.code();
+            }
+            return interruptible(() -> {
+                ObjectNode answer = LadderStepAnswer.of(plan, planFile, dir, step.step());
                 console().document(answer, null);
                 return answer.path("exit_code").asInt();
             });
@@ -293,7 +317,7 @@ public final class ReleaseCommand {
         return answer;
     }
 
-    private static ObjectNode stageJson(ObjectNode json, Stage stage) {
+    static ObjectNode stageJson(ObjectNode json, Stage stage) {
         json.put("stage", stage.key());
         json.put("position", stage.position());
         json.put("of", Stage.chain().size());

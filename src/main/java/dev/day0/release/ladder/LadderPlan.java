@@ -275,9 +275,13 @@ public record LadderPlan(Path file, Path dir, String name, Mode mode, int maxCan
         for (String value : values) {
             int colon = value.indexOf(':');
             int eq = value.indexOf('=');
+            if (isCandidateSheet(value)) {
+                continue;
+            }
             if (colon <= 0 || eq < colon + 2) {
                 throw new InputException("--approve", "", "a ladder's approval is CANDIDATE:STAGE=FILE (one sheet "
-                        + "per stage of one candidate), found \"" + value + "\"");
+                        + "for one stage of one candidate) or CANDIDATE=FILE (a candidate's sheet from day0 release "
+                        + "approve), found \"" + value + "\"");
             }
             String candidateName = value.substring(0, colon);
             String stage = value.substring(colon + 1, eq);
@@ -303,5 +307,42 @@ public record LadderPlan(Path file, Path dir, String name, Mode mode, int maxCan
             }
         }
         return approvals;
+    }
+
+    /**
+     * Parses {@code --approve CANDIDATE=FILE} values: a candidate's approval of all its jobs at once
+     * ({@code day0 release approve}), at most one per candidate.
+     */
+    public Map<String, Path> candidateSheets(List<String> values) {
+        Map<String, Path> sheets = new LinkedHashMap<>();
+        for (String value : values) {
+            if (!isCandidateSheet(value)) {
+                continue;
+            }
+            int eq = value.indexOf('=');
+            String candidateName = value.substring(0, eq);
+            if (candidates.stream().noneMatch(c -> c.name().equals(candidateName))) {
+                throw new InputException("--approve", "", "no candidate named \"" + candidateName + "\" (candidates: "
+                        + String.join(", ", candidates.stream().map(Candidate::name).toList()) + "): a ladder's "
+                        + "approval is CANDIDATE:STAGE=FILE or CANDIDATE=FILE, found \"" + value + "\"");
+            }
+            Path path = Path.of(value.substring(eq + 1));
+            if (!Files.isRegularFile(path)) {
+                throw new InputException(value.substring(eq + 1), "", "file not found (given with --approve "
+                        + value + ")");
+            }
+            if (sheets.put(candidateName, path) != null) {
+                throw new InputException("--approve", "", "two approvals for candidate " + candidateName
+                        + ": give one sheet per candidate");
+            }
+        }
+        return sheets;
+    }
+
+    /** {@code CANDIDATE=FILE}: an equals sign with no colon before it. */
+    private static boolean isCandidateSheet(String value) {
+        int colon = value.indexOf(':');
+        int eq = value.indexOf('=');
+        return eq > 0 && (colon < 0 || colon > eq);
     }
 }

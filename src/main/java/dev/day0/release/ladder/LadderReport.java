@@ -74,7 +74,7 @@ final class LadderReport {
                 .append(plan.candidates().size()).append(" candidates may be tried")
                 .append(plan.budgetCents() == null ? "" : ", budget " + dollars(plan.budgetCents())).append(".\n\n");
         md.append("| # | candidate | recipe | decision | class | size ratio | worst drop (points) | worst task "
-                + "| quoted | report |\n");
+                + "| spent | report |\n");
         md.append("|---|---|---|---|---|---:|---:|---|---:|---|\n");
         for (ObjectNode e : entries) {
             md.append("| ").append(e.path("index").asInt()).append(" | ").append(e.path("name").asText())
@@ -83,7 +83,7 @@ final class LadderReport {
                     .append(number(e.get("size_ratio"), 1, "%.4f")).append(" | ")
                     .append(number(e.get("worst_drop"), 100, "%.2f")).append(" | ")
                     .append(orDash(e.get("worst_task"))).append(" | ")
-                    .append(e.hasNonNull("quoted_cents") ? dollars(e.get("quoted_cents").asLong()) : "-")
+                    .append(LadderSpend.describe(e))
                     .append(" | ").append(e.hasNonNull("report") ? "`" + e.get("report").asText() + "`" : "-")
                     .append(" |\n");
         }
@@ -118,7 +118,7 @@ final class LadderReport {
                             + esc(decision.chosen().path("fingerprint").asText()) + "</code>" : "").append("</p>\n");
         }
         html.append("<table id=\"candidates\"><tr><th>#</th><th>candidate</th><th>recipe</th><th>decision</th>"
-                + "<th>class</th><th>size ratio</th><th>worst drop (points)</th><th>worst task</th><th>quoted</th>"
+                + "<th>class</th><th>size ratio</th><th>worst drop (points)</th><th>worst task</th><th>spent</th>"
                 + "</tr>\n");
         for (ObjectNode e : entries) {
             boolean chosen = decision.chosen() != null
@@ -130,8 +130,7 @@ final class LadderReport {
                     .append("</td><td class=\"num\">").append(number(e.get("size_ratio"), 1, "%.4f"))
                     .append("</td><td class=\"num\">").append(number(e.get("worst_drop"), 100, "%.2f"))
                     .append("</td><td>").append(esc(orDash(e.get("worst_task")))).append("</td><td class=\"num\">")
-                    .append(e.hasNonNull("quoted_cents") ? dollars(e.get("quoted_cents").asLong()) : "-")
-                    .append("</td></tr>\n");
+                    .append(esc(LadderSpend.describe(e))).append("</td></tr>\n");
         }
         html.append("</table>\n<h2>Frontier</h2>\n").append(svg)
                 .append("\n<p>Size ratio (checkpoint bytes over source bytes) against the worst task's drop in "

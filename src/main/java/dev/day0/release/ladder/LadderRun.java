@@ -10,7 +10,6 @@ import dev.day0.release.ReleaseExit;
 import dev.day0.release.ReleasePlan;
 import dev.day0.release.ReleaseState;
 import dev.day0.release.Terminal;
-import dev.day0.rockie.TermSheet;
 import dev.day0.core.Decision;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,19 +36,20 @@ public final class LadderRun {
     /**
      * @param workdir where ladder.json, the candidates' directories and the ladder's reports go
      * @param approvals approved term sheets, by candidate name, then by stage
+     * @param candidateSheets a candidate's approval of all its jobs at once, by candidate name
      */
     public record Options(Path workdir, boolean resume, Map<String, Map<String, Path>> approvals,
-                          Terminal terminal, Conductor.StopHook stopHook, Conductor.Sleeper sleeper,
-                          boolean confirmResubmit, CandidateHook candidateHook) {
+                          Map<String, Path> candidateSheets, Terminal terminal, Conductor.StopHook stopHook,
+                          Conductor.Sleeper sleeper, boolean confirmResubmit, CandidateHook candidateHook) {
     }
 
-    private final LadderPlan plan;
-    private final Options options;
-    private final Map<String, String> env;
-    private final Redactor redactor;
-    private final PrintWriter err;
-    private final String toolVersion;
-    private final Path workdir;
+    final LadderPlan plan;
+    final Options options;
+    final Map<String, String> env;
+    final Redactor redactor;
+    final PrintWriter err;
+    final String toolVersion;
+    final Path workdir;
 
     public LadderRun(LadderPlan plan, Options options, Map<String, String> env, Redactor redactor,
                      PrintWriter err, String toolVersion) {
@@ -72,6 +72,7 @@ public final class LadderRun {
 
     public Conductor.Outcome run() {
         LadderState state = LadderState.open(workdir, plan, options.resume(), toolVersion, redactor);
+        Map<String, Map<String, Path>> approvals = approvals();
         say("day0 release: ladder " + plan.name() + " (" + plan.tried().size() + " of "
                 + plan.candidates().size() + " candidates, mode " + plan.mode().word()
                 + (plan.budgetCents() == null ? "" : ", budget " + LadderReport.dollars(plan.budgetCents()))
@@ -83,67 +84,103 @@ public final class LadderRun {
             }
         }
         state.save();
-        String stop = null;
-        Decision stopDecision = null;
+        Stop stop = null;
         for (LadderPlan.Candidate candidate : plan.tried()) {
             ObjectNode entry = state.entry(candidate);
             boolean started = entry.path("started").asBoolean(false);
             Path baselineFrom = started ? baselineFrom(entry) : firstBaseline(state);
             ReleasePlan candidatePlan = plan.plan(candidate, baselineFrom);
             Path dir = candidate.workdir(workdir);
-            Map<String, Path> approvals = options.approvals().getOrDefault(candidate.name(), Map.of());
+            Map<String, Path> given = approvals.getOrDefault(candidate.name(), Map.of());
             if (!started) {
-                Long quoted = quote(candidatePlan, approvals, dir);
-                String over = overBudget(state, quoted);
-                if (over != null) {
-                    stop = "candidate " + candidate.index() + " (" + candidate.name() + ") was not started: " + over;
-                    stopDecision = Decision.NEEDS_HUMAN;
-                    entry.put("status", "not started");
-                    entry.put("detail", over);
-                    state.save();
+                stop = start(state, candidate, entry, candidatePlan, baselineFrom, given);
+                if (stop != null) {
                     break;
                 }
-                entry.put("started", true);
-                entry.put("baseline_from", baselineFrom == null ? null : baselineFrom.toString());
-                if (quoted != null) {
-                    entry.put("quoted_cents", quoted);
-                }
-                entry.put("status", "running");
-                state.save();
             }
-            say("");
-            say("day0 release: candidate " + (candidate.index() + 1) + "/" + plan.tried().size() + " "
-                    + candidate.name() + " (recipe " + candidate.recipe() + ")" + (baselineFrom == null ? ""
-                    : ", reusing the baseline eval of " + workdir.relativize(baselineFrom)));
+            announce(candidate, baselineFrom);
             boolean resumeCandidate = started && Files.exists(ReleaseState.fileIn(dir));
-            Conductor.Options conductorOptions = new Conductor.Options(dir, resumeCandidate, approvals,
+            Conductor.Options conductorOptions = new Conductor.Options(dir, resumeCandidate, given,
                     options.terminal(), options.stopHook(), options.sleeper(), options.confirmResubmit());
             Conductor.Outcome outcome = new Conductor(candidatePlan, conductorOptions, env, redactor, err,
                     toolVersion).run();
-            record(entry, candidatePlan, dir, outcome);
-            state.save();
+            ended(state, entry, candidatePlan, dir, given, outcome);
             options.candidateHook().afterCandidate(candidate.index());
-            Decision decision = outcome.decision();
-            boolean stopped = "stopped".equals(outcome.summary().path("status").asText());
-            if (stopped || decision == Decision.SYSTEMIC || decision == Decision.NEEDS_HUMAN
-                    || decision == Decision.ANOMALOUS) {
-                stop = "candidate " + candidate.index() + " (" + candidate.name() + ") ended " + decision
-                        + (stopped ? " before a verdict" : "") + ", which stops the ladder: "
-                        + outcome.summary().path("detail").asText();
-                stopDecision = decision;
-                break;
-            }
-            if (decision == Decision.ACCEPT && plan.mode() == LadderPlan.Mode.FIRST) {
+            stop = stopAfter(candidate, outcome);
+            if (stop != null || !goesOn(candidate, outcome)) {
                 break;
             }
             if (Thread.currentThread().isInterrupted()) {
                 // A signal ends the process once this candidate's decision is written: start no other.
-                stop = "interrupted after candidate " + candidate.index() + " (" + candidate.name() + "): continue "
-                        + "with --resume";
-                stopDecision = Decision.NEEDS_HUMAN;
+                stop = new Stop(Decision.NEEDS_HUMAN, "interrupted after candidate " + candidate.index() + " ("
+                        + candidate.name() + "): continue with --resume");
                 break;
             }
         }
+        return close(state, stop);
+    }
+
+    /** Why the ladder stops: the decision it stops with and the reason. */
+    record Stop(Decision decision, String reason) {
+    }
+
+    /** Marks a candidate started after the budget allows it; else why the ladder stops before it. */
+    Stop start(LadderState state, LadderPlan.Candidate candidate, ObjectNode entry, ReleasePlan candidatePlan,
+               Path baselineFrom, Map<String, Path> given) {
+        Long quoted = quote(candidatePlan, given, candidate.workdir(workdir));
+        String over = overBudget(state, quoted);
+        if (over != null) {
+            entry.put("status", "not started");
+            entry.put("detail", over);
+            state.save();
+            return new Stop(Decision.NEEDS_HUMAN, "candidate " + candidate.index() + " (" + candidate.name()
+                    + ") was not started: " + over);
+        }
+        entry.put("started", true);
+        entry.put("baseline_from", baselineFrom == null ? null : baselineFrom.toString());
+        if (quoted != null) {
+            entry.put("quoted_cents", quoted);
+        }
+        entry.put("status", "running");
+        state.save();
+        return null;
+    }
+
+    void announce(LadderPlan.Candidate candidate, Path baselineFrom) {
+        say("");
+        say("day0 release: candidate " + (candidate.index() + 1) + "/" + plan.tried().size() + " "
+                + candidate.name() + " (recipe " + candidate.recipe() + ")" + (baselineFrom == null ? ""
+                : ", reusing the baseline eval of " + workdir.relativize(baselineFrom)));
+    }
+
+    /** Records how a candidate ended and what it spent. */
+    void ended(LadderState state, ObjectNode entry, ReleasePlan candidatePlan, Path dir, Map<String, Path> given,
+               Conductor.Outcome outcome) {
+        record(entry, candidatePlan, dir, outcome);
+        spend(entry, candidatePlan, dir, given);
+        state.save();
+    }
+
+    /** SYSTEMIC, NEEDS_HUMAN, ANOMALOUS or a stopped run stop the ladder with that decision; else null. */
+    static Stop stopAfter(LadderPlan.Candidate candidate, Conductor.Outcome outcome) {
+        Decision decision = outcome.decision();
+        boolean stopped = "stopped".equals(outcome.summary().path("status").asText());
+        if (stopped || decision == Decision.SYSTEMIC || decision == Decision.NEEDS_HUMAN
+                || decision == Decision.ANOMALOUS) {
+            return new Stop(decision, "candidate " + candidate.index() + " (" + candidate.name() + ") ended "
+                    + decision + (stopped ? " before a verdict" : "") + ", which stops the ladder: "
+                    + outcome.summary().path("detail").asText());
+        }
+        return null;
+    }
+
+    /** False when this candidate's ACCEPT ends a {@code first} ladder. */
+    boolean goesOn(LadderPlan.Candidate candidate, Conductor.Outcome outcome) {
+        return !(outcome.decision() == Decision.ACCEPT && plan.mode() == LadderPlan.Mode.FIRST);
+    }
+
+    /** The ladder's decision from its candidates' entries (or the stop), its reports, and the outcome. */
+    Conductor.Outcome close(LadderState state, Stop stop) {
         for (LadderPlan.Candidate candidate : plan.candidates()) {
             ObjectNode entry = state.entry(candidate);
             if (!entry.path("started").asBoolean(false) && !entry.has("status")) {
@@ -151,7 +188,8 @@ public final class LadderRun {
                         : "not tried");
             }
         }
-        LadderDecision decision = LadderDecision.decide(plan, state.entries(), stopDecision, stop);
+        LadderDecision decision = LadderDecision.decide(plan, state.entries(), stop == null ? null : stop.decision(),
+                stop == null ? null : stop.reason());
         state.decision(decision.toJson());
         state.status(decision.resumable() ? "stopped" : "finished");
         state.save();
@@ -159,8 +197,41 @@ public final class LadderRun {
         return outcome(state, decision, files);
     }
 
+    /**
+     * The approvals by candidate and stage: those given one per stage, and the jobs of each candidate's sheet,
+     * checked and unpacked into {@code approvals/<i>-<name>/} before any candidate runs. A stage approved twice
+     * (on its own and in its candidate's sheet) is refused: one approval covers one submission.
+     */
+    Map<String, Map<String, Path>> approvals() {
+        Map<String, Map<String, Path>> all = new java.util.LinkedHashMap<>();
+        options.approvals().forEach((name, stages) -> all.put(name, new java.util.LinkedHashMap<>(stages)));
+        if (options.candidateSheets().isEmpty()) {
+            return all;
+        }
+        dev.day0.rockie.ApprovalKey key = dev.day0.rockie.ApprovalKey.forChecking(env);
+        for (LadderPlan.Candidate candidate : plan.candidates()) {
+            Path sheet = options.candidateSheets().get(candidate.name());
+            if (sheet == null) {
+                continue;
+            }
+            Path outDir = workdir.resolve(LadderState.APPROVALS).resolve(candidate.index() + "-" + candidate.name());
+            Map<String, Path> jobs = CandidateApproval.open(sheet, plan, candidate, key, outDir, redactor);
+            Map<String, Path> stages = all.computeIfAbsent(candidate.name(), k -> new java.util.LinkedHashMap<>());
+            for (Map.Entry<String, Path> job : jobs.entrySet()) {
+                if (stages.containsKey(job.getKey())) {
+                    throw new InputException("--approve", "", candidate.name() + ":" + job.getKey() + " is "
+                            + "approved twice (on its own and in " + sheet + "): one approval covers one submission");
+                }
+                stages.put(job.getKey(), job.getValue());
+            }
+            say("day0 release: " + sheet + " approves " + jobs.size() + " job(s) of candidate "
+                    + candidate.name() + ": " + String.join(", ", jobs.keySet()));
+        }
+        return all;
+    }
+
     /** The work directory of the first started candidate whose baseline eval and baseline gate completed. */
-    private Path firstBaseline(LadderState state) {
+    Path firstBaseline(LadderState state) {
         for (LadderPlan.Candidate candidate : plan.tried()) {
             ObjectNode entry = state.entry(candidate);
             if (!entry.path("started").asBoolean(false)) {
@@ -182,7 +253,7 @@ public final class LadderRun {
         return null;
     }
 
-    private static Path baselineFrom(ObjectNode entry) {
+    static Path baselineFrom(ObjectNode entry) {
         return entry.hasNonNull("baseline_from") ? Path.of(entry.get("baseline_from").asText()) : null;
     }
 
@@ -202,18 +273,8 @@ public final class LadderRun {
                 sheet = spec.rockie().termSheet().resolve(candidatePlan.dir(), dir,
                         dir.resolve("stages").resolve(spec.key()));
             }
-            if (sheet == null || !Files.isRegularFile(sheet)) {
-                return null;
-            }
-            Long cents;
-            try {
-                TermSheet read = TermSheet.read(sheet, redactor);
-                cents = read.userBudgetCents() != null ? read.userBudgetCents()
-                        : read.recommendedBudgetCents() != null ? read.recommendedBudgetCents() : read.estimateCents();
-            } catch (InputException e) {
-                return null;
-            }
-            if (cents == null || cents < 0) {
+            Long cents = LadderSpend.quoteOf(sheet, redactor);
+            if (cents == null) {
                 return null;
             }
             try {
@@ -239,7 +300,7 @@ public final class LadderRun {
         try {
             for (ObjectNode entry : state.entries()) {
                 if (entry.path("started").asBoolean(false)) {
-                    committed = Math.addExact(committed, entry.path("quoted_cents").asLong(0));
+                    committed = Math.addExact(committed, LadderSpend.committed(entry));
                 }
             }
             long total = Math.addExact(committed, quoted);
@@ -247,10 +308,26 @@ public final class LadderRun {
                 return null;
             }
             return "its quote " + LadderReport.dollars(quoted) + " with the " + LadderReport.dollars(committed)
-                    + " earlier candidates committed makes " + LadderReport.dollars(total) + ", over ladder.budget_cents "
+                    + " earlier candidates spent or committed (billed cost of ended jobs, quotes of the others) makes "
+                    + LadderReport.dollars(total) + ", over ladder.budget_cents "
                     + LadderReport.dollars(budget) + ": raise the budget or stop here";
         } catch (ArithmeticException e) {
             return "the committed and quoted cents overflow a 64-bit count: refusing to start it";
+        }
+    }
+
+    /** The candidate's spend, job by job, once it ended: billed where the platform reported the cost. */
+    private void spend(ObjectNode entry, ReleasePlan candidatePlan, Path dir, Map<String, Path> approvals) {
+        ObjectNode spend;
+        try {
+            spend = LadderSpend.of(candidatePlan, dir, approvals, redactor);
+        } catch (ArithmeticException e) {
+            spend = null;
+        }
+        if (spend == null) {
+            entry.remove("spend");
+        } else {
+            entry.set("spend", spend);
         }
     }
 
@@ -318,7 +395,7 @@ public final class LadderRun {
     }
 
     /** A line of the ladder's own on stderr, through the run's redactor like every other line day0 prints. */
-    private void say(String line) {
+    void say(String line) {
         err.println(redactor.redact(line));
     }
 }

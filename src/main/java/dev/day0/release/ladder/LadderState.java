@@ -22,8 +22,10 @@ import java.util.List;
 final class LadderState {
     static final String SCHEMA = "day0.release-ladder/1";
     static final String FILE = "ladder.json";
+    /** Where the jobs of a candidate's approval (--approve CANDIDATE=FILE) are unpacked, one sheet per stage. */
+    static final String APPROVALS = "approvals";
     /** What a ladder run writes at the top of its work directory; a new run replaces them. */
-    static final List<String> OWN = List.of("candidates", FILE, "decision.json", "report.md", "report.html",
+    static final List<String> OWN = List.of("candidates", APPROVALS, FILE, "decision.json", "report.md", "report.html",
             "junit.xml", "frontier.svg");
 
     private final Path file;
@@ -105,6 +107,10 @@ final class LadderState {
 
     Path file() {
         return file;
+    }
+
+    String status() {
+        return root.path("status").asText();
     }
 
     void status(String status) {

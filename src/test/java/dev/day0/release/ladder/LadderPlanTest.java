@@ -122,8 +122,14 @@ public class LadderPlanTest {
 
         assertThat(plan.approvals(List.of("gpu:ptq=" + approved)).get("gpu").get("ptq"))
                 .isEqualTo(Path.of(approved));
-        assertThatThrownBy(() -> plan.approvals(List.of("ptq=" + approved)))
+        assertThatThrownBy(() -> plan.approvals(List.of("gpu:ptq")))
                 .hasMessageContaining("a ladder's approval is CANDIDATE:STAGE=FILE");
+        assertThatThrownBy(() -> plan.candidateSheets(List.of("ptq=" + approved)))
+                .hasMessageContaining("no candidate named \"ptq\"")
+                .hasMessageContaining("a ladder's approval is CANDIDATE:STAGE=FILE or CANDIDATE=FILE");
+        assertThat(plan.candidateSheets(List.of("gpu=" + approved, "gpu:ptq=" + approved)))
+                .as("a candidate's sheet beside one stage's").containsOnlyKeys("gpu");
+        assertThat(plan.approvals(List.of("gpu=" + approved))).isEmpty();
         assertThatThrownBy(() -> plan.approvals(List.of("b:ptq=" + approved)))
                 .hasMessageContaining("no candidate named \"b\" (candidates: a, gpu)");
         assertThatThrownBy(() -> plan.approvals(List.of("a:ptq=" + approved)))

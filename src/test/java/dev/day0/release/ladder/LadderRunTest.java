@@ -62,7 +62,7 @@ public class LadderRunTest {
 
     private CliRun run(boolean resume, LadderRun.CandidateHook hook, Map<String, String> env) {
         StringWriter err = new StringWriter();
-        LadderRun.Options options = new LadderRun.Options(fixture.workdir(), resume, Map.of(), Terminal.NONE,
+        LadderRun.Options options = new LadderRun.Options(fixture.workdir(), resume, Map.of(), Map.of(), Terminal.NONE,
                 stage -> { }, pause -> { }, false, hook);
         Conductor.Outcome outcome = new LadderRun(LadderPlan.load(plan()), options, env,
                 Redactor.fromEnvironment(env), new PrintWriter(err, true), "test").run();
