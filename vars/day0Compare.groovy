@@ -31,7 +31,9 @@ import groovy.transform.Field
     scales          : null,
     // {task: score} published for the baseline (a model card): a measured baseline far from it is flagged.
     published       : null,
-    // Earlier gate results of this chain: [ptq: 'day0/ptq/gate.json', runs: [name: 'day0/<name>/gate.json']].
+    // Earlier gate results of this chain: [ptq: 'day0/ptq/gate.json', runs: [name: 'day0/<name>/gate.json'],
+    // verbosity: 'day0/verbosity/gate.json'] (the verbosity gate, run before this step, joins the decision, so
+    // day0Publish takes it without accuracyOnly).
     chain           : [:],
     // Evidence files listed with their sha256 in decision.json: [role: file].
     inputs          : [:],
@@ -140,6 +142,9 @@ Map closeout(Map opts, Map compare) {
         command.add("--run=${runs[i]}")
     }
     command.add("--compare=${compare.resultFile}")
+    if (opts.chain.verbosity) {
+        command.add("--verbosity=${opts.chain.verbosity}")
+    }
     List inputs = inputEntries(opts.inputs as Map, opts.baseline as String, opts.candidate as String)
     for (int i = 0; i < inputs.size(); i++) {
         command.add("--input=${inputs[i]}")
@@ -156,7 +161,9 @@ Map closeout(Map opts, Map compare) {
 @NonCPS
 static List chainProblems(Map chain) {
     List problems = []
-    chain.keySet().findAll { !(it in ['ptq', 'runs']) }.each { problems << "unknown key '${it}' (use ptq and runs)" }
+    chain.keySet().findAll { !(it in ['ptq', 'runs', 'verbosity']) }.each {
+        problems << "unknown key '${it}' (use ptq, runs and verbosity)"
+    }
     if (chain.runs != null && !(chain.runs instanceof Map) && !(chain.runs instanceof List)) {
         problems << 'runs: a map of stage name to gate.json, or a list of gate.json files'
     }

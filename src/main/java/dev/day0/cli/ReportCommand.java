@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code day0 report}: merges the results of the stages of one chain into one decision record, in chain order
- * (ptq, then each run gate, then compare).
+ * (ptq, then each run gate, then compare, then verbosity). A record with a verbosity gate is one {@code day0 publish}
+ * accepts without {@code --accuracy-only}, as the release chain's own record is.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Merge gate results into decision.json, report.md and junit.xml, and print the decision.",
@@ -34,6 +35,10 @@ public final class ReportCommand extends EngineCommand {
     @Option(names = "--compare", paramLabel = "FILE", description = "The compare gate result.")
     Path compare;
 
+    @Option(names = "--verbosity", paramLabel = "FILE",
+            description = "The verbosity gate result (day0 gate verbosity --out FILE).")
+    Path verbosity;
+
     @Option(names = "--input", paramLabel = "ROLE=FILE",
             description = "An evidence file to list with its sha256 (e.g. baseline=scores.json); repeatable.")
     List<String> inputs = new ArrayList<>();
@@ -43,8 +48,8 @@ public final class ReportCommand extends EngineCommand {
 
     @Override
     public Integer call() {
-        if (ptq == null && runs.isEmpty() && compare == null) {
-            throw new InputException("day0 report", "", "give at least one of --ptq, --run, --compare");
+        if (ptq == null && runs.isEmpty() && compare == null && verbosity == null) {
+            throw new InputException("day0 report", "", "give at least one of --ptq, --run, --compare, --verbosity");
         }
         DecisionRecord record = new DecisionRecord(Version.current());
         if (ptq != null) {
@@ -63,6 +68,10 @@ public final class ReportCommand extends EngineCommand {
         if (compare != null) {
             record.input("compare-result", compare);
             record.stage("compare", "compare", gateResult(compare, "compare"));
+        }
+        if (verbosity != null) {
+            record.input("verbosity-result", verbosity);
+            record.stage("verbosity", "verbosity", gateResult(verbosity, "verbosity"));
         }
         for (String input : inputs) {
             int eq = input.indexOf('=');
@@ -93,6 +102,10 @@ public final class ReportCommand extends EngineCommand {
         }
         if ("compare".equals(gate) && !doc.path("decision").isTextual()) {
             throw fields.error("decision", "is missing: not a compare gate result");
+        }
+        // per_task is in a compare result too; harvest_diagnostics is only in what 'day0 gate verbosity' writes.
+        if ("verbosity".equals(gate) && !doc.path("harvest_diagnostics").isObject()) {
+            throw fields.error("harvest_diagnostics", "is missing: not a verbosity gate result");
         }
         // The exit block was the gate command's answer, not part of its result: the record is the same as the one
         // 'day0 gate ... --report-dir' writes.

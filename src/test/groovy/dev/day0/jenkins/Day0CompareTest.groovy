@@ -96,6 +96,17 @@ class Day0CompareTest {
     }
 
     @Test
+    void shouldHandTheVerbosityGateToTheCloseoutSoTheDecisionHasIt() {
+        engineDecides(kit, [pass: true, decision: 'ACCEPT', failure_class: null, detail: 'ok'], 'ACCEPT', 'ok')
+
+        jenkins.run(COMPARE.replace("runs: ['baseline-eval'", "verbosity: 'day0/verbosity/gate.json', runs: ['baseline-eval'"))
+
+        EngineFake.Call report = kit.engine.calls('report')[0]
+        assertThat(report.args).containsSubsequence('--compare=day0/compare/gate.json',
+                '--verbosity=day0/verbosity/gate.json')
+    }
+
+    @Test
     void shouldFailTheBuildOnARegressionButLetTheCloseoutRun() {
         engineDecides(kit, [pass: false, decision: 'REGRESSION', failure_class: null, detail: 'gsm8k dropped 0.03'],
                 'REGRESSION', 'compare: gsm8k dropped 0.03 > 0.01')

@@ -85,4 +85,63 @@ public class ReportCommandTest {
     public void shouldRequireAtLeastOneResult() {
         assertThat(CliRun.run("report", "--report-dir", temp.getRoot().toString()).exitCode()).isEqualTo(2);
     }
+
+    private Path verbosityTree(String side, double tokens) throws Exception {
+        Path artifacts = temp.getRoot().toPath().resolve(side).resolve("eval_1/simple_evals.gpqa/artifacts");
+        Files.createDirectories(artifacts);
+        Files.writeString(artifacts.resolve("eval_factory_metrics.json"), "{\"response_stats\": "
+                + "{\"avg_completion_tokens\": " + tokens + ", \"successful_count\": 198}}");
+        return temp.getRoot().toPath().resolve(side);
+    }
+
+    private Path acceptedCompare() throws Exception {
+        return gate("compare.json", "gate", "compare", "--baseline", file("b.json", "{\"gsm8k\": 77.3}").toString(),
+                "--candidate", file("c.json", "{\"gsm8k\": 77.0}").toString());
+    }
+
+    @Test
+    public void shouldRecordTheVerbosityGateAfterCompare() throws Exception {
+        Path compare = acceptedCompare();
+        Path verbosity = gate("verbosity.json", "gate", "verbosity", "--baseline", verbosityTree("vb", 4000)
+                .toString(), "--candidate", verbosityTree("vc", 4100).toString());
+        Path reportDir = temp.getRoot().toPath().resolve("out");
+
+        CliRun report = CliRun.run("report", "--compare", compare.toString(), "--verbosity", verbosity.toString(),
+                "--report-dir", reportDir.toString());
+
+        assertThat(report.exitCode()).as(report.toString()).isEqualTo(0);
+        JsonNode record = Json.read(reportDir.resolve("decision.json"));
+        assertThat(record.path("decision").asText()).isEqualTo("ACCEPT");
+        assertThat(record.path("gates")).extracting(g -> g.path("gate").asText())
+                .containsExactly("compare", "verbosity");
+        assertThat(record.path("inputs")).extracting(i -> i.path("role").asText()).contains("verbosity-result");
+        assertThat(record.path("gates").get(1).path("result").has("exit")).isFalse();
+    }
+
+    @Test
+    public void shouldCallAnAcceptedCompareWithLongerAnswersARegression() throws Exception {
+        Path compare = acceptedCompare();
+        Path verbosity = gate("verbosity.json", "gate", "verbosity", "--baseline", verbosityTree("vb", 4000)
+                .toString(), "--candidate", verbosityTree("vc", 4400).toString());
+
+        CliRun report = CliRun.run("report", "--compare", compare.toString(), "--verbosity", verbosity.toString(),
+                "--report-dir", temp.getRoot().toPath().resolve("out").toString());
+
+        assertThat(report.exitCode()).as(report.toString()).isEqualTo(1);
+        JsonNode answer = Json.parse(report.out(), "stdout");
+        assertThat(answer.path("decision").asText()).isEqualTo("REGRESSION");
+        assertThat(answer.path("failure_class").asText()).isEqualTo("VERBOSITY_EXCEEDED");
+        assertThat(answer.path("detail").asText()).startsWith("verbosity: ");
+    }
+
+    @Test
+    public void shouldRejectACompareResultGivenAsTheVerbosityResult() throws Exception {
+        Path compare = acceptedCompare();
+
+        CliRun report = CliRun.run("report", "--compare", compare.toString(), "--verbosity", compare.toString(),
+                "--report-dir", temp.getRoot().toPath().resolve("out").toString());
+
+        assertThat(report.exitCode()).isEqualTo(2);
+        assertThat(report.err().trim()).isEqualTo(compare + ": harvest_diagnostics: is missing: not a verbosity gate result");
+    }
 }
