@@ -1,9 +1,7 @@
 package dev.day0.cli.release;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.day0.core.ExitCode;
 import dev.day0.io.Json;
-import dev.day0.release.Conductor;
 import dev.day0.release.ReleaseExit;
 import dev.day0.release.StepReport;
 import dev.day0.release.StepResult;
@@ -52,26 +50,7 @@ final class LadderStepAnswer {
         List<String> again = new ArrayList<>(List.of("release", "step", "--plan", planFile.toString(),
                 "--workdir", workdir.toString()));
         if (report.done()) {
-            next.put("action", "done");
-            Conductor.Outcome outcome = report.outcome();
-            ObjectNode decision = answer.putObject("decision");
-            decision.setAll(outcome.summary());
-            for (var file : outcome.summary().path("files")) {
-                String name = Path.of(file.asText()).getFileName().toString();
-                String key = switch (name) {
-                    case "decision.json" -> "decision_file";
-                    case "junit.xml" -> "junit_file";
-                    case "report.md" -> "report_file";
-                    case "report.html" -> "report_html_file";
-                    default -> null;
-                };
-                if (key != null) {
-                    decision.put(key, file.asText());
-                }
-            }
-            answer.put("exit_code", outcome.exitCode());
-            answer.set("exit", ExitCode.of(ReleaseExit.class, outcome.exitCode()).orElseThrow().toJson());
-            return answer;
+            return ReleaseCommand.doneAnswer(answer, next, report.outcome());
         }
         StepReport upcoming = report.next();
         ReleaseCommand.stageJson(next, upcoming.next());

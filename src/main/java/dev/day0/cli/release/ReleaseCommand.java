@@ -267,26 +267,7 @@ public final class ReleaseCommand {
         List<String> again = new ArrayList<>(List.of("release", "step", "--plan", planFile.toString(),
                 "--workdir", workdir.toString()));
         if (report.done()) {
-            next.put("action", "done");
-            Conductor.Outcome outcome = report.outcome();
-            ObjectNode decision = answer.putObject("decision");
-            decision.setAll(outcome.summary());
-            for (var file : outcome.summary().path("files")) {
-                String name = Path.of(file.asText()).getFileName().toString();
-                String key = switch (name) {
-                    case "decision.json" -> "decision_file";
-                    case "junit.xml" -> "junit_file";
-                    case "report.md" -> "report_file";
-                    case "report.html" -> "report_html_file";
-                    default -> null;
-                };
-                if (key != null) {
-                    decision.put(key, file.asText());
-                }
-            }
-            answer.put("exit_code", outcome.exitCode());
-            answer.set("exit", ExitCode.of(ReleaseExit.class, outcome.exitCode()).orElseThrow().toJson());
-            return answer;
+            return doneAnswer(answer, next, report.outcome());
         }
         stageJson(next, report.next());
         String agent = plan.agents() == null ? null : plan.agents().label(report.next());
@@ -314,6 +295,29 @@ public final class ReleaseCommand {
         var command = next.putArray("command");
         again.forEach(command::add);
         answer.set("exit", (report.termSheet() != null ? ReleaseExit.AWAITING_APPROVAL : ReleaseExit.CONTINUE).toJson());
+        return answer;
+    }
+
+    /** The answer of a call that ended the run: the decision with its files by role, and the decision's exit. */
+    static ObjectNode doneAnswer(ObjectNode answer, ObjectNode next, Conductor.Outcome outcome) {
+        next.put("action", "done");
+        ObjectNode decision = answer.putObject("decision");
+        decision.setAll(outcome.summary());
+        for (var file : outcome.summary().path("files")) {
+            String name = Path.of(file.asText()).getFileName().toString();
+            String key = switch (name) {
+                case "decision.json" -> "decision_file";
+                case "junit.xml" -> "junit_file";
+                case "report.md" -> "report_file";
+                case "report.html" -> "report_html_file";
+                default -> null;
+            };
+            if (key != null) {
+                decision.put(key, file.asText());
+            }
+        }
+        answer.put("exit_code", outcome.exitCode());
+        answer.set("exit", ExitCode.of(ReleaseExit.class, outcome.exitCode()).orElseThrow().toJson());
         return answer;
     }
 
