@@ -81,21 +81,25 @@ public final class DecisionRecord {
     /** The decision, the failure class that led to it (or null) and the detail that explains it. */
     public Outcome outcome() {
         Stage compare = null;
+        Stage failedVerbosity = null;
         for (Stage stage : stages) {
             boolean pass = stage.result().path("pass").asBoolean(false);
             if ("compare".equals(stage.gate())) {
                 compare = stage;
                 continue;
             }
+            if (!pass && "verbosity".equals(stage.gate())) {
+                // Verbosity is judged after compare: a compare that did not ACCEPT (an ANOMALOUS comparison, a
+                // regression) says more than answers that grew longer, so it decides first.
+                failedVerbosity = failedVerbosity == null ? stage : failedVerbosity;
+                continue;
+            }
             if (!pass) {
-                FailureClass failureClass = FailureClass.parse(stage.result().path("failure_class").asText(null))
-                        .orElse(FailureClass.UNKNOWN);
-                return new Outcome(TriageTable.finalDecision(failureClass), failureClass,
-                        stage.name() + ": " + stage.result().path("detail").asText(""));
+                return failed(stage);
             }
         }
         if (compare == null) {
-            return new Outcome(Decision.NEEDS_HUMAN, null,
+            return failedVerbosity != null ? failed(failedVerbosity) : new Outcome(Decision.NEEDS_HUMAN, null,
                     "no compare result: the chain did not reach a comparison, so nothing can be accepted");
         }
         JsonNode result = compare.result();
@@ -108,8 +112,18 @@ public final class DecisionRecord {
         if (decision == Decision.ACCEPT && !result.path("pass").asBoolean(false)) {
             decision = Decision.ANOMALOUS;
         }
+        if (decision == Decision.ACCEPT && failedVerbosity != null) {
+            return failed(failedVerbosity);
+        }
         FailureClass failureClass = FailureClass.parse(result.path("failure_class").asText(null)).orElse(null);
         return new Outcome(decision, failureClass, compare.name() + ": " + result.path("detail").asText(""));
+    }
+
+    private static Outcome failed(Stage stage) {
+        FailureClass failureClass = FailureClass.parse(stage.result().path("failure_class").asText(null))
+                .orElse(FailureClass.UNKNOWN);
+        return new Outcome(TriageTable.finalDecision(failureClass), failureClass,
+                stage.name() + ": " + stage.result().path("detail").asText(""));
     }
 
     /** The decision with what led to it. */

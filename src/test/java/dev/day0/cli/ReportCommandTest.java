@@ -135,6 +135,22 @@ public class ReportCommandTest {
     }
 
     @Test
+    public void shouldLetACompareThatDidNotAcceptDecideBeforeTheVerbosityGate() throws Exception {
+        Path compare = gate("compare.json", "gate", "compare", "--baseline", file("b.json", "{\"gsm8k\": 77.3}")
+                .toString(), "--candidate", file("c.json", "{\"gsm8k\": 70.0}").toString());
+        Path verbosity = gate("verbosity.json", "gate", "verbosity", "--baseline", verbosityTree("vb", 4000)
+                .toString(), "--candidate", verbosityTree("vc", 4400).toString());
+
+        CliRun report = CliRun.run("report", "--compare", compare.toString(), "--verbosity", verbosity.toString(),
+                "--report-dir", temp.getRoot().toPath().resolve("out").toString());
+
+        assertThat(report.exitCode()).as(report.toString()).isEqualTo(1);
+        JsonNode answer = Json.parse(report.out(), "stdout");
+        assertThat(answer.path("decision").asText()).isEqualTo("REGRESSION");
+        assertThat(answer.path("detail").asText()).startsWith("compare: ");
+    }
+
+    @Test
     public void shouldRejectACompareResultGivenAsTheVerbosityResult() throws Exception {
         Path compare = acceptedCompare();
 
