@@ -111,22 +111,13 @@ final class StageSpecReader {
         PathTemplate clustersFile = r.optionalPath(node, "clusters_file", field);
         List<String> prefix = List.of();
         String clusterName = null;
-        if (clustersFile != null || planned.cluster() != null) {
-            Path planDir = planFile.toAbsolutePath().normalize().getParent();
-            Path file;
-            if (clustersFile != null) {
-                file = clustersFile.resolve(planDir, planDir, planDir);
-                if (!java.nio.file.Files.isRegularFile(file)) {
-                    throw r.error(field + ".clusters_file", file + " does not exist");
-                }
-            } else {
-                file = dev.day0.slurm.ClustersFile.locate(Path.of(System.getProperty("user.home")), planDir)
-                        .orElseThrow(() -> r.error(field + ".slurm.cluster", "names cluster '" + planned.cluster()
-                                + "' but no clusters.yaml was found (~/.config/modelopt/clusters.yaml, "
-                                + ".agents/clusters.yaml, .claude/clusters.yaml); give clusters_file"));
-            }
-            dev.day0.slurm.ClustersFile clusters = dev.day0.slurm.ClustersFile.read(file);
-            dev.day0.slurm.ClusterSettings cluster = clusters.slurmCluster(options.cluster());
+        Path planDir = planFile.toAbsolutePath().normalize().getParent();
+        var lookedUp = dev.day0.slurm.ClustersFile.lookUp(clustersFile == null ? null
+                : clustersFile.resolve(planDir, planDir, planDir), planned.cluster(),
+                Path.of(System.getProperty("user.home")), planDir, r::error, field + ".clusters_file",
+                field + ".slurm.cluster");
+        if (lookedUp.isPresent()) {
+            dev.day0.slurm.ClusterSettings cluster = lookedUp.get();
             options = options.withDefaults(cluster);
             prefix = cluster.commandPrefix();
             clusterName = cluster.name();

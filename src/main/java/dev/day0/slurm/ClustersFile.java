@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * A clusters.yaml file in the upstream ModelOpt skills' format: {@code clusters:} maps a name to its login node,
@@ -39,6 +40,27 @@ public final class ClustersFile {
         List<Path> candidates = List.of(home.resolve(".config/modelopt/clusters.yaml"),
                 projectDir.resolve(".agents/clusters.yaml"), projectDir.resolve(".claude/clusters.yaml"));
         return candidates.stream().filter(Files::isRegularFile).findFirst();
+    }
+
+    /**
+     * The cluster a slurm stage or job uses, looked up only when it names one or gives its own clusters file: that
+     * file ({@code explicit}, which must exist), else the first {@link #locate} finds. Empty when neither is named.
+     * Errors name {@code fileField} or {@code clusterField} through {@code error}, the caller's own field paths.
+     */
+    public static Optional<ClusterSettings> lookUp(Path explicit, String cluster, Path home, Path projectDir,
+            BiFunction<String, String, InputException> error, String fileField, String clusterField) {
+        if (explicit == null && cluster == null) {
+            return Optional.empty();
+        }
+        Path file = explicit;
+        if (file == null) {
+            file = locate(home, projectDir).orElseThrow(() -> error.apply(clusterField, "names cluster '" + cluster
+                    + "' but no clusters.yaml was found (~/.config/modelopt/clusters.yaml, .agents/clusters.yaml, "
+                    + ".claude/clusters.yaml); give clusters_file"));
+        } else if (!Files.isRegularFile(file)) {
+            throw error.apply(fileField, file + " does not exist");
+        }
+        return Optional.of(read(file).slurmCluster(cluster));
     }
 
     public static ClustersFile read(Path file) {

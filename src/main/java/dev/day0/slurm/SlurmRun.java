@@ -103,21 +103,11 @@ public final class SlurmRun {
         List<String> prefix = List.of();
         String cluster = null;
         String clustersFile = fields.optionalString(root, "clusters_file", "clusters_file");
-        if (clustersFile != null || options.cluster() != null) {
-            Path dir = file.toAbsolutePath().normalize().getParent();
-            Path clusters;
-            if (clustersFile != null) {
-                clusters = dir.resolve(clustersFile).normalize();
-                if (!Files.isRegularFile(clusters)) {
-                    throw fields.error("clusters_file", clusters + " does not exist");
-                }
-            } else {
-                clusters = ClustersFile.locate(home, dir).orElseThrow(() -> fields.error("slurm.cluster",
-                        "names cluster '" + planned.cluster() + "' but no clusters.yaml was found "
-                                + "(~/.config/modelopt/clusters.yaml, .agents/clusters.yaml, .claude/clusters.yaml);"
-                                + " give clusters_file"));
-            }
-            ClusterSettings settings = ClustersFile.read(clusters).slurmCluster(options.cluster());
+        Path dir = file.toAbsolutePath().normalize().getParent();
+        var lookedUp = ClustersFile.lookUp(clustersFile == null ? null : dir.resolve(clustersFile).normalize(),
+                planned.cluster(), home, dir, fields::error, "clusters_file", "slurm.cluster");
+        if (lookedUp.isPresent()) {
+            ClusterSettings settings = lookedUp.get();
             prefix = settings.commandPrefix();
             cluster = settings.name();
             options = options.withDefaults(settings);
