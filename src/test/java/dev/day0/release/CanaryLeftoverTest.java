@@ -44,9 +44,10 @@ public class CanaryLeftoverTest {
 
     private static void recordedByAKilledDay0(Path workdir, Process started) throws Exception {
         CanaryLeftover.record(workdir, started, List.of("sleep", "120"), Redactor.patternsOnly());
-        Process gone = new ProcessBuilder("true").start();
+        // A process that lives until its start instant is read (a `true` can be reaped before /proc is read).
+        Process gone = new ProcessBuilder("sleep", "60").start();
         String goneStart = gone.toHandle().info().startInstant().orElseThrow().toString();
-        gone.waitFor();
+        gone.destroyForcibly().waitFor();
         ObjectNode json = (ObjectNode) Json.read(workdir.resolve(CanaryLeftover.FILE));
         json.put("day0_pid", gone.pid());
         json.put("day0_started_at", goneStart);
