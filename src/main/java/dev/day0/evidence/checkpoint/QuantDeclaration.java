@@ -23,6 +23,8 @@ import java.util.Map;
 public final class QuantDeclaration {
     public static final String MODELOPT_FILE = "hf_quant_config.json";
     public static final String CONFIG_FILE = "config.json";
+    /** AutoGPTQ's own declaration, which its loader reads; Transformers and vLLM read config.json's instead. */
+    public static final String AUTOGPTQ_FILE = "quantize_config.json";
 
     /** Who wrote the declaration. */
     public enum Kind { NONE, MODELOPT, COMPRESSED_TENSORS, TRANSFORMERS }
@@ -234,6 +236,18 @@ public final class QuantDeclaration {
     }
 
     QuantDeclaration withProblem(String problem) {
+        DeclarationBuilder b = copy();
+        b.problems.add(problem);
+        return new QuantDeclaration(b);
+    }
+
+    QuantDeclaration withNote(String note) {
+        DeclarationBuilder b = copy();
+        b.notes.add(note);
+        return new QuantDeclaration(b);
+    }
+
+    private DeclarationBuilder copy() {
         DeclarationBuilder b = new DeclarationBuilder(kind, source);
         b.algo = algo;
         b.precision = precision;
@@ -245,10 +259,9 @@ public final class QuantDeclaration {
         b.blockNames.addAll(blockNames);
         b.inBlockModules.addAll(inBlockModules);
         b.problems.addAll(problems);
-        b.problems.add(problem);
         b.notes.addAll(notes);
         b.producer = summary.path("producer").asText(null);
-        return new QuantDeclaration(b);
+        return b;
     }
 
     public Kind kind() {

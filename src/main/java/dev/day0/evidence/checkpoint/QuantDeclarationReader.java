@@ -30,7 +30,9 @@ final class QuantDeclarationReader {
         QuantDeclaration fromModelOpt = Files.isRegularFile(modelOptFile) ? fromHfQuantConfig(modelOptFile) : null;
         QuantDeclaration fromConfig = Files.isRegularFile(configFile) ? fromConfigJson(configFile) : null;
         if (fromModelOpt == null) {
-            return fromConfig != null ? fromConfig : QuantDeclaration.none();
+            QuantDeclaration declared = fromConfig != null ? fromConfig : QuantDeclaration.none();
+            Path autoGptqFile = dir.resolve(QuantDeclaration.AUTOGPTQ_FILE);
+            return Files.isRegularFile(autoGptqFile) ? withAutoGptq(declared, autoGptqFile, configFile) : declared;
         }
         if (fromConfig == null || fromConfig.kind() == QuantDeclaration.Kind.NONE) {
             return fromModelOpt;
@@ -43,6 +45,78 @@ final class QuantDeclarationReader {
                     + fromConfig.describe());
         }
         return fromModelOpt;
+    }
+
+    /**
+     * AutoGPTQ writes {@code quantize_config.json}, and exports made before Transformers' GPTQ integration have no
+     * {@code quantization_config} in config.json at all. Transformers and vLLM's auto-detection read config.json
+     * only, so such a checkpoint loads in neither as published: its layers are judged against the GPTQ
+     * declaration it does carry, and the missing config.json section is a blocking problem with the fix. Next to a
+     * config.json GPTQ section, the two must agree on the fields both carry; next to another method, the file is
+     * a leftover the loaders ignore.
+     */
+    private static QuantDeclaration withAutoGptq(QuantDeclaration declared, Path file, Path configFile) {
+        Fields fields = new Fields(file.toString());
+        ObjectNode autoGptq = fields.requireObject(Json.read(file), "");
+        if (declared.kind() == QuantDeclaration.Kind.NONE) {
+            QuantDeclaration fromFile = autoGptqDeclaration(fields, autoGptq);
+            return fromFile.withProblem(QuantDeclaration.CONFIG_FILE + " has no quantization_config, so "
+                    + "Transformers and vLLM load this checkpoint as unquantized: its GPTQ declaration is only in "
+                    + "AutoGPTQ's " + QuantDeclaration.AUTOGPTQ_FILE + ", which they do not read; copy that file's "
+                    + "fields into config.json as quantization_config with \"quant_method\": \"gptq\"");
+        }
+        if (declared.kind() != QuantDeclaration.Kind.TRANSFORMERS || !"gptq".equalsIgnoreCase(declared.algo())) {
+            return declared.withNote(QuantDeclaration.AUTOGPTQ_FILE + " (AutoGPTQ) is present, but "
+                    + QuantDeclaration.CONFIG_FILE + " declares " + declared.describe()
+                    + ", which is what loaders read; the file was not used");
+        }
+        ObjectNode section = (ObjectNode) Json.read(configFile).get("quantization_config");
+        QuantDeclaration checked = declared;
+        for (String field : List.of("bits", "group_size", "desc_act", "sym")) {
+            JsonNode ours = autoGptq.get(field);
+            JsonNode theirs = section == null ? null : section.get(field);
+            if (ours != null && theirs != null && !sameValue(ours, theirs)) {
+                checked = checked.withProblem(QuantDeclaration.AUTOGPTQ_FILE + " declares " + field + " "
+                        + Json.writeLine(ours) + " but " + QuantDeclaration.CONFIG_FILE + " "
+                        + "(quantization_config) declares " + Json.writeLine(theirs)
+                        + ": the export's two declarations disagree; re-export the checkpoint");
+            }
+        }
+        return checked;
+    }
+
+    /** Numbers compare by value ({@code 4} and {@code 4.0} are one bit width); everything else by equality. */
+    private static boolean sameValue(JsonNode left, JsonNode right) {
+        if (left.isNumber() && right.isNumber()) {
+            return left.decimalValue().compareTo(right.decimalValue()) == 0;
+        }
+        return left.equals(right);
+    }
+
+    private static QuantDeclaration autoGptqDeclaration(Fields fields, ObjectNode section) {
+        String method = fields.optionalString(section, "quant_method", "quant_method");
+        if (method != null && !method.equalsIgnoreCase("gptq")) {
+            DeclarationBuilder b = new DeclarationBuilder(QuantDeclaration.Kind.TRANSFORMERS,
+                    QuantDeclaration.AUTOGPTQ_FILE);
+            b.algo = method;
+            b.problems.add(QuantDeclaration.AUTOGPTQ_FILE + ": quant_method \"" + method + "\" is not GPTQ, the only "
+                    + "method AutoGPTQ writes this file for");
+            return new QuantDeclaration(b);
+        }
+        DeclarationBuilder b = new DeclarationBuilder(QuantDeclaration.Kind.TRANSFORMERS,
+                QuantDeclaration.AUTOGPTQ_FILE);
+        b.algo = "gptq";
+        b.producer = "AutoGPTQ";
+        long bits = fields.optionalInteger(section, "bits", "bits").orElse(-1);
+        OptionalLong groupSize = fields.optionalInteger(section, "group_size", "group_size");
+        b.groupSize = groupSize.isPresent() ? groupSize.getAsLong() : null;
+        b.precision = bits == 4 ? Precision.INT4 : bits == 8 ? Precision.INT8 : null;
+        if (b.precision == null) {
+            b.problems.add(QuantDeclaration.AUTOGPTQ_FILE + ": bits " + (bits < 0 ? "is missing" : bits + " is not "
+                    + "4 or 8") + ": day0 judges 4- and 8-bit GPTQ exports only");
+        }
+        readBlockScope(b, fields, section, "");
+        return new QuantDeclaration(b);
     }
 
     private static QuantDeclaration fromHfQuantConfig(Path file) {
@@ -191,7 +265,7 @@ final class QuantDeclarationReader {
             default -> null;
         };
         if (lower.equals("gptq") || lower.equals("awq")) {
-            readBlockScope(b, fields, section, key);
+            readBlockScope(b, fields, section, key + ".");
         }
         if (b.precision == null) {
             b.problems.add(QuantDeclaration.CONFIG_FILE + " " + where + ": unsupported quant_method \"" + method + "\""
@@ -205,9 +279,9 @@ final class QuantDeclarationReader {
      * quantized and which linear layers inside each block; without them it quantized every linear layer of the
      * decoder's blocks. AWQ writes neither: it always works block by block.
      */
-    private static void readBlockScope(DeclarationBuilder b, Fields fields, ObjectNode section, String key) {
+    private static void readBlockScope(DeclarationBuilder b, Fields fields, ObjectNode section, String prefix) {
         JsonNode blocks = section.get("block_name_to_quantize");
-        String blocksField = key + ".block_name_to_quantize";
+        String blocksField = prefix + "block_name_to_quantize";
         if (blocks != null && blocks.isTextual()) {
             for (String name : blocks.textValue().split(",")) {
                 if (!name.isBlank()) {
@@ -221,7 +295,7 @@ final class QuantDeclarationReader {
                     + Fields.describe(blocks));
         }
         JsonNode inBlock = section.get("modules_in_block_to_quantize");
-        String inBlockField = key + ".modules_in_block_to_quantize";
+        String inBlockField = prefix + "modules_in_block_to_quantize";
         if (inBlock == null || inBlock.isNull()) {
             return;
         }

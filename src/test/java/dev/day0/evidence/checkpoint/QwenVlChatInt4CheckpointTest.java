@@ -251,4 +251,44 @@ public class QwenVlChatInt4CheckpointTest {
         assertThat(result.get("failure_class").asText()).isEqualTo("QUANT_COVERAGE_FAILURE");
         assertThat(result.toString()).contains("unexpected_unquantized");
     }
+
+    @Test
+    public void shouldCountAnAutoGptqExportWithoutAConfigSectionAsGptqAndBlockItUntilConfigJsonDeclaresIt()
+            throws IOException {
+        writeBoth(null);
+        // An export from before Transformers' GPTQ integration: the declaration only in quantize_config.json.
+        ObjectNode config = (ObjectNode) Json.read(output.resolve("config.json"));
+        config.remove("quantization_config");
+        Files.writeString(output.resolve("config.json"), Json.write(config));
+
+        JsonNode summary = inspect("int4_gptq");
+
+        assertThat(summary.at("/quantization/source").asText()).isEqualTo("quantize_config.json");
+        assertThat(summary.at("/quantization/quant_algo").asText()).isEqualTo("gptq");
+        assertThat(summary.at("/layer_precision_counts/INT4").asLong()).isEqualTo(DECODER_LAYERS * 5);
+        assertThat(summary.at("/layer_precision_counts/declaration_mismatch").asLong()).isZero();
+        assertThat(summary.get("metadata_diffs").toString())
+                .contains("config.json has no quantization_config, so Transformers and vLLM load this checkpoint "
+                        + "as unquantized")
+                .contains("copy that file's fields into config.json as quantization_config");
+        JsonNode result = gate();
+        assertThat(result.get("pass").asBoolean()).isFalse();
+        assertThat(result.get("failure_class").asText()).isEqualTo("QUANT_COVERAGE_FAILURE");
+        assertThat(result.get("detail").asText()).contains("config.json has no quantization_config")
+                .doesNotContain("the recipe does not cover this model");
+    }
+
+    @Test
+    public void shouldBlockAnExportWhoseTwoGptqDeclarationsDisagreeOnTheGroupSize() throws IOException {
+        writeBoth(null);
+        ObjectNode autoGptq = (ObjectNode) Json.read(output.resolve("quantize_config.json"));
+        autoGptq.put("group_size", 64);
+        Files.writeString(output.resolve("quantize_config.json"), Json.write(autoGptq));
+
+        JsonNode summary = inspect("int4_gptq");
+
+        assertThat(summary.get("metadata_diffs").toString()).contains("quantize_config.json declares group_size 64 "
+                + "but config.json (quantization_config) declares 128");
+        assertThat(gate().get("pass").asBoolean()).isFalse();
+    }
 }
