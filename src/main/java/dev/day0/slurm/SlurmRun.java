@@ -30,7 +30,7 @@ public final class SlurmRun {
     public static final String SCHEMA = "day0.slurm.run/v1";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final List<String> KNOWN = List.of("name", "attempt", "run_key", "command", "env", "slurm",
+    private static final List<String> KNOWN = List.of("schema", "name", "attempt", "run_key", "command", "env", "slurm",
             "clusters_file", "poll_interval_seconds", "transient_exit_codes");
     private static final int EX_TEMPFAIL = 75;
 
@@ -70,6 +70,12 @@ public final class SlurmRun {
                 throw fields.error(key, "is not a field of a Slurm job file; known: " + String.join(", ", KNOWN));
             }
         });
+        // The docs call the job file day0.slurm.run/v1, so a file that says so is read; one that names another
+        // schema (a result written back by mistake, a later version) is not guessed at.
+        String schema = fields.optionalString(root, "schema", "schema");
+        if (schema != null && !schema.equals(SCHEMA)) {
+            throw fields.error("schema", "must be " + SCHEMA + " (or left out), found '" + schema + "'");
+        }
         String name = fields.requireString(root, "name", "name");
         if (!NAME.matcher(name).matches()) {
             throw fields.error("name", "a letter or digit, then up to 63 letters, digits, '.', '_' or '-', found '"

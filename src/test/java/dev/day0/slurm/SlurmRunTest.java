@@ -124,4 +124,15 @@ public class SlurmRunTest {
         assertThatThrownBy(() -> SlurmRun.read(badName, temp.getRoot().toPath()))
                 .isInstanceOf(InputException.class).hasMessageContaining("name");
     }
+
+    @Test
+    public void shouldReadAJobFileThatNamesItsSchemaAndRefuseAnotherSchema() throws IOException {
+        Path named = jobFile("schema: day0.slurm.run/v1\nname: ptq\ncommand: [sh, ptq.sh]\n");
+        assertThat(SlurmRun.read(named, temp.getRoot().toPath()).name()).isEqualTo("ptq");
+
+        Path other = jobFile("schema: day0.slurm.run/v2\nname: ptq\ncommand: [sh, ptq.sh]\n");
+        assertThatThrownBy(() -> SlurmRun.read(other, temp.getRoot().toPath()))
+                .isInstanceOf(InputException.class).hasMessageContaining(other.toString())
+                .hasMessageContaining("schema: must be day0.slurm.run/v1 (or left out), found 'day0.slurm.run/v2'");
+    }
 }
