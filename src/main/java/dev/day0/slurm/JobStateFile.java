@@ -114,6 +114,11 @@ public final class JobStateFile {
         return json.path("job_name").asText();
     }
 
+    /** The sha256 of the batch script the attempt was submitted with, or null in a file that has none. */
+    public String scriptSha256() {
+        return json.path("script_sha256").isTextual() ? json.get("script_sha256").asText() : null;
+    }
+
     public String jobId() {
         return json.path("job_id").isTextual() ? json.get("job_id").asText() : null;
     }

@@ -99,14 +99,23 @@ public final class SlurmJobs {
                     + " in the command or options");
         }
         JobStateFile state = JobStateFile.readIfExists(stateFile);
+        String scriptSha256 = FileDigest.sha256(script.getBytes(StandardCharsets.UTF_8));
+        if (state != null && !state.jobName().equals(spec.jobName())) {
+            return failedBeforeSubmit(spec, stateFile, "the state file " + stateFile + " belongs to job "
+                    + state.jobName() + ", not to " + spec.jobName());
+        }
+        if (state != null && state.scriptSha256() != null && !state.scriptSha256().equals(scriptSha256)) {
+            // Re-attaching is for the same job asked again (a retry, a resume); a changed command or option under
+            // the same name and attempt would otherwise get the old job's result as its own.
+            return failedBeforeSubmit(spec, stateFile, "the state file " + stateFile + " records attempt "
+                    + spec.attempt() + " of " + spec.stage() + " with another batch script (script_sha256 "
+                    + state.scriptSha256() + ", now " + scriptSha256 + "): its command, environment or Slurm "
+                    + "options changed since; give it a new attempt or another work directory");
+        }
         if (state != null && state.phase().equals(JobStateFile.FINISHED)) {
             listener.onEvent("Slurm job " + state.jobId() + " already finished; reading its recorded result");
             return new Result(state.jobId(), state.jobName(), state.recordedOutcome(), state.recordedJob(), false,
                     stateFile);
-        }
-        if (state != null && !state.jobName().equals(spec.jobName())) {
-            return failedBeforeSubmit(spec, stateFile, "the state file " + stateFile + " belongs to job "
-                    + state.jobName() + ", not to " + spec.jobName());
         }
         boolean submittedNow = false;
         String jobId = state == null ? null : state.jobId();
@@ -126,7 +135,7 @@ public final class SlurmJobs {
                 }
             }
             if (jobId == null) {
-                state = JobStateFile.start(spec, FileDigest.sha256(script.getBytes(StandardCharsets.UTF_8)));
+                state = JobStateFile.start(spec, scriptSha256);
                 state.write(stateFile, redact);
                 try {
                     jobId = client.submit(script, passed);

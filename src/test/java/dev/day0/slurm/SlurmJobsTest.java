@@ -293,6 +293,41 @@ public class SlurmJobsTest {
         assertThat(result.outcome().detail()).contains("belongs to job " + spec(List.of()).jobName());
     }
 
+    @Test
+    public void shouldRefuseAFinishedAttemptAskedAgainWithAnotherCommandInsteadOfGivingItsOldResult() {
+        SlurmJobs.Result first = jobs().submitOrAttach(spec(List.of()), stateFile(), Map.of(), listener);
+        assertThat(first.outcome().done()).isTrue();
+        SlurmJobSpec edited = new SlurmJobSpec("quickstart", "ptq", 1, "/runs/1", List.of("sh", "ptq.sh", "--fixed"),
+                spec(List.of()).options(), "/shared/out.txt");
+
+        SlurmJobs.Result again = jobs().submitOrAttach(edited, stateFile(), Map.of(), listener);
+
+        assertThat(slurm.submissions()).isEqualTo(1);
+        assertThat(again.outcome().done()).isFalse();
+        assertThat(again.outcome().failureClass()).isEqualTo(FailureClass.USER_CONFIG_ERROR);
+        assertThat(again.outcome().detail()).contains("records attempt 1 of ptq with another batch script")
+                .contains("give it a new attempt or another work directory");
+    }
+
+    @Test
+    public void shouldRefuseARunningAttemptAskedAgainWithOtherSlurmOptionsWithoutTouchingTheJob() {
+        slurm.nextStates = List.of("RUNNING", "COMPLETED");
+        assertThatThrownBy(() -> jobs(duration -> {
+            throw new FakeSlurm.SimulatedCrash();
+        }).submitOrAttach(spec(List.of()), stateFile(), Map.of(), listener))
+                .isInstanceOf(FakeSlurm.SimulatedCrash.class);
+        SlurmOptions moreTime = new SlurmOptions(null, "debug", null, null, null, null, null, "50", null, List.of(),
+                List.of(), null);
+        SlurmJobSpec edited = new SlurmJobSpec("quickstart", "ptq", 1, "/runs/1", List.of("sh", "ptq.sh"), moreTime,
+                "/shared/out.txt");
+        int commandsBefore = slurm.commands.size();
+
+        SlurmJobs.Result again = jobs().submitOrAttach(edited, stateFile(), Map.of(), listener);
+
+        assertThat(slurm.commands).hasSize(commandsBefore);
+        assertThat(again.outcome().failureClass()).isEqualTo(FailureClass.USER_CONFIG_ERROR);
+    }
+
     private static String read(Path file) {
         try {
             return Json.write(Json.read(file));
