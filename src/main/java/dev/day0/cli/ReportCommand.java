@@ -11,6 +11,7 @@ import dev.day0.report.ReportWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -93,6 +94,24 @@ public final class ReportCommand extends EngineCommand {
                 : CommonExit.FAILED, null);
     }
 
+    /** The field only one gate's result has, by gate. */
+    private static final Map<String, String> SIGNATURE = Map.of("verbosity",
+            "harvest_diagnostics", "compare", "decision", "ptq", "checks", "run", "per_task");
+
+    /** Which gate wrote this result, by the fields only it writes; null for a result with none (an input error). */
+    static String gateOf(JsonNode doc) {
+        if (doc.path("harvest_diagnostics").isObject()) {
+            return "verbosity";
+        }
+        if (doc.path("decision").isTextual()) {
+            return "compare";
+        }
+        if (doc.path("checks").isObject()) {
+            return "ptq";
+        }
+        return doc.path("per_task").isObject() ? "run" : null;
+    }
+
     private static JsonNode gateResult(Path file, String gate) {
         JsonNode doc = Json.read(file);
         Fields fields = new Fields(file.toString());
@@ -103,9 +122,22 @@ public final class ReportCommand extends EngineCommand {
         if ("compare".equals(gate) && !doc.path("decision").isTextual()) {
             throw fields.error("decision", "is missing: not a compare gate result");
         }
+        if ("compare".equals(gate) && doc.path("pass").asBoolean() && !doc.path("per_task").isObject()) {
+            throw fields.error("per_task", "is missing: a passing compare gate result lists every task it judged");
+        }
         // per_task is in a compare result too; harvest_diagnostics is only in what 'day0 gate verbosity' writes.
         if ("verbosity".equals(gate) && !doc.path("harvest_diagnostics").isObject()) {
             throw fields.error("harvest_diagnostics", "is missing: not a verbosity gate result");
+        }
+        // A result given for the wrong stage (a compare result as --ptq) must not count as that stage passing.
+        String kind = gateOf(doc);
+        if (kind != null && !kind.equals(gate)) {
+            throw fields.error(SIGNATURE.get(kind), "is present: this is a " + kind + " gate result, not a " + gate
+                    + " gate result");
+        }
+        if (kind == null && doc.path("pass").asBoolean()) {
+            throw fields.error(SIGNATURE.get(gate), "is missing: a passing " + gate + " gate result carries it; "
+                    + "give the file 'day0 gate " + gate + " --out FILE' wrote");
         }
         // The exit block was the gate command's answer, not part of its result: the record is the same as the one
         // 'day0 gate ... --report-dir' writes.

@@ -160,4 +160,40 @@ public class ReportCommandTest {
         assertThat(report.exitCode()).isEqualTo(2);
         assertThat(report.err().trim()).isEqualTo(compare + ": harvest_diagnostics: is missing: not a verbosity gate result");
     }
+
+    @Test
+    public void shouldRefuseAPassingGateResultGivenForAnotherStage() throws Exception {
+        Path baseline = file("b.json", "{\"gsm8k\": 77.3}");
+        Path compare = gate("compare.json", "gate", "compare", "--baseline", baseline.toString(), "--candidate",
+                baseline.toString());
+
+        CliRun asPtq = CliRun.run("report", "--ptq", compare.toString(), "--compare", compare.toString(),
+                "--report-dir", temp.getRoot().toPath().resolve("out").toString());
+        CliRun asRun = CliRun.run("report", "--run", compare.toString(), "--compare", compare.toString(),
+                "--report-dir", temp.getRoot().toPath().resolve("out2").toString());
+
+        assertThat(asPtq.exitCode()).isEqualTo(2);
+        assertThat(asPtq.err()).contains(compare + ": decision: is present: this is a compare gate result, not a ptq "
+                + "gate result");
+        assertThat(asRun.exitCode()).isEqualTo(2);
+        assertThat(asRun.err()).contains("not a run gate result");
+        assertThat(temp.getRoot().toPath().resolve("out/decision.json")).doesNotExist();
+    }
+
+    @Test
+    public void shouldRefuseAHandWrittenPassWithoutTheFieldsAGateWrites() throws Exception {
+        Path forged = file("forged.json", "{\"pass\": true, \"decision\": \"ACCEPT\"}");
+        Path forgedPtq = file("forged-ptq.json", "{\"pass\": true}");
+
+        CliRun compare = CliRun.run("report", "--compare", forged.toString(), "--report-dir",
+                temp.getRoot().toPath().resolve("out").toString());
+        CliRun ptq = CliRun.run("report", "--ptq", forgedPtq.toString(), "--report-dir",
+                temp.getRoot().toPath().resolve("out2").toString());
+
+        assertThat(compare.exitCode()).isEqualTo(2);
+        assertThat(compare.err()).contains(forged + ": per_task: is missing: a passing compare gate result lists "
+                + "every task it judged");
+        assertThat(ptq.exitCode()).isEqualTo(2);
+        assertThat(ptq.err()).contains(forgedPtq + ": checks: is missing: a passing ptq gate result carries it");
+    }
 }
