@@ -8,10 +8,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -29,6 +32,7 @@ public final class Checkpoint {
     private final long safetensorsBytes;
     private final long bytesRead;
     private final List<String> notes;
+    private Map<String, TensorInfo> linearLayers;
 
     private Checkpoint(Path dir, List<String> shards, Map<String, TensorInfo> tensors, long safetensorsBytes,
                        long bytesRead, List<String> notes) {
@@ -125,6 +129,9 @@ public final class Checkpoint {
         fields.requireObject(index, "");
         JsonNode map = fields.requireObject(index.get("weight_map"), "weight_map");
         Map<String, String> weightMap = new LinkedHashMap<>();
+        // Thousands of entries name a few shards: each shard name is checked once (the first entry naming a bad
+        // shard is still the one reported).
+        Set<String> checked = new HashSet<>();
         Iterator<Map.Entry<String, JsonNode>> it = map.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> entry = it.next();
@@ -133,6 +140,10 @@ public final class Checkpoint {
                 throw fields.error(field, "must be a shard file name, found " + Fields.describe(entry.getValue()));
             }
             String shard = entry.getValue().textValue();
+            if (checked.contains(shard)) {
+                weightMap.put(entry.getKey(), shard);
+                continue;
+            }
             Path shardPath = dir.resolve(shard).normalize();
             if (shard.isEmpty() || !dir.normalize().equals(shardPath.getParent())) {
                 throw fields.error(field, "shard \"" + shard + "\" is not a file in the checkpoint directory");
@@ -140,6 +151,7 @@ public final class Checkpoint {
             if (!Files.isRegularFile(shardPath)) {
                 throw fields.error(field, "shard " + shard + " does not exist in " + dir);
             }
+            checked.add(shard);
             weightMap.put(entry.getKey(), shard);
         }
         if (weightMap.isEmpty()) {
@@ -182,5 +194,13 @@ public final class Checkpoint {
 
     public List<String> notes() {
         return notes;
+    }
+
+    /** {@link LayerClassifier#linearLayers}, worked out on the first call. */
+    Map<String, TensorInfo> linearLayers() {
+        if (linearLayers == null) {
+            linearLayers = Collections.unmodifiableMap(LayerClassifier.findLinearLayers(this));
+        }
+        return linearLayers;
     }
 }

@@ -1,6 +1,8 @@
 package dev.day0.evidence.checkpoint;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.io.Fields;
 import dev.day0.io.InputException;
@@ -68,6 +70,12 @@ public final class SafetensorsHeader {
             }
             ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
             readFully(channel, headerBytes, 8);
+            SafetensorsHeader fast = stream(file, size, 8 + headerLength, headerBytes.array());
+            if (fast != null) {
+                return fast;
+            }
+            // The streaming reader met something it does not accept as it stands: the tree reader decides, with
+            // every check and the message naming the field.
             JsonNode header = parse(headerBytes.array(), source);
             return build(file, size, 8 + headerLength, header);
         } catch (NoSuchFileException e) {
@@ -76,6 +84,154 @@ public final class SafetensorsHeader {
             throw new InputException(source, "", "cannot be read: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
         }
+    }
+
+    /**
+     * The streaming reader: one pass of Jackson's parser (the same strict factory as every other read, so duplicate
+     * names and trailing tokens are still refused) straight into {@link TensorInfo}s, without a tree. It accepts
+     * only headers every check passes on: whole numbers that fit a long, offsets inside the file, spans that match
+     * dtype and shape. On anything else it returns null and the tree reader ({@link #parse}, {@link #build})
+     * reads the header again and reports the first problem exactly as it always did.
+     */
+    static SafetensorsHeader stream(Path file, long size, long dataStart, byte[] bytes) {
+        String shard = file.getFileName().toString();
+        try (JsonParser parser = Json.streamParser(bytes)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+            Map<String, String> metadata = new LinkedHashMap<>();
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("__metadata__".equals(name)) {
+                    if (value == JsonToken.VALUE_NULL) {
+                        continue;
+                    }
+                    if (value != JsonToken.START_OBJECT) {
+                        return null;
+                    }
+                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                        String key = parser.currentName();
+                        if (parser.nextToken() != JsonToken.VALUE_STRING) {
+                            return null;
+                        }
+                        metadata.put(key, parser.getText());
+                    }
+                    continue;
+                }
+                if (value != JsonToken.START_OBJECT) {
+                    return null;
+                }
+                String dtype = null;
+                long[] shape = null;
+                long begin = -1;
+                long end = -1;
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = parser.currentName();
+                    JsonToken inner = parser.nextToken();
+                    switch (key) {
+                        case "dtype" -> {
+                            if (inner != JsonToken.VALUE_STRING) {
+                                return null;
+                            }
+                            dtype = dtype(parser.getText());
+                        }
+                        case "shape" -> {
+                            shape = longs(parser, inner, -1);
+                            if (shape == null) {
+                                return null;
+                            }
+                        }
+                        case "data_offsets" -> {
+                            long[] offsets = longs(parser, inner, 2);
+                            if (offsets == null) {
+                                return null;
+                            }
+                            begin = offsets[0];
+                            end = offsets[1];
+                        }
+                        default -> parser.skipChildren();
+                    }
+                }
+                if (dtype == null || shape == null || begin < 0 || end < begin || dataStart + end > size) {
+                    return null;
+                }
+                TensorInfo tensor = new TensorInfo(name, dtype, shape, end - begin, shard);
+                int width = DtypeWidth.bytes(dtype);
+                long elements = 1;
+                for (long dim : shape) {
+                    if (dim != 0 && elements > Long.MAX_VALUE / dim) {
+                        return null;
+                    }
+                    elements *= dim;
+                }
+                if (width > 0 && (elements > Long.MAX_VALUE / width || elements * width != end - begin)) {
+                    return null;
+                }
+                tensors.put(name, tensor);
+            }
+            if (token != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                return null;
+            }
+            return new SafetensorsHeader(file, size, dataStart, tensors, metadata);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A list of non-negative whole numbers that fit a long ({@code length} of them, or any number when negative),
+     * else null. Numbers written with a fraction or exponent ({@code 2.0}) are left to the tree reader.
+     */
+    private static long[] longs(JsonParser parser, JsonToken start, int length) throws IOException {
+        if (start != JsonToken.START_ARRAY) {
+            return null;
+        }
+        long[] values = new long[length < 0 ? 4 : length];
+        int count = 0;
+        JsonToken token;
+        while ((token = parser.nextToken()) == JsonToken.VALUE_NUMBER_INT) {
+            if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER || count == length) {
+                return null;
+            }
+            long value = parser.getLongValue();
+            if (value < 0) {
+                return null;
+            }
+            if (count == values.length) {
+                values = java.util.Arrays.copyOf(values, count * 2);
+            }
+            values[count++] = value;
+        }
+        if (token != JsonToken.END_ARRAY || length >= 0 && count != length) {
+            return null;
+        }
+        return count == values.length ? values : java.util.Arrays.copyOf(values, count);
+    }
+
+    /** The dtype name, one shared String for the known codes (a checkpoint has thousands of tensors, a few dtypes). */
+    private static String dtype(String text) {
+        return switch (text) {
+            case "BF16" -> "BF16";
+            case "F16" -> "F16";
+            case "F32" -> "F32";
+            case "F64" -> "F64";
+            case "F8_E4M3" -> "F8_E4M3";
+            case "F8_E5M2" -> "F8_E5M2";
+            case "F8_E8M0" -> "F8_E8M0";
+            case "U8" -> "U8";
+            case "I8" -> "I8";
+            case "I16" -> "I16";
+            case "U16" -> "U16";
+            case "I32" -> "I32";
+            case "U32" -> "U32";
+            case "I64" -> "I64";
+            case "U64" -> "U64";
+            case "BOOL" -> "BOOL";
+            default -> text;
+        };
     }
 
     private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
