@@ -245,6 +245,11 @@ public final class SafetensorsHeader {
         }
     }
 
+    /** The tree reader alone, for tests that hold the streaming reader to it. */
+    static SafetensorsHeader readTree(Path file, long size, long dataStart, byte[] bytes) {
+        return build(file, size, dataStart, parse(bytes, file.toString()));
+    }
+
     private static JsonNode parse(byte[] bytes, String source) {
         try {
             JsonNode node = Json.mapper().readTree(bytes);
