@@ -2,7 +2,6 @@ package dev.day0.io;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
@@ -43,24 +42,7 @@ public final class Json {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
-    /**
-     * The same strict reading (duplicate keys refused, NaN and Infinity accepted) for many small documents full of
-     * distinct long keys, such as safetensors headers: field names are not canonicalized, because Jackson's shared
-     * symbol table copies itself into every parser that adds names to it (for 600 headers with 36k tensor names,
-     * most of the command's allocation).
-     */
-    private static final JsonFactory UNCANONICALIZED = JsonFactory.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-            .build();
-
     private Json() {
-    }
-
-    /** A streaming parser over {@code bytes} with {@link #mapper()}'s read features, names not canonicalized. */
-    public static JsonParser streamParser(byte[] bytes) throws IOException {
-        return UNCANONICALIZED.createParser(bytes);
     }
 
     public static ObjectMapper mapper() {

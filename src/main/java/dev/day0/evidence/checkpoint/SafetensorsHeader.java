@@ -1,8 +1,6 @@
 package dev.day0.evidence.checkpoint;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.day0.io.Fields;
 import dev.day0.io.InputException;
@@ -11,9 +9,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -87,128 +87,345 @@ public final class SafetensorsHeader {
     }
 
     /**
-     * The streaming reader: one pass of Jackson's parser (the same strict factory as every other read, so duplicate
-     * names and trailing tokens are still refused) straight into {@link TensorInfo}s, without a tree. It accepts
-     * only headers every check passes on: whole numbers that fit a long, offsets inside the file, spans that match
-     * dtype and shape. On anything else it returns null and the tree reader ({@link #parse}, {@link #build})
+     * The fast reader: one pass over the header's bytes straight into {@link TensorInfo}s, with no tree and no
+     * general JSON parser to warm up (a JVM that reads 600 headers once spends most of its time in cold code). It
+     * accepts only the plain form exporters write: ASCII strings without escapes, whole numbers without sign,
+     * fraction or exponent, tensor entries holding exactly {@code dtype}, {@code shape} and {@code data_offsets},
+     * no duplicate names, nothing after the object, and every check passed (offsets inside the file, spans that
+     * match dtype and shape). On anything else it returns null and the tree reader ({@link #parse}, {@link #build})
      * reads the header again and reports the first problem exactly as it always did.
      */
     static SafetensorsHeader stream(Path file, long size, long dataStart, byte[] bytes) {
-        String shard = file.getFileName().toString();
-        try (JsonParser parser = Json.streamParser(bytes)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-            Map<String, String> metadata = new LinkedHashMap<>();
-            JsonToken token;
-            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if ("__metadata__".equals(name)) {
-                    if (value == JsonToken.VALUE_NULL) {
-                        continue;
-                    }
-                    if (value != JsonToken.START_OBJECT) {
-                        return null;
-                    }
-                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                        String key = parser.currentName();
-                        if (parser.nextToken() != JsonToken.VALUE_STRING) {
-                            return null;
-                        }
-                        metadata.put(key, parser.getText());
-                    }
-                    continue;
-                }
-                if (value != JsonToken.START_OBJECT) {
-                    return null;
-                }
-                String dtype = null;
-                long[] shape = null;
-                long begin = -1;
-                long end = -1;
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = parser.currentName();
-                    JsonToken inner = parser.nextToken();
-                    switch (key) {
-                        case "dtype" -> {
-                            if (inner != JsonToken.VALUE_STRING) {
-                                return null;
-                            }
-                            dtype = dtype(parser.getText());
-                        }
-                        case "shape" -> {
-                            shape = longs(parser, inner, -1);
-                            if (shape == null) {
-                                return null;
-                            }
-                        }
-                        case "data_offsets" -> {
-                            long[] offsets = longs(parser, inner, 2);
-                            if (offsets == null) {
-                                return null;
-                            }
-                            begin = offsets[0];
-                            end = offsets[1];
-                        }
-                        default -> parser.skipChildren();
-                    }
-                }
-                if (dtype == null || shape == null || begin < 0 || end < begin || dataStart + end > size) {
-                    return null;
-                }
-                TensorInfo tensor = new TensorInfo(name, dtype, shape, end - begin, shard);
-                int width = DtypeWidth.bytes(dtype);
-                long elements = 1;
-                for (long dim : shape) {
-                    if (dim != 0 && elements > Long.MAX_VALUE / dim) {
-                        return null;
-                    }
-                    elements *= dim;
-                }
-                if (width > 0 && (elements > Long.MAX_VALUE / width || elements * width != end - begin)) {
-                    return null;
-                }
-                tensors.put(name, tensor);
-            }
-            if (token != JsonToken.END_OBJECT || parser.nextToken() != null) {
-                return null;
-            }
-            return new SafetensorsHeader(file, size, dataStart, tensors, metadata);
-        } catch (IOException e) {
+        return new Scanner(bytes).header(file, size, dataStart);
+    }
+
+    /**
+     * The {@code weight_map} of a {@code model.safetensors.index.json} in the plain form exporters write (an object
+     * holding {@code weight_map}, tensor name to shard file name, and an optional {@code metadata} of strings and
+     * whole numbers), read with the same scanner; null when the file has any other form or cannot be read, and then
+     * the caller's tree reader decides and reports.
+     */
+    static Map<String, String> plainWeightMap(Path indexFile) {
+        try {
+            return new Scanner(java.nio.file.Files.readAllBytes(indexFile)).weightMap();
+        } catch (IOException | OutOfMemoryError e) {
             return null;
         }
     }
 
-    /**
-     * A list of non-negative whole numbers that fit a long ({@code length} of them, or any number when negative),
-     * else null. Numbers written with a fraction or exponent ({@code 2.0}) are left to the tree reader.
-     */
-    private static long[] longs(JsonParser parser, JsonToken start, int length) throws IOException {
-        if (start != JsonToken.START_ARRAY) {
-            return null;
+    /** The byte scanner behind {@link #stream}; every method returns null (or -1) for "not sure". */
+    private static final class Scanner {
+        private final byte[] b;
+        private int at;
+
+        Scanner(byte[] bytes) {
+            this.b = bytes;
         }
-        long[] values = new long[length < 0 ? 4 : length];
-        int count = 0;
-        JsonToken token;
-        while ((token = parser.nextToken()) == JsonToken.VALUE_NUMBER_INT) {
-            if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER || count == length) {
+
+        SafetensorsHeader header(Path file, long size, long dataStart) {
+            String shard = file.getFileName().toString();
+            Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+            Map<String, String> metadata = new LinkedHashMap<>();
+            boolean metadataSeen = false;
+            if (!expect('{')) {
                 return null;
             }
-            long value = parser.getLongValue();
-            if (value < 0) {
+            if (peek() == '}') {
+                at++;
+            } else {
+                while (true) {
+                    String name = string();
+                    if (name == null || !expect(':')) {
+                        return null;
+                    }
+                    if ("__metadata__".equals(name)) {
+                        if (metadataSeen || !metadata(metadata)) {
+                            return null;
+                        }
+                        metadataSeen = true;
+                    } else {
+                        TensorInfo tensor = tensor(name, shard, size, dataStart);
+                        if (tensor == null || tensors.put(name, tensor) != null) {
+                            return null;
+                        }
+                    }
+                    int next = peek();
+                    at++;
+                    if (next == '}') {
+                        break;
+                    }
+                    if (next != ',') {
+                        return null;
+                    }
+                }
+            }
+            return peek() == -1 ? new SafetensorsHeader(file, size, dataStart, tensors, metadata) : null;
+        }
+
+        Map<String, String> weightMap() {
+            if (!expect('{') || peek() == '}') {
                 return null;
             }
-            if (count == values.length) {
-                values = java.util.Arrays.copyOf(values, count * 2);
+            Map<String, String> map = null;
+            boolean metadataSeen = false;
+            while (true) {
+                String key = string();
+                if (key == null || !expect(':')) {
+                    return null;
+                }
+                if (key.equals("weight_map") && map == null) {
+                    map = new LinkedHashMap<>();
+                    if (peek() != '{' || !metadata(map)) {
+                        return null;
+                    }
+                } else if (key.equals("metadata") && !metadataSeen) {
+                    metadataSeen = true;
+                    if (!plainObject()) {
+                        return null;
+                    }
+                } else {
+                    return null;
+                }
+                int next = peek();
+                at++;
+                if (next == '}') {
+                    break;
+                }
+                if (next != ',') {
+                    return null;
+                }
             }
-            values[count++] = value;
+            return peek() == -1 ? map : null;
         }
-        if (token != JsonToken.END_ARRAY || length >= 0 && count != length) {
+
+        /** An object of plain strings and whole numbers with distinct keys, skipped. */
+        private boolean plainObject() {
+            if (!expect('{')) {
+                return false;
+            }
+            if (peek() == '}') {
+                at++;
+                return true;
+            }
+            java.util.Set<String> keys = new java.util.HashSet<>();
+            while (true) {
+                String key = string();
+                if (key == null || !keys.add(key) || !expect(':')) {
+                    return false;
+                }
+                if (peek() == '"' ? string() == null : number() < 0) {
+                    return false;
+                }
+                int next = peek();
+                at++;
+                if (next == '}') {
+                    return true;
+                }
+                if (next != ',') {
+                    return false;
+                }
+            }
+        }
+
+        private boolean metadata(Map<String, String> into) {
+            int first = peek();
+            if (first == 'n') {
+                if (at + 4 <= b.length && b[at + 1] == 'u' && b[at + 2] == 'l' && b[at + 3] == 'l') {
+                    at += 4;
+                    return true;
+                }
+                return false;
+            }
+            if (first != '{') {
+                return false;
+            }
+            at++;
+            if (peek() == '}') {
+                at++;
+                return true;
+            }
+            while (true) {
+                String key = string();
+                if (key == null || !expect(':')) {
+                    return false;
+                }
+                String value = string();
+                if (value == null || into.put(key, value) != null) {
+                    return false;
+                }
+                int next = peek();
+                at++;
+                if (next == '}') {
+                    return true;
+                }
+                if (next != ',') {
+                    return false;
+                }
+            }
+        }
+
+        private TensorInfo tensor(String name, String shard, long size, long dataStart) {
+            if (!expect('{')) {
+                return null;
+            }
+            String dtype = null;
+            long[] shape = null;
+            long[] offsets = null;
+            while (true) {
+                String key = string();
+                if (key == null || !expect(':')) {
+                    return null;
+                }
+                switch (key) {
+                    case "dtype" -> {
+                        if (dtype != null || (dtype = string()) == null) {
+                            return null;
+                        }
+                        dtype = dtype(dtype);
+                    }
+                    case "shape" -> {
+                        if (shape != null || (shape = longs(-1)) == null) {
+                            return null;
+                        }
+                    }
+                    case "data_offsets" -> {
+                        if (offsets != null || (offsets = longs(2)) == null) {
+                            return null;
+                        }
+                    }
+                    default -> {
+                        return null;
+                    }
+                }
+                int next = peek();
+                at++;
+                if (next == '}') {
+                    break;
+                }
+                if (next != ',') {
+                    return null;
+                }
+            }
+            if (dtype == null || shape == null || offsets == null) {
+                return null;
+            }
+            long begin = offsets[0];
+            long end = offsets[1];
+            if (end < begin || dataStart + end > size) {
+                return null;
+            }
+            long elements = 1;
+            for (long dim : shape) {
+                if (dim != 0 && elements > Long.MAX_VALUE / dim) {
+                    return null;
+                }
+                elements *= dim;
+            }
+            int width = DtypeWidth.bytes(dtype);
+            if (width > 0 && (elements > Long.MAX_VALUE / width || elements * width != end - begin)) {
+                return null;
+            }
+            return new TensorInfo(name, dtype, shape, end - begin, shard);
+        }
+
+        /** A list of whole numbers ({@code length} of them, any number when negative), else null. */
+        private long[] longs(int length) {
+            if (!expect('[')) {
+                return null;
+            }
+            long[] values = new long[length < 0 ? 4 : length];
+            int count = 0;
+            if (peek() == ']') {
+                at++;
+            } else {
+                while (true) {
+                    long value = number();
+                    if (value < 0 || count == length) {
+                        return null;
+                    }
+                    if (count == values.length) {
+                        values = Arrays.copyOf(values, count * 2);
+                    }
+                    values[count++] = value;
+                    int next = peek();
+                    at++;
+                    if (next == ']') {
+                        break;
+                    }
+                    if (next != ',') {
+                        return null;
+                    }
+                }
+            }
+            if (length >= 0 && count != length) {
+                return null;
+            }
+            return count == values.length ? values : Arrays.copyOf(values, count);
+        }
+
+        /** Digits only, no leading zero, at most 18 of them (so no overflow), not followed by a fraction; else -1. */
+        private long number() {
+            skipSpace();
+            int start = at;
+            long value = 0;
+            while (at < b.length && b[at] >= '0' && b[at] <= '9') {
+                value = value * 10 + (b[at] - '0');
+                at++;
+            }
+            int digits = at - start;
+            if (digits == 0 || digits > 18 || digits > 1 && b[start] == '0') {
+                return -1;
+            }
+            if (at < b.length && (b[at] == '.' || b[at] == 'e' || b[at] == 'E')) {
+                return -1;
+            }
+            return value;
+        }
+
+        /** A string of printable ASCII without escapes, else null. */
+        private String string() {
+            if (!expect('"')) {
+                return null;
+            }
+            int start = at;
+            while (at < b.length) {
+                byte c = b[at];
+                if (c == '"') {
+                    String text = new String(b, start, at - start, StandardCharsets.ISO_8859_1);
+                    at++;
+                    return text;
+                }
+                if (c == '\\' || c < 0x20) {
+                    return null;
+                }
+                at++;
+            }
             return null;
         }
-        return count == values.length ? values : java.util.Arrays.copyOf(values, count);
+
+        private boolean expect(char c) {
+            if (peek() != c) {
+                return false;
+            }
+            at++;
+            return true;
+        }
+
+        /** The next byte after white space, -1 at the end. */
+        private int peek() {
+            skipSpace();
+            return at < b.length ? b[at] : -1;
+        }
+
+        private void skipSpace() {
+            while (at < b.length) {
+                byte c = b[at];
+                if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                    return;
+                }
+                at++;
+            }
+        }
     }
 
     /** The dtype name, one shared String for the known codes (a checkpoint has thousands of tensors, a few dtypes). */
