@@ -3,6 +3,8 @@ package dev.day0.evidence.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.day0.io.InputException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.Rule;
 import org.junit.Test;
@@ -124,6 +128,37 @@ public class SafetensorsHeaderStreamTest {
         assertThatThrownBy(() -> SafetensorsHeader.read(file)).isInstanceOf(InputException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining("header.a.weight.shape[1]")
                 .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    public void shouldScanOnlyIndexesWhoseWeightMapTheTreeReaderReadsTheSame() throws IOException {
+        String plain = "{\"metadata\": {\"total_size\": 16, \"format\": \"pt\"},\n \"weight_map\": "
+                + "{\"a.weight\": \"m-1.safetensors\", \"b.weight\": \"m-2.safetensors\"}}";
+        String[][] mutations = {
+            {"", ""}, {"16", "16.0"}, {"16", "-16"}, {"16", "[16]"}, {"\"pt\"", "null"},
+            {"\"m-2.safetensors\"", "2"}, {"\"m-2.safetensors\"", "null"}, {"\"b.weight\"", "\"a.weight\""},
+            {"\"format\"", "\"total_size\""}, {"\"metadata\"", "\"weight_map\""}, {"\"metadata\"", "\"other\""},
+            {"}}", "}} x"}, {"}}", "}"}, {"a.weight", "a\\u0041"}, {"{\"a.weight\"", "{}, \"x\": {\"a.weight\""},
+        };
+        ObjectMapper mapper = new ObjectMapper();
+        for (String[] mutation : mutations) {
+            String text = mutation[0].isEmpty() ? plain : plain.replace(mutation[0], mutation[1]);
+            Path file = tmp.getRoot().toPath().resolve("index.json");
+            Files.writeString(file, text);
+            Map<String, String> scanned = SafetensorsHeader.plainWeightMap(file);
+            if (scanned == null) {
+                continue;
+            }
+            JsonNode map = mapper.readTree(text).get("weight_map");
+            Map<String, String> tree = new LinkedHashMap<>();
+            map.fields().forEachRemaining(entry -> tree.put(entry.getKey(), entry.getValue().textValue()));
+            assertThat(scanned).as(text).containsExactlyEntriesOf(tree);
+            assertThat(text).as("the scanner took a form it must leave to the tree reader")
+                    .doesNotContain("16.0", "-16", "[16]", "null", "x\"", "\\u", ": 2");
+        }
+        Files.writeString(tmp.getRoot().toPath().resolve("index.json"), plain);
+        assertThat(SafetensorsHeader.plainWeightMap(tmp.getRoot().toPath().resolve("index.json")))
+                .containsExactly(Map.entry("a.weight", "m-1.safetensors"), Map.entry("b.weight", "m-2.safetensors"));
     }
 
     private Path write(String name, byte[] header, int dataBytes) throws IOException {
