@@ -4,7 +4,8 @@
 # of the per-round ratios day0 / reference, of wall time and of CPU time (user + sys). Below 1.0 day0 is faster.
 # The references (bench/reference/*.py) implement each gate's documented rule with nothing else; they stand in
 # for the upstream scripts, which are not vendored here. Needs python3 (any 3.x; no packages).
-# Usage: bench/vs-python.sh [rounds] [gates|inspect|all]   (default 15 rounds, gates; run on an idle machine)
+# Usage: bench/vs-python.sh [rounds] [gates|inspect|checkpoint|all]   (default 15 rounds, gates; run on an idle machine)
+#   checkpoint: the inspect checkpoint row alone (its fixtures written with a token sample file).
 #   inspect: inspect checkpoint (300 + 300 sparse shards, ~35.7k tensors), inspect eval (SAMPLE_LINES lm-eval
 #   sample lines, default 3,000,000, about 1 GB, at -Xmx256m) and paired noise (12,032 items x 64 repeats per side)
 #   against bench/reference/{checkpoint,samples,paired}.py. Needs the test classes (mvn -B -o -q test-compile): the
@@ -82,14 +83,16 @@ if [ "$which" = gates ] || [ "$which" = all ]; then
   compare "gate ptq" "$d gate ptq --summary $work/ptq.json" "python3 $r/ptq.py $work/ptq.json"
   compare "--version (start-up only)" "$d --version" "python3 -c 'print(1)'"
 fi
-if [ "$which" = inspect ] || [ "$which" = all ]; then
+if [ "$which" = inspect ] || [ "$which" = all ] || [ "$which" = checkpoint ]; then
   [ -d "$here/target/test-classes/dev/day0/bench" ] || { echo "vs-python: run mvn -B -o -q test-compile first" >&2; exit 2; }
   java -cp "$here/target/test-classes:$here/target/day0.jar" dev.day0.bench.Bench fixtures --dir "$work/fx" \
-    --lines "${SAMPLE_LINES:-3000000}" >/dev/null
+    --lines "$([ "$which" = checkpoint ] && echo 1 || echo "${SAMPLE_LINES:-3000000}")" >/dev/null
   f="$work/fx"
   compare "inspect checkpoint, 300 + 300 shards" "$d inspect checkpoint --source $f/checkpoint/source \
     --output $f/checkpoint/output --recipe nvfp4 --out $work/validation-summary.json" \
     "python3 $r/checkpoint.py $f/checkpoint/source $f/checkpoint/output"
+fi
+if [ "$which" = inspect ] || [ "$which" = all ]; then
   compare "inspect eval, ${SAMPLE_LINES:-3000000} lines, -Xmx256m" "DAY0_JAVA_OPTS=-Xmx256m $d inspect eval \
     --results $f/eval --run-summary $work/run-summary.json --scores $work/scores.json" \
     "python3 $r/samples.py $f/eval/samples_bench_task_2026-01-01T00-00-00.000000.jsonl"

@@ -8,10 +8,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -29,6 +32,7 @@ public final class Checkpoint {
     private final long safetensorsBytes;
     private final long bytesRead;
     private final List<String> notes;
+    private Map<String, TensorInfo> linearLayers;
 
     private Checkpoint(Path dir, List<String> shards, Map<String, TensorInfo> tensors, long safetensorsBytes,
                        long bytesRead, List<String> notes) {
@@ -120,19 +124,40 @@ public final class Checkpoint {
     }
 
     private static Map<String, String> weightMap(Path indexFile, Path dir) {
-        JsonNode index = Json.read(indexFile);
         Fields fields = new Fields(indexFile.toString());
-        fields.requireObject(index, "");
-        JsonNode map = fields.requireObject(index.get("weight_map"), "weight_map");
-        Map<String, String> weightMap = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = map.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            String field = "weight_map." + entry.getKey();
-            if (!entry.getValue().isTextual()) {
-                throw fields.error(field, "must be a shard file name, found " + Fields.describe(entry.getValue()));
+        // The plain form is scanned without a tree (the index of a large checkpoint names every tensor, and a
+        // cold JSON parser is most of the cost); anything else goes through the tree reader and its messages.
+        Map<String, String> entries = SafetensorsHeader.plainWeightMap(indexFile);
+        String notText = null;
+        String notTextFound = null;
+        if (entries == null) {
+            JsonNode index = Json.read(indexFile);
+            fields.requireObject(index, "");
+            JsonNode map = fields.requireObject(index.get("weight_map"), "weight_map");
+            entries = new LinkedHashMap<>();
+            Iterator<Map.Entry<String, JsonNode>> it = map.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                if (!entry.getValue().isTextual()) {
+                    // Reported after the shards of the entries before it are checked, in index order.
+                    notText = entry.getKey();
+                    notTextFound = Fields.describe(entry.getValue());
+                    break;
+                }
+                entries.put(entry.getKey(), entry.getValue().textValue());
             }
-            String shard = entry.getValue().textValue();
+        }
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        // Thousands of entries name a few shards: each shard name is checked once (the first entry naming a bad
+        // shard is still the one reported).
+        Set<String> checked = new HashSet<>();
+        for (Map.Entry<String, String> entry : entries.entrySet()) {
+            String shard = entry.getValue();
+            if (checked.contains(shard)) {
+                weightMap.put(entry.getKey(), shard);
+                continue;
+            }
+            String field = "weight_map." + entry.getKey();
             Path shardPath = dir.resolve(shard).normalize();
             if (shard.isEmpty() || !dir.normalize().equals(shardPath.getParent())) {
                 throw fields.error(field, "shard \"" + shard + "\" is not a file in the checkpoint directory");
@@ -140,7 +165,11 @@ public final class Checkpoint {
             if (!Files.isRegularFile(shardPath)) {
                 throw fields.error(field, "shard " + shard + " does not exist in " + dir);
             }
+            checked.add(shard);
             weightMap.put(entry.getKey(), shard);
+        }
+        if (notText != null) {
+            throw fields.error("weight_map." + notText, "must be a shard file name, found " + notTextFound);
         }
         if (weightMap.isEmpty()) {
             throw fields.error("weight_map", "is empty");
@@ -182,5 +211,13 @@ public final class Checkpoint {
 
     public List<String> notes() {
         return notes;
+    }
+
+    /** {@link LayerClassifier#linearLayers}, worked out on the first call. */
+    Map<String, TensorInfo> linearLayers() {
+        if (linearLayers == null) {
+            linearLayers = Collections.unmodifiableMap(LayerClassifier.findLinearLayers(this));
+        }
+        return linearLayers;
     }
 }

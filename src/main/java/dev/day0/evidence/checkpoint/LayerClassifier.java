@@ -62,8 +62,15 @@ public final class LayerClassifier {
         this.sourceLayers = source == null ? Map.of() : linearLayers(source);
     }
 
-    /** The linear layers of a checkpoint by module name, each with its weight tensor. */
+    /**
+     * The linear layers of a checkpoint by module name, each with its weight tensor (read-only; worked out once per
+     * checkpoint, since the inspection asks for it several times).
+     */
     public static Map<String, TensorInfo> linearLayers(Checkpoint checkpoint) {
+        return checkpoint.linearLayers();
+    }
+
+    static Map<String, TensorInfo> findLinearLayers(Checkpoint checkpoint) {
         Map<String, TensorInfo> layers = new LinkedHashMap<>();
         for (TensorInfo tensor : checkpoint.tensors().values()) {
             String module = linearModule(tensor);
