@@ -110,8 +110,12 @@ public final class SafetensorsHeader {
      */
     static Map<String, String> plainWeightMap(Path indexFile) {
         try {
+            // An index too large for one array is not the plain form; the tree reader streams it and decides.
+            if (java.nio.file.Files.size(indexFile) > MAX_HEADER_BYTES) {
+                return null;
+            }
             return new SafetensorsHeaderScanner(java.nio.file.Files.readAllBytes(indexFile)).weightMap();
-        } catch (IOException | OutOfMemoryError e) {
+        } catch (IOException e) {
             return null;
         }
     }

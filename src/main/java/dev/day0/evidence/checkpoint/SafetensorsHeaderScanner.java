@@ -33,8 +33,8 @@ final class SafetensorsHeaderScanner {
             at++;
         } else {
             while (true) {
-                String name = string();
-                if (name == null || !expect(':')) {
+                String name = memberName();
+                if (name == null) {
                     return null;
                 }
                 if ("__metadata__".equals(name)) {
@@ -48,13 +48,12 @@ final class SafetensorsHeaderScanner {
                         return null;
                     }
                 }
-                int next = peek();
-                at++;
-                if (next == '}') {
-                    break;
-                }
-                if (next != ',') {
+                int next = afterMember('}');
+                if (next < 0) {
                     return null;
+                }
+                if (next == 0) {
+                    break;
                 }
             }
         }
@@ -68,8 +67,8 @@ final class SafetensorsHeaderScanner {
         Map<String, String> map = null;
         boolean metadataSeen = false;
         while (true) {
-            String key = string();
-            if (key == null || !expect(':')) {
+            String key = memberName();
+            if (key == null) {
                 return null;
             }
             if (key.equals("weight_map") && map == null) {
@@ -85,13 +84,12 @@ final class SafetensorsHeaderScanner {
             } else {
                 return null;
             }
-            int next = peek();
-            at++;
-            if (next == '}') {
-                break;
-            }
-            if (next != ',') {
+            int next = afterMember('}');
+            if (next < 0) {
                 return null;
+            }
+            if (next == 0) {
+                break;
             }
         }
         return peek() == -1 ? map : null;
@@ -106,22 +104,21 @@ final class SafetensorsHeaderScanner {
             at++;
             return true;
         }
-        java.util.Set<String> keys = new java.util.HashSet<>();
+        Set<String> keys = new HashSet<>();
         while (true) {
-            String key = string();
-            if (key == null || !keys.add(key) || !expect(':')) {
+            String key = memberName();
+            if (key == null || !keys.add(key)) {
                 return false;
             }
             if (peek() == '"' ? string() == null : number() < 0) {
                 return false;
             }
-            int next = peek();
-            at++;
-            if (next == '}') {
-                return true;
-            }
-            if (next != ',') {
+            int next = afterMember('}');
+            if (next < 0) {
                 return false;
+            }
+            if (next == 0) {
+                return true;
             }
         }
     }
@@ -144,21 +141,20 @@ final class SafetensorsHeaderScanner {
             return true;
         }
         while (true) {
-            String key = string();
-            if (key == null || !expect(':')) {
+            String key = memberName();
+            if (key == null) {
                 return false;
             }
             String value = string();
             if (value == null || into.put(key, value) != null) {
                 return false;
             }
-            int next = peek();
-            at++;
-            if (next == '}') {
-                return true;
-            }
-            if (next != ',') {
+            int next = afterMember('}');
+            if (next < 0) {
                 return false;
+            }
+            if (next == 0) {
+                return true;
             }
         }
     }
@@ -171,8 +167,8 @@ final class SafetensorsHeaderScanner {
         long[] shape = null;
         long[] offsets = null;
         while (true) {
-            String key = string();
-            if (key == null || !expect(':')) {
+            String key = memberName();
+            if (key == null) {
                 return null;
             }
             switch (key) {
@@ -196,13 +192,12 @@ final class SafetensorsHeaderScanner {
                     return null;
                 }
             }
-            int next = peek();
-            at++;
-            if (next == '}') {
-                break;
-            }
-            if (next != ',') {
+            int next = afterMember('}');
+            if (next < 0) {
                 return null;
+            }
+            if (next == 0) {
+                break;
             }
         }
         if (dtype == null || shape == null || offsets == null) {
@@ -246,13 +241,12 @@ final class SafetensorsHeaderScanner {
                     values = Arrays.copyOf(values, count * 2);
                 }
                 values[count++] = value;
-                int next = peek();
-                at++;
-                if (next == ']') {
-                    break;
-                }
-                if (next != ',') {
+                int next = afterMember(']');
+                if (next < 0) {
                     return null;
+                }
+                if (next == 0) {
+                    break;
                 }
             }
         }
@@ -300,6 +294,19 @@ final class SafetensorsHeaderScanner {
             at++;
         }
         return null;
+    }
+
+    /** A member's name and its colon, else null. */
+    private String memberName() {
+        String name = string();
+        return name != null && expect(':') ? name : null;
+    }
+
+    /** After a member or element: 1 when a comma follows (another comes), 0 at {@code close}, -1 otherwise. */
+    private int afterMember(char close) {
+        int next = peek();
+        at++;
+        return next == ',' ? 1 : next == close ? 0 : -1;
     }
 
     private boolean expect(char c) {
