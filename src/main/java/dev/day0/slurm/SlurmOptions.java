@@ -30,6 +30,8 @@ public record SlurmOptions(String cluster, String partition, String account, Str
     private static final Pattern WORD = Pattern.compile("[^\\s'\"]+");
     private static final Pattern TIME = Pattern.compile(
             "\\d+|\\d+:\\d{1,2}|\\d+:\\d{1,2}:\\d{1,2}|\\d+-\\d+|\\d+-\\d+:\\d{1,2}|\\d+-\\d+:\\d{1,2}:\\d{1,2}");
+    /** 365 days: a longer limit is a typo, and Slurm's own field is 32 bits of minutes. */
+    static final long MAX_TIME_MINUTES = 365L * 24 * 60;
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern EXTRA = Pattern.compile("--[a-z][a-z0-9-]*(?:=[^\\n\\r]+)?");
     private static final List<String> KNOWN = List.of("cluster", "partition", "account", "qos", "nodes", "gpus",
@@ -61,10 +63,12 @@ public record SlurmOptions(String cluster, String partition, String account, Str
                 throw fields.error(field + "." + name, "is not a slurm option; known: " + String.join(", ", KNOWN));
             }
         });
-        String time = word(block, "time", fields, field);
-        if (time != null && !TIME.matcher(time).matches()) {
-            throw fields.error(field + ".time", "must be a Slurm time limit (minutes, HH:MM:SS or D-HH:MM:SS),"
-                    + " found '" + time + "'");
+        // A YAML time: 30 is a number: read as its minutes, as "30" would be.
+        JsonNode timeNode = block.get("time");
+        String time = timeNode != null && timeNode.isIntegralNumber() ? timeNode.asText()
+                : word(block, "time", fields, field);
+        if (time != null) {
+            checkTime(time, fields, field + ".time");
         }
         OptionalLong nodes = fields.optionalInteger(block, "nodes", field + ".nodes");
         if (nodes.isPresent() && (nodes.getAsLong() < 1 || nodes.getAsLong() > 100_000)) {
@@ -106,6 +110,62 @@ public record SlurmOptions(String cluster, String partition, String account, Str
         return new SlurmOptions(this.cluster, partition != null ? partition : cluster.partition(),
                 account != null ? account : cluster.account(), qos, nodes, gpus, gres, time, constraint, extra,
                 environment, workdir != null ? workdir : cluster.workspace());
+    }
+
+    /**
+     * A time limit Slurm reads as the user meant it: its form, each part in range, and a total of 1 minute to
+     * {@link #MAX_TIME_MINUTES}. Slurm reads 0 as "no limit" and keeps limits in 32 bits of minutes, so a zero, a
+     * stray digit or a value past that would not be the limit the plan seems to give.
+     */
+    private static void checkTime(String time, Fields fields, String field) {
+        var form = TIME.matcher(time);
+        if (!form.matches()) {
+            throw fields.error(field, "must be a Slurm time limit (minutes, HH:MM:SS or D-HH:MM:SS), found '"
+                    + time + "'");
+        }
+        String[] dayAndClock = time.split("-", 2);
+        boolean days = dayAndClock.length == 2;
+        String[] clock = dayAndClock[days ? 1 : 0].split(":");
+        if (dayAndClock[0].length() > 9 || clock[0].length() > 9) {
+            throw fields.error(field, "is longer than any time limit (at most " + MAX_TIME_MINUTES
+                    + " minutes, 365 days), found '" + time + "'");
+        }
+        long minutes;
+        if (days) {
+            // D-HH, D-HH:MM, D-HH:MM:SS
+            long hours = Long.parseLong(clock[0]);
+            long mins = clock.length > 1 ? Long.parseLong(clock[1]) : 0;
+            long secs = clock.length > 2 ? Long.parseLong(clock[2]) : 0;
+            if (hours > 23 || mins > 59 || secs > 59) {
+                throw fields.error(field, "has hours above 23 or minutes or seconds above 59 in D-HH:MM:SS, found '"
+                        + time + "'");
+            }
+            minutes = Long.parseLong(dayAndClock[0]) * 1440 + hours * 60 + mins + (secs > 0 ? 1 : 0);
+        } else if (clock.length == 1) {
+            minutes = Long.parseLong(clock[0]);
+        } else if (clock.length == 2) {
+            // MM:SS
+            long secs = Long.parseLong(clock[1]);
+            if (secs > 59) {
+                throw fields.error(field, "has seconds above 59 in MM:SS, found '" + time + "'");
+            }
+            minutes = Long.parseLong(clock[0]) + (secs > 0 ? 1 : 0);
+        } else {
+            long mins = Long.parseLong(clock[1]);
+            long secs = Long.parseLong(clock[2]);
+            if (mins > 59 || secs > 59) {
+                throw fields.error(field, "has minutes or seconds above 59 in HH:MM:SS, found '" + time + "'");
+            }
+            minutes = Long.parseLong(clock[0]) * 60 + mins + (secs > 0 ? 1 : 0);
+        }
+        if (minutes < 1) {
+            throw fields.error(field, "must be at least 1 minute (Slurm reads a zero limit as none; leave time out "
+                    + "for the partition's default), found '" + time + "'");
+        }
+        if (minutes > MAX_TIME_MINUTES) {
+            throw fields.error(field, "is longer than any time limit (at most " + MAX_TIME_MINUTES
+                    + " minutes, 365 days), found '" + time + "'");
+        }
     }
 
     private static String word(JsonNode block, String name, Fields fields, String field) {

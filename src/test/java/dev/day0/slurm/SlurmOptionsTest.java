@@ -54,6 +54,39 @@ public class SlurmOptionsTest {
     }
 
     @Test
+    public void shouldReadEachFormOfATimeLimitSlurmTakes() {
+        for (String time : new String[] {"1", "90", "30:00", "02:00:00", "48:00:00", "1-00", "1-12:30",
+                "7-00:00:00", "365-00:00:00", "525600"}) {
+            assertThat(read("{\"time\":\"" + time + "\"}").time()).as(time).isEqualTo(time);
+        }
+        assertThat(read("{\"time\":30}").time()).isEqualTo("30");
+    }
+
+    @Test
+    public void shouldRefuseATimeLimitThatIsNotTheLimitItSeemsToBe() {
+        assertThatThrownBy(() -> read("{\"time\":\"0\"}")).isInstanceOf(InputException.class)
+                .hasMessageContaining("stages.ptq.slurm.time: must be at least 1 minute");
+        assertThatThrownBy(() -> read("{\"time\":\"00:00:00\"}")).isInstanceOf(InputException.class)
+                .hasMessageContaining("must be at least 1 minute");
+        assertThatThrownBy(() -> read("{\"time\":\"99999999999999999999\"}")).isInstanceOf(InputException.class)
+                .hasMessageContaining("stages.ptq.slurm.time: is longer than any time limit (at most 525600 minutes");
+        assertThatThrownBy(() -> read("{\"time\":-5}")).isInstanceOf(InputException.class)
+                .hasMessageContaining("must be a Slurm time limit");
+        assertThatThrownBy(() -> read("{\"time\":525601}")).isInstanceOf(InputException.class)
+                .hasMessageContaining("is longer than any time limit");
+        assertThatThrownBy(() -> read("{\"time\":\"525601\"}")).isInstanceOf(InputException.class)
+                .hasMessageContaining("is longer than any time limit");
+        assertThatThrownBy(() -> read("{\"time\":\"366-00:00:00\"}")).isInstanceOf(InputException.class)
+                .hasMessageContaining("is longer than any time limit");
+        assertThatThrownBy(() -> read("{\"time\":\"1-24:00:00\"}")).isInstanceOf(InputException.class)
+                .hasMessageContaining("hours above 23");
+        assertThatThrownBy(() -> read("{\"time\":\"01:60:00\"}")).isInstanceOf(InputException.class)
+                .hasMessageContaining("minutes or seconds above 59");
+        assertThatThrownBy(() -> read("{\"time\":\"10:75\"}")).isInstanceOf(InputException.class)
+                .hasMessageContaining("seconds above 59");
+    }
+
+    @Test
     public void shouldRefuseAValueWithSpaces() {
         assertThatThrownBy(() -> read("{\"partition\":\"batch --exclusive\"}")).isInstanceOf(InputException.class)
                 .hasMessageContaining("stages.ptq.slurm.partition: must be one word");
