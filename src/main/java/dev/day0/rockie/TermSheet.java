@@ -46,6 +46,7 @@ public final class TermSheet {
     private final Long userBudgetCents;
     private final long wallclockMinutes;
     private final List<Stage> stages;
+    private final long stagesTotal;
     private final String decisionState;
     private final boolean approvable;
     private final boolean approvedForSubmit;
@@ -75,11 +76,26 @@ public final class TermSheet {
             if (!stageList.isArray()) {
                 throw fields.error("stages", "must be a list, found " + Fields.describe(stageList));
             }
+            long total = 0;
             for (int i = 0; i < stageList.size(); i++) {
                 ObjectNode stage = fields.requireObject(stageList.get(i), "stages[" + i + "]");
-                stages.add(new Stage(fields.requireString(stage, "name", "stages[" + i + "].name"),
-                        requireLong(fields, stage, "cents", "stages[" + i + "].cents")));
+                long cents = requireLong(fields, stage, "cents", "stages[" + i + "].cents");
+                // The stages must add up to the estimate before anything is approved: a negative stage, or a sum
+                // that wraps past the largest long, could make nonsense add up to it.
+                if (cents < 0) {
+                    throw fields.error("stages[" + i + "].cents", "must not be negative, found " + cents);
+                }
+                try {
+                    total = Math.addExact(total, cents);
+                } catch (ArithmeticException e) {
+                    throw fields.error("stages[" + i + "].cents", "takes the stages' sum past the largest number "
+                            + "of cents a quote can hold (" + Long.MAX_VALUE + ")");
+                }
+                stages.add(new Stage(fields.requireString(stage, "name", "stages[" + i + "].name"), cents));
             }
+            stagesTotal = total;
+        } else {
+            stagesTotal = 0;
         }
         ObjectNode decision = fields.requireObject(json.get(DECISION), DECISION);
         decisionState = fields.requireString(decision, "state", "decision.state");
@@ -242,7 +258,7 @@ public final class TermSheet {
     }
 
     public long stagesTotal() {
-        return stages.stream().mapToLong(Stage::cents).sum();
+        return stagesTotal;
     }
 
     public String decisionState() {

@@ -66,4 +66,28 @@ public class TermSheetTest {
             Files.delete(dir);
         }
     }
+
+    @Test
+    public void shouldRefuseStagesThatAddUpToTheEstimateOnlyByWrappingOrByANegativeStage() {
+        ObjectNode wrapped = (ObjectNode) Json.read(REFERENCE);
+        // 2 x (2^63 - 1) + 18002 wraps to exactly 18000, the estimate.
+        wrapped.putArray("stages").add(stage("gpu", Long.MAX_VALUE)).add(stage("storage", Long.MAX_VALUE))
+                .add(stage("egress", 18002));
+        assertThatThrownBy(() -> TermSheet.of(wrapped, "wrapped.json"))
+                .isInstanceOfSatisfying(RockieException.class,
+                        e -> assertThat(e.exitCode()).isEqualTo(RockieExit.NO_TERM_SHEET.code()))
+                .hasMessageContaining("wrapped.json: stages[1].cents: takes the stages' sum past the largest number");
+
+        ObjectNode negative = (ObjectNode) Json.read(REFERENCE);
+        negative.putArray("stages").add(stage("gpu", 36000)).add(stage("credit", -18000));
+        assertThatThrownBy(() -> TermSheet.of(negative, "negative.json"))
+                .hasMessageContaining("negative.json: stages[1].cents: must not be negative, found -18000");
+    }
+
+    private static ObjectNode stage(String name, long cents) {
+        ObjectNode stage = Json.object();
+        stage.put("name", name);
+        stage.put("cents", cents);
+        return stage;
+    }
 }
