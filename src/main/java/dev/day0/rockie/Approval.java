@@ -43,6 +43,32 @@ public final class Approval {
             throw RockieException.usage("--approver: give the id of the person approving (letters, digits, "
                     + "' ._@+-', up to 200 characters)");
         }
+        long budget = approvableBudget(sheet, budgetCents);
+        boolean modified = budgetCents != null && !budgetCents.equals(sheet.userBudgetCents());
+        ObjectNode approved = sheet.json();
+        approved.put("user_budget_cents", budget);
+        approved.remove(TermSheet.DECISION);
+        String sha = TermSheet.quoteSha256(approved);
+        ObjectNode decision = approved.putObject(TermSheet.DECISION);
+        decision.put("state", modified ? "modify_then_approve" : "approve");
+        decision.put("approvable", true);
+        decision.put("approved_for_submit", true);
+        decision.put("approved_by", approver.trim());
+        decision.put("approved_at", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        decision.put("quote_sha256", sha);
+        if (covers != null) {
+            decision.set(COVERS_FIELD, covers.deepCopy());
+        }
+        decision.put(HMAC_FIELD, key.sign(material(approved)));
+        return approved;
+    }
+
+    /**
+     * The budget an approval of {@code sheet} would carry ({@code budgetCents}, else the quote's own), after every
+     * check approving makes of the quote itself: still pending, available, an estimate its stages add up to, and a
+     * budget not below it. A preview runs these so nobody is asked to approve what the engine would then refuse.
+     */
+    public static long approvableBudget(TermSheet sheet, Long budgetCents) {
         if (sheet.approvedForSubmit() || !"pending".equals(sheet.decisionState())) {
             throw RockieException.notApproved("ALREADY_DECIDED", sheet.source() + ": decision.state is \""
                     + sheet.decisionState() + "\": a term sheet is approved once, for one submission; quote again");
@@ -67,23 +93,7 @@ public final class Approval {
             throw budget("a budget of " + Money.format(budget) + " is below the estimate of "
                     + Money.format(estimate) + ": it cannot be approved");
         }
-        boolean modified = budgetCents != null && !budgetCents.equals(sheet.userBudgetCents());
-        ObjectNode approved = sheet.json();
-        approved.put("user_budget_cents", budget);
-        approved.remove(TermSheet.DECISION);
-        String sha = TermSheet.quoteSha256(approved);
-        ObjectNode decision = approved.putObject(TermSheet.DECISION);
-        decision.put("state", modified ? "modify_then_approve" : "approve");
-        decision.put("approvable", true);
-        decision.put("approved_for_submit", true);
-        decision.put("approved_by", approver.trim());
-        decision.put("approved_at", now.truncatedTo(ChronoUnit.SECONDS).toString());
-        decision.put("quote_sha256", sha);
-        if (covers != null) {
-            decision.set(COVERS_FIELD, covers.deepCopy());
-        }
-        decision.put(HMAC_FIELD, key.sign(material(approved)));
-        return approved;
+        return budget;
     }
 
     /**

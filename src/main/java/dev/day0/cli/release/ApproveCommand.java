@@ -36,8 +36,14 @@ final class ApproveCommand extends EngineCommand {
     @Option(names = "--candidate", required = true, paramLabel = "NAME", description = "The candidate to approve.")
     String candidateName;
 
-    @Option(names = "--approver", required = true, paramLabel = "ID", description = "Who approves (recorded).")
+    @Option(names = "--approver", paramLabel = "ID", description = "Who approves (recorded). Required unless "
+            + "--preview.")
     String approver;
+
+    @Option(names = "--preview", description = "Check each quote as approving would and print the jobs, their "
+            + "budgets and rendered sheets as JSON (schema day0.release-candidate-preview/1), without signing "
+            + "anything or needing the key: what a person is shown before approving.")
+    boolean preview;
 
     @Option(names = "--workdir", paramLabel = "DIR",
             description = "The ladder's work directory, where term_sheet paths with {workdir} point (default: "
@@ -60,7 +66,23 @@ final class ApproveCommand extends EngineCommand {
                         .map(LadderPlan.Candidate::name).toList()) + ")"));
         Path dir = (workdir != null ? workdir : Path.of("day0-work", plan.name())).toAbsolutePath().normalize();
         Map<String, Path> quotes = CandidateApproval.quotes(plan, candidate, dir);
+        if (preview && approver != null) {
+            throw new InputException("--approver", "", "is not taken with --preview: a preview approves nothing");
+        }
+        if (!preview && approver == null) {
+            throw new InputException("--approver", "", "is missing: give the id of the person approving "
+                    + "(or --preview to see the jobs first)");
+        }
         try {
+            if (preview) {
+                ObjectNode shown = CandidateApproval.preview(plan, candidate, quotes, console().redactor());
+                console().document(shown, out);
+                console().rawErr().println("day0 release approve --preview: candidate " + candidate.name() + ": "
+                        + shown.path("jobs").size() + " job(s) (" + String.join(", ", quotes.keySet()) + "), "
+                        + Money.format(shown.path("total_budget_cents").asLong()) + " in all; nothing signed");
+                console().rawErr().flush();
+                return RockieExit.DONE.code();
+            }
             for (Map.Entry<String, Path> quote : quotes.entrySet()) {
                 console().rawErr().println("Stage " + quote.getKey() + " of candidate " + candidate.name() + " ("
                         + quote.getValue() + "):");

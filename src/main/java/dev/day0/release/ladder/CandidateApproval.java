@@ -10,6 +10,7 @@ import dev.day0.redact.Redactor;
 import dev.day0.release.ReleasePlan;
 import dev.day0.rockie.Approval;
 import dev.day0.rockie.ApprovalKey;
+import dev.day0.rockie.Render;
 import dev.day0.rockie.RockieException;
 import dev.day0.rockie.TermSheet;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import java.util.Set;
  */
 public final class CandidateApproval {
     static final String SCHEMA = "day0.release-candidate-approval/1";
+    static final String PREVIEW_SCHEMA = "day0.release-candidate-preview/1";
     private static final String MATERIAL_PREFIX = "day0-release-candidate-approval/v1\n";
 
     private CandidateApproval() {
@@ -60,6 +62,47 @@ public final class CandidateApproval {
         return quotes;
     }
 
+    /**
+     * What {@link #approve} would approve, unsigned and without a key: each job's quote, budget and rendered sheet,
+     * and the total, after the same checks of each quote. It is what a person is shown before approving the whole
+     * candidate (the Jenkins step asks once with it), so an approval the engine would refuse is never asked for.
+     */
+    public static ObjectNode preview(LadderPlan plan, LadderPlan.Candidate candidate, Map<String, Path> quotes,
+                                     Redactor redactor) {
+        ObjectNode doc = Json.object();
+        doc.put("schema", PREVIEW_SCHEMA);
+        doc.put("ladder", plan.name());
+        doc.put("candidate", candidate.name());
+        doc.put("recipe", candidate.recipe());
+        doc.put("plan", plan.name() + "-" + candidate.name());
+        ArrayNode jobs = doc.putArray("jobs");
+        Set<String> shas = new HashSet<>();
+        long total = 0;
+        for (Map.Entry<String, Path> quote : quotes.entrySet()) {
+            TermSheet sheet = TermSheet.read(quote.getValue(), redactor);
+            long budget = Approval.approvableBudget(sheet, null);
+            if (!shas.add(sheet.computeSha256())) {
+                throw new InputException(quote.getValue().toString(), "", "is the quote of another job of "
+                        + candidate.name() + " too: one approved quote covers one submission; quote each job");
+            }
+            total = addBudget(total, budget, quote.getValue());
+            ObjectNode job = jobs.addObject();
+            job.put("stage", quote.getKey());
+            job.put("quote_id", sheet.quoteId());
+            job.put("term_sheet", quote.getValue().toString());
+            job.put("gpu_type", sheet.gpuType());
+            job.put("gpu_count", sheet.gpuCount());
+            job.put("region", sheet.region());
+            job.put("tier", sheet.tier());
+            job.put("wallclock_minutes", sheet.wallclockMinutes());
+            job.put("estimate_cents", sheet.estimateCents());
+            job.put("budget_cents", budget);
+            job.put("text", Render.text(sheet));
+        }
+        doc.put("total_budget_cents", total);
+        return doc;
+    }
+
     /** Approves every listed quote for this candidate and signs the list once. */
     public static ObjectNode approve(LadderPlan plan, LadderPlan.Candidate candidate, Map<String, Path> quotes,
                                      String approver, Instant now, ApprovalKey key, Redactor redactor) {
@@ -84,7 +127,7 @@ public final class CandidateApproval {
                 throw new InputException(quote.getValue().toString(), "", "is the quote of another job of "
                         + candidate.name() + " too: one approved quote covers one submission; quote each job");
             }
-            total = Math.addExact(total, sheet.userBudgetCents());
+            total = addBudget(total, sheet.userBudgetCents(), quote.getValue());
             ObjectNode job = jobs.addObject();
             job.put("stage", quote.getKey());
             job.put("quote_id", sheet.quoteId());
@@ -171,6 +214,16 @@ public final class CandidateApproval {
             sheets.put(stage, out);
         }
         return sheets;
+    }
+
+    /** The candidate's total so far plus one job's budget; a sum past a long is refused, naming that quote. */
+    private static long addBudget(long total, long budget, Path quote) {
+        try {
+            return Math.addExact(total, budget);
+        } catch (ArithmeticException e) {
+            throw new InputException(quote.toString(), "user_budget_cents", "takes the candidate's total budget past "
+                    + "the largest number of cents a sheet can hold (" + Long.MAX_VALUE + "): nothing is approved");
+        }
     }
 
     /** What is signed: the canonical sheet, decision included, without the signature itself. */

@@ -303,6 +303,67 @@ public class LadderApprovalTest {
         assertThat(submissions()).as("ptq is not submitted again").isEqualTo(2);
     }
 
+    @Test
+    public void shouldPreviewACandidatesJobsAsApprovingWouldWithoutTheKey() {
+        Map<String, String> noKey = env();
+        noKey.remove(ApprovalKey.ENV);
+        CliRun preview = CliRun.run(noKey, "release", "approve", "--plan", plan().toString(), "--candidate", "b",
+                "--workdir", fixture.workdir().toString(), "--preview");
+
+        assertThat(preview.exitCode()).as(preview.toString()).isEqualTo(0);
+        JsonNode shown = Json.parse(preview.out(), "stdout");
+        assertThat(shown.path("schema").asText()).isEqualTo("day0.release-candidate-preview/1");
+        assertThat(shown.path("jobs").findValuesAsText("stage")).containsExactly("ptq", "quantized_eval");
+        assertThat(shown.path("jobs").get(0).path("text").asText()).startsWith("Rockie GPU term sheet ");
+        assertThat(shown.path("jobs").get(0).path("gpu_type").asText()).isEqualTo("A100_80GB");
+        assertThat(preview.err()).contains("2 job(s) (ptq, quantized_eval)", "nothing signed");
+        assertThat(preview.out()).doesNotContain("approval_hmac");
+
+        Path sheet = approveCandidate("b", "b-approved.json");
+        assertThat(shown.path("total_budget_cents").asLong()).as("the total a signature then covers")
+                .isEqualTo(Json.read(sheet).path("total_budget_cents").asLong());
+    }
+
+    @Test
+    public void shouldRefuseToPreviewAQuoteThatCannotBeApprovedOrAPreviewWithAnApprover() throws Exception {
+        CliRun both = CliRun.run(env(), "release", "approve", "--plan", plan().toString(), "--candidate", "b",
+                "--workdir", fixture.workdir().toString(), "--preview", "--approver", "alice");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("--approver: is not taken with --preview");
+
+        CliRun none = CliRun.run(env(), "release", "approve", "--plan", plan().toString(), "--candidate", "b",
+                "--workdir", fixture.workdir().toString());
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).contains("--approver: is missing");
+
+        ObjectNode decided = (ObjectNode) Json.read(fixture.dir.resolve("quote-eval.json"));
+        ((ObjectNode) decided.path(TermSheet.DECISION)).put("state", "reject");
+        Files.writeString(fixture.dir.resolve("quote-eval.json"), Json.write(decided));
+        CliRun preview = CliRun.run(env(), "release", "approve", "--plan", plan().toString(), "--candidate", "b",
+                "--workdir", fixture.workdir().toString(), "--preview");
+        assertThat(preview.exitCode()).as(preview.toString()).isEqualTo(10);
+        assertThat(preview.err()).contains("quote-eval.json: decision.state is \"reject\"");
+        assertThat(preview.out()).doesNotContain("\"jobs\"");
+    }
+
+    @Test
+    public void shouldRefuseACandidateWhoseBudgetsAddUpPastWhatASheetCanHold() throws Exception {
+        for (String name : new String[] {"quote-ptq.json", "quote-eval.json"}) {
+            ObjectNode quote = (ObjectNode) Json.read(fixture.dir.resolve(name));
+            quote.put("user_budget_cents", Long.MAX_VALUE / 2 + 1);
+            Files.writeString(fixture.dir.resolve(name), Json.write(quote));
+        }
+        for (String how : new String[] {"--preview", "--approver=alice"}) {
+            CliRun approve = CliRun.run(env(), "release", "approve", "--plan", plan().toString(), "--candidate", "b",
+                    "--workdir", fixture.workdir().toString(), how);
+
+            assertThat(approve.exitCode()).as(how + ": " + approve).isEqualTo(2);
+            assertThat(approve.err()).as(how).contains("quote-eval.json: user_budget_cents: takes the candidate's "
+                    + "total budget past the largest number of cents");
+            assertThat(approve.out()).as(how).doesNotContain("\"jobs\"");
+        }
+    }
+
     private Conductor.Outcome ladder(LadderPlan plan, boolean resume, Path sheet, Conductor.StopHook hook) {
         Map<String, String> env = env();
         LadderRun.Options options = new LadderRun.Options(fixture.workdir(), resume, Map.of(), Map.of("b", sheet),
