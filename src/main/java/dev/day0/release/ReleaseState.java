@@ -82,6 +82,14 @@ public final class ReleaseState {
         fields.requireString(root, "status", "status");
         ObjectNode stages = fields.requireObject(root.get("stages"), "stages");
         for (Stage stage : Stage.chain()) {
+            if (stages.get(stage.key()) == null) {
+                // A state from a day0 that had no such stage yet (canary and verbosity came later): resuming it
+                // would run a chain its recorded stages were never part of.
+                throw fields.error("stages." + stage, "is missing: this state was written by day0 "
+                        + root.path("tool_version").asText("of an unknown version") + ", which did not know the "
+                        + stage + " stage; finish the run with that version, or start it again in a new work "
+                        + "directory");
+            }
             ObjectNode node = fields.requireObject(stages.get(stage.key()), "stages." + stage);
             String status = fields.requireString(node, "status", "stages." + stage + ".status");
             try {

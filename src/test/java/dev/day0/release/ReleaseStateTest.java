@@ -8,6 +8,7 @@ import dev.day0.io.InputException;
 import dev.day0.redact.Redactor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -106,5 +107,21 @@ public class ReleaseStateTest {
 
         assertThatThrownBy(() -> ReleaseState.load(workdir)).isInstanceOf(InputException.class)
                 .hasMessageContaining("stages.setup.status: unknown status \"halfway\"");
+    }
+
+    @Test
+    public void shouldNameTheVersionThatWroteAStateWithoutTheNewerStages() throws Exception {
+        ReleaseState state = ReleaseState.create(workdir, plan, "0.4.0");
+        state.save(Redactor.patternsOnly());
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode)
+                dev.day0.io.Json.read(state.file());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("stages")).remove(List.of("canary", "canary_gate",
+                "verbosity"));
+        Files.writeString(state.file(), dev.day0.io.Json.write(old));
+
+        assertThatThrownBy(() -> ReleaseState.load(workdir)).isInstanceOf(InputException.class)
+                .hasMessageContaining("state.json: stages.canary: is missing: this state was written by day0 0.4.0, "
+                        + "which did not know the canary stage; finish the run with that version, or start it again "
+                        + "in a new work directory");
     }
 }
