@@ -32,8 +32,11 @@ import groovy.transform.Field
     tenantId                : null,
     apiUrl                  : null,
     approvalTimeoutMinutes  : 60,
-    // Offer a budget field (cents) in the approval form.
+    // Offer a budget field (cents) in the approval form (per stage only: a candidate's jobs keep their quotes).
     budgetParameter         : true,
+    // 'stage': one approval per GPU stage. 'candidate': in a recipe ladder, one approval for all of a candidate's
+    // GPU jobs (its PTQ and evals), asked before the first; each job still runs once (docs/jenkins.md).
+    approve                 : 'stage',
     // Agent label for the engine calls; the first agent is kept for the whole run (the state is on it), except
     // for a stage the engine answers with next.agent: that call runs in node(<its label>).
     agent                   : null,
@@ -50,6 +53,7 @@ import groovy.transform.Field
 // More calls than this without a decision (a ladder of 100 candidates, each stage with retries) means the engine
 // and the step disagree: stop rather than loop.
 @Field static final int MAX_CALLS = 1500
+@Field static final List APPROVE_MODES = ['stage', 'candidate']
 
 /**
  * Returns [decision, publishRecommendation, failureClass, detail, buildResult, stages, decisionFile, junitFile,
@@ -125,6 +129,10 @@ Map options(Map args) {
         error('day0Release: workdir: a relative directory inside the workspace, or an absolute one on the ' +
                 "filesystem the plan's agents share, got '${opts.workdir}'")
     }
+    if (!(opts.approve in APPROVE_MODES)) {
+        error("day0Release: approve: 'stage' or 'candidate', got '${opts.approve}'")
+    }
+    opts.candidateSheets = [:]
     opts.failOn = day0Decision.checkedFailOn('day0Release', opts.failOn)
     opts.approverList = opts.approvers instanceof String ? rockieSubmit.approverList(opts.approvers as String) : []
     opts.submitter = opts.approverList.join(',')
@@ -174,9 +182,13 @@ Map onLabelledAgent(Map opts, Map answer) {
     return result
 }
 
-/** One `day0 release step` through the engine relay, with the credentials bound; the answer's JSON. */
+/**
+ * One `day0 release step` through the engine relay, with the credentials bound; the answer's JSON. Every call
+ * carries the candidates' sheets approved so far in this build: the engine takes a candidate's jobs from them.
+ */
 Map engineStep(Map opts, List more, String label) {
-    return engineCall(opts, ['release', 'step', "--plan=${opts.plan}", "--workdir=${opts.workdir}"] + more, label)
+    return engineCall(opts, ['release', 'step', "--plan=${opts.plan}", "--workdir=${opts.workdir}"] +
+            sheetArguments(opts.candidateSheets as Map) + more, label)
 }
 
 /** Runs engine arguments of `release step`; the answer's JSON, or the build stops with the engine's meaning. */
@@ -229,14 +241,14 @@ Object withSecrets(Map opts, Closure body) {
  * are asked outside any node (rockieSubmit's approval), the engine signs the approval, and the stage runs with it.
  */
 Map approveAndRun(Map opts, Map run, Map answer) {
+    if (opts.approve == 'candidate' && answer.next.candidate instanceof Map) {
+        return approveCandidateAndRun(opts, run, answer)
+    }
     // A ladder's stage is approved as CANDIDATE:STAGE; its records go under a name without the colon.
     String approveAs = (answer.next.approve_as ?: answer.next.stage) as String
     String name = approveAs.replace(':', '-')
     Map ask = approvalOptions(opts, run, name)
-    if (ask.approverList.isEmpty() || !opts.approvalKeyCredentialsId) {
-        error("day0Release: stage ${name} spends GPU money and needs an approval: give approvers: (Jenkins user " +
-                'ids) and approvalKeyCredentialsId: (the approval signing key); nothing was spent')
-    }
+    requireApprovers(opts, ask, "stage ${name}")
     Map prepared = onAgent(opts, run) { prepareSheet(ask, answer) }
     Map approval = prepared.approval
     if (approval == null) {
@@ -255,6 +267,162 @@ Map approveAndRun(Map opts, Map run, Map answer) {
         }
         engineStep(opts, ["--approve=${approveAs}=${approved}"], "${name}-approved")
     }
+}
+
+/**
+ * A ladder candidate approved as a whole (approve: 'candidate'): the engine previews every GPU job of the candidate
+ * as approving would check it, the sheets go to the log and the artifacts, the approvers are asked once, and the
+ * engine signs one sheet listing each job. Every later call carries it, so the candidate's other GPU stages run
+ * without asking again; each job is still submitted at most once.
+ */
+Map approveCandidateAndRun(Map opts, Map run, Map answer) {
+    Map candidate = answer.next.candidate as Map
+    String name = "candidate-${candidate.name}"
+    Map ask = approvalOptions(opts, run, name) + [budgetParameter: false, candidate: candidate.name]
+    requireApprovers(opts, ask, "candidate ${candidate.name}")
+    Map prepared = onAgent(opts, run) { previewCandidate(opts, ask, candidate.name as String) }
+    Map approval = prepared.approval
+    if (approval == null) {
+        String total = rockieSubmit.usd(prepared.preview.total_budget_cents)
+        approval = rockieSubmit.askApproval(ask + [message: candidateMessage(prepared.preview as Map, total,
+                rockieSubmit.recordLink(ask))], prepared)
+        if (!approval.approved) {
+            rockieSubmit.refuse(ask, prepared, approval)
+        }
+    }
+    return onAgent(opts, run) {
+        String approved = "${ask.dir}/approved-candidate.json"
+        if (!approval.reattach) {
+            signCandidate(opts, ask, prepared, approval, approved)
+            if (opts.archive) {
+                rockieSubmit.archiveRecords(ask)
+            }
+        }
+        opts.candidateSheets[candidate.name as String] = approved
+        engineStep(opts, [], "${name}-approved")
+    }
+}
+
+/**
+ * On the agent: this build's approval of the candidate when one was given before the build was restarted, else the
+ * engine's preview of its jobs, written as the approval records (the rendered sheets in term-sheet.txt) and archived.
+ */
+Map previewCandidate(Map opts, Map ask, String candidate) {
+    Map earlier = day0Engine.readJsonFile("${ask.dir}/approval.json") as Map
+    if (earlier != null && earlier.outcome == 'approved' && earlier.submission_id == ask.submissionId
+            && fileExists("${ask.dir}/approved-candidate.json")) {
+        echo("day0Release ${ask.name}: approved earlier in this build by ${earlier.approver}; not asking again")
+        return [approval: reattached(earlier)]
+    }
+    dir(ask.dir as String) {
+        deleteDir()
+    }
+    Map call = day0Engine(command: ['release', 'approve', "--plan=${opts.plan}", "--candidate=${candidate}",
+            "--workdir=${opts.workdir}", '--preview'], label: "release-approve-preview-${candidate}",
+            engine: opts.engine, engineRepository: opts.engineRepository)
+    Map preview = call.status == 0 && call.json instanceof Map ? call.json as Map : null
+    if (preview == null || !(preview.jobs instanceof List)) {
+        String meaning = rockieSubmit.exitMeaning(call.stdout as String, call.status as int)
+        error("day0Release: candidate ${candidate} cannot be approved as a whole: ${meaning} (exit ${call.status}); " +
+                "the engine's message is in the log above. Nothing was spent; approve: 'stage' asks per stage")
+    }
+    String rendered = candidateText(preview, rockieSubmit.usd(preview.total_budget_cents))
+    day0Engine.writeJsonFile("${ask.dir}/term-sheet.json", preview)
+    writeFile(file: "${ask.dir}/term-sheet.txt", text: rendered, encoding: 'UTF-8')
+    day0Engine.writeJsonFile("${ask.dir}/submission.json", [submission_id: ask.submissionId, input_id: ask.inputId,
+            name: ask.name, build_url: env.BUILD_URL])
+    if (ask.archive) {
+        rockieSubmit.archiveRecords(ask)
+    }
+    return [approval: null, preview: preview, rendered: rendered, sheet: [quote_id: quoteIds(preview)]]
+}
+
+/** The engine signs the candidate's sheet for the person who approved it; the approval record says who and how. */
+void signCandidate(Map opts, Map ask, Map prepared, Map approval, String approvedFile) {
+    String candidate = ask.candidate as String
+    List command = ['release', 'approve', "--plan=${opts.plan}", "--candidate=${candidate}",
+                    "--workdir=${opts.workdir}", "--approver=${approval.approver}", "--out=${approvedFile}"]
+    Map signed = rockieSubmit.withApprovalKey(ask) {
+        day0Engine(command: command, label: "release-approve-${candidate}", json: false, engine: opts.engine,
+                engineRepository: opts.engineRepository)
+    }
+    Map sheet = signed.status == 0 ? day0Engine.readJsonFile(approvedFile) as Map : null
+    if (sheet == null) {
+        rockieSubmit.refuse(ask, prepared, [outcome: 'refused_by_engine', by: approval.approver,
+                text: "approved by ${approval.approver}, but day0 release approve refused the candidate's sheet " +
+                        "(exit ${signed.status}; see the log)"])
+    }
+    Map decision = sheet.decision instanceof Map ? sheet.decision as Map : [:]
+    Map record = [submission_id: ask.submissionId, input_id: ask.inputId, outcome: 'approved',
+                  approver: approval.approver, approvers: ask.submitter, approver_listed: approval.listed,
+                  approved_as: approval.listed ? 'listed' : 'override', approved_by: decision.approved_by,
+                  approved_at: decision.approved_at, candidate: sheet.candidate, recipe: sheet.recipe,
+                  jobs: jobRecords(sheet), total_budget_cents: sheet.total_budget_cents, build_url: env.BUILD_URL]
+    day0Engine.writeJsonFile("${ask.dir}/approval.json", record)
+    String how = approval.listed ? "listed in approvers (${ask.submitter})" :
+            "not listed in approvers (${ask.submitter}) by id: a member of a listed group, or a Jenkins " +
+            'administrator overriding the list'
+    echo("day0Release ${ask.name}: GPU spend approved by ${record.approver} (${how}) at ${record.approved_at}: " +
+            "${record.jobs.size()} job(s) (${stageNames(record.jobs as List)}), " +
+            "${rockieSubmit.usd(record.total_budget_cents)} in all, each job once")
+}
+
+/** Stops before anything is spent when nobody could approve or nothing could sign. */
+void requireApprovers(Map opts, Map ask, String what) {
+    if (ask.approverList.isEmpty() || !opts.approvalKeyCredentialsId) {
+        error("day0Release: ${what} spends GPU money and needs an approval: give approvers: (Jenkins user " +
+                'ids) and approvalKeyCredentialsId: (the approval signing key); nothing was spent')
+    }
+}
+
+/** The approval form's one line for a whole candidate: its jobs' shapes and the total budget. */
+@NonCPS
+static String candidateMessage(Map preview, String total, String link) {
+    List jobs = preview.jobs.collect { Map job ->
+        "${job.stage} ${job.gpu_count} x ${job.gpu_type} (${job.tier}, ${job.region}) ${job.wallclock_minutes} min"
+    }
+    return "Approve GPU spend for candidate '${preview.candidate}' (recipe ${preview.recipe}): " +
+            "${preview.jobs.size()} job(s): ${jobs.join('; ')}; budget ${total} in all, each job once. " +
+            "Term sheets: ${link}"
+}
+
+/** The candidate's sheets as the person reads them: one header, then each job's rendered sheet. */
+@NonCPS
+static String candidateText(Map preview, String total) {
+    StringBuilder text = new StringBuilder()
+    text.append("Candidate ${preview.candidate} (recipe ${preview.recipe}) of ladder ${preview.ladder}: " +
+            "${preview.jobs.size()} GPU job(s), budget ${total} in all\n")
+    preview.jobs.each { Map job ->
+        text.append("\n== ${job.stage} ==\n").append(job.text as String)
+    }
+    return text.toString()
+}
+
+/** An approval this build gave before it was restarted: used again, not asked for or signed again. */
+@NonCPS
+static Map reattached(Map earlier) {
+    return earlier + [approved: true, reattach: true]
+}
+
+/** --approve=CANDIDATE=FILE for each candidate's sheet approved in this build. */
+@NonCPS
+static List sheetArguments(Map sheets) {
+    return sheets.collect { name, file -> "--approve=${name}=${file}".toString() }
+}
+
+@NonCPS
+static String quoteIds(Map preview) {
+    return preview.jobs.collect { Map job -> job.quote_id }.join(',')
+}
+
+@NonCPS
+static List jobRecords(Map sheet) {
+    return sheet.jobs.collect { Map job -> [stage: job.stage, quote_id: job.quote_id, budget_cents: job.budget_cents] }
+}
+
+@NonCPS
+static String stageNames(List jobs) {
+    return jobs.collect { Map job -> job.stage }.join(', ')
 }
 
 /** What rockieSubmit's approval code needs to know about this GPU stage. */
@@ -276,7 +444,7 @@ Map prepareSheet(Map ask, Map answer) {
     if (earlier != null && earlier.outcome == 'approved' && earlier.submission_id == ask.submissionId
             && fileExists("${ask.dir}/approved-term-sheet.json")) {
         echo("day0Release ${ask.name}: approved earlier in this build by ${earlier.approver}; not asking again")
-        return [approval: earlier + [approved: true, reattach: true]]
+        return [approval: reattached(earlier)]
     }
     dir(ask.dir as String) {
         deleteDir()

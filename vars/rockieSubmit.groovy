@@ -238,8 +238,8 @@ Map askApproval(Map opts, Map prepared) {
     Map sheet = prepared.sheet ?: [:]
     echo("rockieSubmit ${opts.name}: GPU spend waiting for approval by ${opts.submitter} (submission " +
             "${opts.submissionId}). Term sheet:\n${prepared.rendered}")
-    String link = env.BUILD_URL ? "${env.BUILD_URL}artifact/${opts.dir}/term-sheet.txt" : "${opts.dir}/term-sheet.txt"
-    String message = approvalMessage(opts.name as String, sheet, link)
+    // A caller approving several jobs at once (day0Release's whole candidate) gives its own one-line message.
+    String message = opts.message ?: approvalMessage(opts.name as String, sheet, recordLink(opts))
     List parameters = [choice(name: 'DAY0_DECISION', choices: DECISION_CHOICES,
             description: 'Approve allows exactly one job of this shape within the budget; Reject submits nothing.')]
     if (opts.budgetParameter) {
@@ -410,6 +410,11 @@ Map approveSheet(Map opts, Map prepared, Map approval, String approvedFile) {
 }
 
 /** The approval signing key in DAY0_APPROVAL_KEY, for `rockie approve` and `rockie submit` only. */
+/** Where the form links for the archived term sheet. */
+String recordLink(Map opts) {
+    return env.BUILD_URL ? "${env.BUILD_URL}artifact/${opts.dir}/term-sheet.txt" : "${opts.dir}/term-sheet.txt"
+}
+
 Object withApprovalKey(Map opts, Closure body) {
     Object result = null
     withCredentials([string(credentialsId: opts.approvalKeyCredentialsId as String, variable: 'DAY0_APPROVAL_KEY')]) {

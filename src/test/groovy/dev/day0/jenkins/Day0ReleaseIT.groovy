@@ -45,8 +45,17 @@ class Day0ReleaseIT {
     @Before
     void setUp() {
         rockie = RockieTestServer.start()
-        kit = new Kit().withRealShell()
-        jenkins = kit.plain(tmp.newFolder('jenkins'))
+        compose(false)
+    }
+
+    /**
+     * The run and its fakes; realEngine: every engine call through the runner script and bin/day0, a JVM each, as on
+     * an agent (the quickstart test does that; the others send the same calls to one resident engine JVM).
+     */
+    private void compose(boolean realEngine) {
+        kit?.close()
+        kit = realEngine ? new Kit().withRealShell() : new Kit().withResidentEngine()
+        jenkins = kit.plain(tmp.newFolder(realEngine ? 'jenkins-real-engine' : 'jenkins'))
         TimeoutFake timeout = new TimeoutFake()
         input = new InputFake(timeout)
         stages = new StageFake()
@@ -57,6 +66,7 @@ class Day0ReleaseIT {
 
     @After
     void tearDown() {
+        kit.close()
         rockie.close()
     }
 
@@ -82,6 +92,7 @@ class Day0ReleaseIT {
 
     @Test
     void shouldAcceptTheQuickstartWithOneJenkinsStagePerPlanStage() {
+        compose(true)
         String plan = new File(EXAMPLES, 'quickstart/release.yaml').path
 
         FakeJenkins.Run run = release(plan)
@@ -318,6 +329,101 @@ class Day0ReleaseIT {
         assertThat(run.message()).contains('not approved: rejected by bob', 'nothing was submitted')
         Map approval = new JsonSlurper().parse(kit.archive.archived('day0/approvals/quantized_eval/approval.json')) as Map
         assertThat(approval.outcome).isEqualTo('rejected')
+        assertSecretsNowhere()
+    }
+
+    // ------------------------------------------------------------- a ladder candidate approved as a whole
+
+    /**
+     * A ladder: candidate a runs locally and regresses; candidate b runs its PTQ and its quantized eval as Rockie
+     * jobs, each with its own quote; both jobs succeed and b is accepted.
+     */
+    private ReleaseFixture gpuLadderPlan() {
+        ReleaseFixture fixture = new ReleaseFixture(new File(jenkins.workspace, 'plan').toPath())
+        fixture.file('job.sh', '#!/usr/bin/env bash\nset -euo pipefail\necho working\necho JOB_DONE\n')
+        fixture.file('summary-a.json', ReleaseFixture.GOOD_SUMMARY.replace('4600', '4000'))
+        fixture.run('q-a', 67.0d, 80.0d)
+        String market = new File(FakeJenkins.PROJECT,
+                'src/test/resources/reference/rockie/budget-term-sheet-fixtures/market_available.json').path
+        fixture.file('spec.json', '{"job_shape": "ptq_eval", "gpu_type": "A100_80GB", "gpu_count": 1, ' +
+                '"region": "us", "tier": "spot", "wallclock_minutes": 60}')
+        ['quote-ptq.json', 'quote-eval.json'].each { String name ->
+            CliRun quote = CliRun.run(rockieEnv(), 'rockie', 'quote', '--job-spec', fixture.dir.resolve('spec.json')
+                    .toString(), '--market-json', market, '--out', fixture.dir.resolve(name).toString())
+            assertThat(quote.exitCode()).as(quote.toString()).isEqualTo(0)
+        }
+        Closure<String> onRockie = { String quote ->
+            '      runner: rockie\n      script: job.sh\n      gpu_type: A100_80GB\n      gpu_count: 1\n' +
+                    '      region: us\n      tier: spot\n      timeout_seconds: 3600\n      term_sheet: ' + quote + '\n' +
+                    '      poll_interval_seconds: 0.01\n'
+        }
+        String a = '  - name: a\n    recipe: nvfp4\n    ptq:\n      runner: local\n' +
+                '      command: [sh, stage.sh, summary-a.json]\n      timeout_seconds: 60\n' +
+                '      evidence: {summary: "{stage_dir}/summary-a.json"}\n' +
+                '    quantized_eval:\n      runner: local\n      command: [sh, stage.sh, q-a/run-summary.json, ' +
+                'q-a/scores.json]\n      timeout_seconds: 60\n' +
+                '      evidence: {run_summary: "{stage_dir}/run-summary.json", scores: "{stage_dir}/scores.json"}\n'
+        String b = '  - name: b\n    recipe: fp8\n    ptq:\n' + onRockie('quote-ptq.json') +
+                '      evidence: {summary: "{stage_dir}/artifacts/summary.json"}\n' +
+                '    quantized_eval:\n' + onRockie('quote-eval.json') +
+                '      evidence: {run_summary: "{stage_dir}/artifacts/run-summary.json", ' +
+                'scores: "{stage_dir}/artifacts/scores.json"}\n'
+        fixture.file('release.yaml', fixture.header.replace('recipe: nvfp4\n', '') + 'ladder: {mode: first}\n' +
+                'candidates:\n' + a + b + 'stages:\n' + fixture.baseline)
+        rockie.on('POST', '/api/jobs/submit',
+                RockieTestServer.json(200, '{"job_id": "rj_ptq_b", "estimated_cost_cents": 17500}'),
+                RockieTestServer.json(200, '{"job_id": "rj_eval_b", "estimated_cost_cents": 17500}'))
+        rockie.jobStates('rj_ptq_b', RockieTestServer.poll('RUNNING', 'working', 100),
+                RockieTestServer.finished('DONE', 'JOB_DONE', 900, null))
+                .artifacts('rj_ptq_b', ['summary.json': ReleaseFixture.GOOD_SUMMARY.replace('4600', '8000')
+                        .replace('NVFP4', 'FP8').replace('nvfp4', 'fp8').getBytes(StandardCharsets.UTF_8)])
+        rockie.jobStates('rj_eval_b', RockieTestServer.poll('RUNNING', 'working', 100),
+                RockieTestServer.finished('DONE', 'JOB_DONE', 700, null))
+                .artifacts('rj_eval_b', ['run-summary.json': ReleaseFixture.runSummary('SUCCESS', 69.9, 79.9, '[]')
+                        .getBytes(StandardCharsets.UTF_8),
+                        'scores.json': '{"mmlu": 69.9, "gsm8k": 79.9}\n'.getBytes(StandardCharsets.UTF_8)])
+        jenkins.env.ROCKIELAB_API_URL = rockie.url().toString()
+        jenkins.env.ROCKIELAB_TENANT_ID = 'tenant-release'
+        return fixture
+    }
+
+    @Test
+    void shouldApproveEveryGpuJobOfALadderCandidateWithOneClickAndSubmitEachOnce() {
+        ReleaseFixture fixture = gpuLadderPlan()
+        input.approve('alice')
+
+        FakeJenkins.Run run = release(fixture.dir.resolve('release.yaml').toString(), GPU + ", approve: 'candidate'")
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(run.value.decision).isEqualTo('ACCEPT')
+        assertThat(input.requests*.id).as('one approval for both of b\'s jobs').containsExactly('Day0Gpu-candidate-b')
+        assertThat(input.requests[0].message as String).startsWith("Approve GPU spend for candidate 'b' (recipe " +
+                "fp8): 2 job(s): ptq 1 x A100_80GB (spot, us) 60 min; quantized_eval 1 x A100_80GB (spot, us) 60 min")
+        assertThat(rockie.count('POST', '/api/jobs/submit')).as('each job once').isEqualTo(2)
+        assertThat(stages.names).contains('b (recipe fp8)', 'b: ptq', 'b: quantized_eval')
+        assertThat(kit.badges.badges*.text).containsExactly('day0 ACCEPT (recipe fp8)')
+        assertThat(jenkins.logText()).contains('approves 2 job(s) of candidate b: ptq, quantized_eval',
+                'GPU spend approved by alice (listed in approvers (alice,bob))')
+        Map approval = new JsonSlurper().parse(kit.archive.archived('day0/approvals/candidate-b/approval.json')) as Map
+        assertThat(approval.outcome).isEqualTo('approved')
+        assertThat(approval.jobs*.stage).containsExactly('ptq', 'quantized_eval')
+        Map decision = new JsonSlurper().parse(kit.archive.archived('day0/release/decision.json')) as Map
+        assertThat(decision.chosen.name).isEqualTo('b')
+        assertThat(decision.candidates[1].spend.billed_cents).as('the platform\'s bills').isEqualTo(1600)
+        assertOnlyEvidenceArchived()
+        assertSecretsNowhere()
+    }
+
+    @Test
+    void shouldSubmitNoJobOfARejectedCandidate() {
+        ReleaseFixture fixture = gpuLadderPlan()
+        input.rejectInForm('bob')
+
+        FakeJenkins.Run run = release(fixture.dir.resolve('release.yaml').toString(), GPU + ", approve: 'candidate'")
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(rockie.count('POST', '/api/jobs/submit')).isZero()
+        assertThat(run.message()).contains('GPU spend for candidate-b not approved: rejected by bob')
         assertSecretsNowhere()
     }
 

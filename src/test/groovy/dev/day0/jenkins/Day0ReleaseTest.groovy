@@ -178,6 +178,118 @@ class Day0ReleaseTest {
                 'approved-term-sheet.json')
     }
 
+    /**
+     * A ladder candidate fp8 with two GPU stages (ptq, quantized_eval); the engine asks for ptq's approval first.
+     * The scripted `release approve` previews both jobs and signs them as one sheet.
+     */
+    private void gpuCandidate() {
+        answers.addAll([inLadder(ran('setup', 'ptq'), 'fp8', 'fp8'),
+                        inLadder([done: false, ran: null, exit_code: 11, exit: exit(11),
+                                  next: [action: 'approve', stage: 'ptq', term_sheet: 'plan/quote-ptq.json',
+                                         term_sheet_text: 'Term sheet ptq\n']], null, 'fp8'),
+                        inLadder(ran('ptq', 'quantized_eval'), 'fp8', 'fp8'),
+                        inLadder(ran('quantized_eval', 'closeout'), 'fp8', 'fp8'),
+                        inLadder(done('ACCEPT', 0), 'fp8', null)])
+        Map ptq = [stage: 'ptq', quote_id: 'q_ptq', gpu_type: 'A100_80GB', gpu_count: 1, tier: 'spot', region: 'us',
+                   wallclock_minutes: 60, estimate_cents: 18000, budget_cents: 27000, text: 'Rockie GPU term sheet q_ptq\n']
+        Map eval = [stage: 'quantized_eval', quote_id: 'q_eval', gpu_type: 'H100_80GB', gpu_count: 2, tier: 'spot',
+                    region: 'us', wallclock_minutes: 30, estimate_cents: 9000, budget_cents: 13500,
+                    text: 'Rockie GPU term sheet q_eval\n']
+        kit.engine.on('release approve') { EngineFake.Call call ->
+            if (call.flag('preview')) {
+                assertThat(call.env.DAY0_APPROVAL_KEY).as('a preview needs no key').isNull()
+                return [status: 0, stdout: [schema: 'day0.release-candidate-preview/1', ladder: 'ladder',
+                                            candidate: call.opt('candidate'), recipe: 'fp8', plan: 'ladder-fp8',
+                                            jobs: [ptq, eval], total_budget_cents: 40500]]
+            }
+            assertThat(call.env.DAY0_APPROVAL_KEY).isEqualTo(KEY)
+            call.writeJson(call.opt('out'), [schema: 'day0.release-candidate-approval/1', ladder: 'ladder',
+                    candidate: call.opt('candidate'), recipe: 'fp8', plan: 'ladder-fp8',
+                    jobs: [[stage: 'ptq', quote_id: 'q_ptq', budget_cents: 27000, term_sheet: [:]],
+                           [stage: 'quantized_eval', quote_id: 'q_eval', budget_cents: 13500, term_sheet: [:]]],
+                    total_budget_cents: 40500, decision: [state: 'approve', approved_by: call.opt('approver'),
+                                                          approved_at: '2026-12-02T01:00:00Z']])
+            [status: 0]
+        }
+    }
+
+    private static final String CANDIDATE_GPU = "return day0Release(plan: 'ladder.yaml', approvers: 'alice, bob', " +
+            "credentialsId: 'rockie-token', approvalKeyCredentialsId: 'approval-key', approve: 'candidate')"
+
+    @Test
+    void shouldApproveAWholeLadderCandidateOnceAndCarryItsSheetToEveryLaterCall() {
+        gpuCandidate()
+        input.approve('alice')
+
+        FakeJenkins.Run run = jenkins.run(CANDIDATE_GPU)
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(input.requests*.id).as('one question for both GPU jobs').containsExactly('Day0Gpu-candidate-fp8')
+        assertThat(input.requests*.insideNode).containsOnly(false)
+        assertThat(input.requests[0].message as String).isEqualTo("Approve GPU spend for candidate 'fp8' (recipe " +
+                "fp8): 2 job(s): ptq 1 x A100_80GB (spot, us) 60 min; quantized_eval 2 x H100_80GB (spot, us) 30 min; " +
+                'budget 405.00 USD in all, each job once. Term sheets: ' +
+                'https://jenkins.example/job/model-release/7/artifact/day0/approvals/candidate-fp8/term-sheet.txt')
+        assertThat(input.requests[0].parameters*.name).as('each job keeps its quoted budget')
+                .containsExactly('DAY0_DECISION')
+        EngineFake.Call sign = kit.engine.calls('release approve').find { !it.flag('preview') }
+        assertThat(sign.opt('approver')).isEqualTo('alice')
+        assertThat(sign.opt('candidate')).isEqualTo('fp8')
+        String sheet = '--approve=fp8=day0/approvals/candidate-fp8/approved-candidate.json'
+        assertThat(steps.take(3)*.args.flatten()).doesNotContain(sheet)
+        assertThat(steps.drop(3).findAll { !it.args.contains(sheet) }).as('every call after the approval carries ' +
+                'the sheet').isEmpty()
+        assertThat(steps.size()).as("peek, setup, the approval asked, ptq, quantized_eval, closeout").isEqualTo(6)
+        assertThat(steps*.args.flatten().findAll { it.startsWith('--approve=fp8:') }).isEmpty()
+        assertThat(jenkins.logText()).contains('Rockie GPU term sheet q_ptq', 'Rockie GPU term sheet q_eval',
+                'GPU spend approved by alice (listed in approvers (alice,bob))', '2 job(s) (ptq, quantized_eval), ' +
+                '405.00 USD in all, each job once')
+        Map approval = new JsonSlurper().parse(kit.archive.archived('day0/approvals/candidate-fp8/approval.json')) as Map
+        assertThat(approval.outcome).isEqualTo('approved')
+        assertThat(approval.approved_as).isEqualTo('listed')
+        assertThat(approval.jobs*.stage).containsExactly('ptq', 'quantized_eval')
+        assertThat(approval.total_budget_cents).isEqualTo(40500)
+        assertThat(kit.archive.archived()).contains('day0/approvals/candidate-fp8/term-sheet.txt')
+        assertThat(jenkins.logText()).doesNotContain(TOKEN).doesNotContain(KEY)
+    }
+
+    @Test
+    void shouldSignNothingAndSpendNothingWhenTheCandidateIsRejected() {
+        gpuCandidate()
+        input.rejectInForm('bob')
+
+        FakeJenkins.Run run = jenkins.run(CANDIDATE_GPU)
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).contains('GPU spend for candidate-fp8 not approved: rejected by bob')
+        assertThat(kit.engine.calls('release approve').findAll { !it.flag('preview') }).isEmpty()
+        assertThat(steps*.args.flatten().findAll { it.startsWith('--approve') }).isEmpty()
+        assertThat(jenkins.currentBuild.displayName.toString()).isEqualTo('#7 NEEDS_HUMAN')
+    }
+
+    @Test
+    void shouldStopBeforeAskingWhenTheEngineCannotPreviewTheCandidate() {
+        gpuCandidate()
+        kit.engine.on('release approve') { EngineFake.Call call ->
+            [status: 9, stdout: '']
+        }
+
+        FakeJenkins.Run run = jenkins.run(CANDIDATE_GPU)
+
+        assertThat(run.result).isEqualTo('FAILURE')
+        assertThat(run.message()).contains('day0Release: candidate fp8 cannot be approved as a whole', '(exit 9)',
+                "approve: 'stage' asks per stage")
+        assertThat(input.requests).isEmpty()
+    }
+
+    @Test
+    void shouldRefuseAnApprovalModeItDoesNotKnow() {
+        FakeJenkins.Run run = jenkins.run("day0Release(plan: 'release.yaml', approve: 'ladder')")
+
+        assertThat(run.message()).isEqualTo("day0Release: approve: 'stage' or 'candidate', got 'ladder'")
+        assertThat(steps).isEmpty()
+    }
+
     @Test
     void shouldFailTheBuildWithTheEnginesDecisionAfterCloseout() {
         chain('REGRESSION', 1)
@@ -386,6 +498,21 @@ class Day0ReleaseTest {
 
         assertThat(run.failure).as(jenkins.logText()).isNull()
         assertThat(stages.names).containsExactly('setup', 'quantized_eval', 'closeout')
+        assertThat(run.value.decision).isEqualTo('ACCEPT')
+    }
+
+    @Test
+    void shouldApproveAWholeCandidateUnderCpsAsJenkinsDoes() {
+        Kit cpsKit = new Kit()
+        kit = cpsKit
+        jenkins = compose(cpsKit, tmp.newFolder('cps'), true)
+        gpuCandidate()
+        input.approve('bob')
+
+        FakeJenkins.Run run = jenkins.run(CANDIDATE_GPU)
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(input.requests*.id).containsExactly('Day0Gpu-candidate-fp8')
         assertThat(run.value.decision).isEqualTo('ACCEPT')
     }
 }
