@@ -71,7 +71,7 @@ class JenkinsfileExampleIT {
         jenkins.env.ROCKIELAB_API_URL = rockie.url().toString()
         jenkins.env.ROCKIELAB_TENANT_ID = 'tenant-acme'
         jenkins.env.DAY0_APPROVERS = 'release-managers'
-        modelRepository(jenkins.workspace)
+        quantized = modelRepository(jenkins.workspace)
     }
 
     @After
@@ -80,13 +80,16 @@ class JenkinsfileExampleIT {
         rockie.close()
     }
 
-    /** The model repository as Jenkins checks it out: the source checkpoint, the job scripts, their fixtures. */
-    private void modelRepository(File workspace) {
+    /**
+     * The model repository as Jenkins checks it out: the source checkpoint, the job scripts, their fixtures; returns
+     * the quantized checkpoint the PTQ stand-in copies.
+     */
+    static File modelRepository(File workspace) {
         SyntheticCheckpoint.Model model = SyntheticCheckpoint.Model.llama(2)
         String config = SyntheticCheckpoint.config('bfloat16', null)
         model.source().file('config.json', config).write(new File(workspace, 'models/source').toPath())
         File fixtures = new File(workspace, 'fixtures')
-        quantized = new File(fixtures, 'quantized')
+        File quantized = new File(fixtures, 'quantized')
         model.build({ String module -> module == 'lm_head' ? SyntheticCheckpoint.Format.BF16 :
                 SyntheticCheckpoint.Format.NVFP4 } as Function)
                 .file('config.json', config)
@@ -112,6 +115,7 @@ case "\${MODEL_DIR:-}" in
 esac
 echo JOB_DONE
 """
+        return quantized
     }
 
     /** The Rockie platform of the three GPU jobs: quotes, submissions in chain order, states, artifacts. */
