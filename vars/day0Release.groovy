@@ -308,11 +308,9 @@ Map approveCandidateAndRun(Map opts, Map run, Map answer) {
  * engine's preview of its jobs, written as the approval records (the rendered sheets in term-sheet.txt) and archived.
  */
 Map previewCandidate(Map opts, Map ask, String candidate) {
-    Map earlier = day0Engine.readJsonFile("${ask.dir}/approval.json") as Map
-    if (earlier != null && earlier.outcome == 'approved' && earlier.submission_id == ask.submissionId
-            && fileExists("${ask.dir}/approved-candidate.json")) {
-        echo("day0Release ${ask.name}: approved earlier in this build by ${earlier.approver}; not asking again")
-        return [approval: reattached(earlier)]
+    Map earlier = earlierApproval(ask, 'approved-candidate.json')
+    if (!earlier.isEmpty()) {
+        return [approval: earlier]
     }
     dir(ask.dir as String) {
         deleteDir()
@@ -398,9 +396,17 @@ static String candidateText(Map preview, String total) {
     return text.toString()
 }
 
-/** An approval this build gave before it was restarted: used again, not asked for or signed again. */
-@NonCPS
-static Map reattached(Map earlier) {
+/**
+ * On the agent: the approval this build gave before it was restarted (recorded in ask.dir with the signed file it
+ * wrote), to be used again rather than asked for or signed again; empty when there is none.
+ */
+Map earlierApproval(Map ask, String signedFile) {
+    Map earlier = day0Engine.readJsonFile("${ask.dir}/approval.json") as Map
+    if (earlier == null || earlier.outcome != 'approved' || earlier.submission_id != ask.submissionId
+            || !fileExists("${ask.dir}/${signedFile}")) {
+        return [:]
+    }
+    echo("day0Release ${ask.name}: approved earlier in this build by ${earlier.approver}; not asking again")
     return earlier + [approved: true, reattach: true]
 }
 
@@ -440,11 +446,9 @@ Map approvalOptions(Map opts, Map run, String name) {
  * engine's term sheet written as the approval records and archived (so the form can link to it).
  */
 Map prepareSheet(Map ask, Map answer) {
-    Map earlier = day0Engine.readJsonFile("${ask.dir}/approval.json") as Map
-    if (earlier != null && earlier.outcome == 'approved' && earlier.submission_id == ask.submissionId
-            && fileExists("${ask.dir}/approved-term-sheet.json")) {
-        echo("day0Release ${ask.name}: approved earlier in this build by ${earlier.approver}; not asking again")
-        return [approval: reattached(earlier)]
+    Map earlier = earlierApproval(ask, 'approved-term-sheet.json')
+    if (!earlier.isEmpty()) {
+        return [approval: earlier]
     }
     dir(ask.dir as String) {
         deleteDir()

@@ -260,20 +260,30 @@ class Day0ReleaseIT {
                 'scores: "{stage_dir}/artifacts/scores.json"}\n'
         fixture.file('spec.json', '{"job_shape": "eval", "gpu_type": "A100_80GB", "gpu_count": 1, ' +
                 '"region": "us", "tier": "spot", "wallclock_minutes": 60}')
+        quote(fixture, 'quote.json')
+        rockie.acceptSubmit('rj_quant', 17500)
+        evalJobSucceeds('rj_quant', '69.5', '79.6', 900)
+        return fixture
+    }
+
+    /** The eval job ends DONE, billed, with a run summary and the scores mmlu and gsm8k; the steps' platform. */
+    private void evalJobSucceeds(String job, String mmlu, String gsm8k, long billedCents) {
+        rockie.jobStates(job, RockieTestServer.poll('RUNNING', 'evaluating', 120),
+                RockieTestServer.finished('DONE', 'JOB_DONE', billedCents, null))
+                .artifacts(job, ['run-summary.json': ReleaseFixture.runSummary('SUCCESS', mmlu as double,
+                        gsm8k as double, '[]').getBytes(StandardCharsets.UTF_8),
+                        'scores.json': "{\"mmlu\": ${mmlu}, \"gsm8k\": ${gsm8k}}\n".getBytes(StandardCharsets.UTF_8)])
+        jenkins.env.ROCKIELAB_API_URL = rockie.url().toString()
+        jenkins.env.ROCKIELAB_TENANT_ID = 'tenant-release'
+    }
+
+    /** `day0 rockie quote` of the fixture's spec.json against the reference market, written to name. */
+    private void quote(ReleaseFixture fixture, String name) {
         String market = new File(FakeJenkins.PROJECT,
                 'src/test/resources/reference/rockie/budget-term-sheet-fixtures/market_available.json').path
         CliRun quote = CliRun.run(rockieEnv(), 'rockie', 'quote', '--job-spec', fixture.dir.resolve('spec.json')
-                .toString(), '--market-json', market, '--out', fixture.dir.resolve('quote.json').toString())
+                .toString(), '--market-json', market, '--out', fixture.dir.resolve(name).toString())
         assertThat(quote.exitCode()).as(quote.toString()).isEqualTo(0)
-        rockie.acceptSubmit('rj_quant', 17500)
-                .jobStates('rj_quant', RockieTestServer.poll('RUNNING', 'evaluating', 120),
-                        RockieTestServer.finished('DONE', 'JOB_DONE', 900, null))
-                .artifacts('rj_quant', ['run-summary.json': ReleaseFixture.runSummary('SUCCESS', 69.5, 79.6, '[]')
-                        .getBytes(StandardCharsets.UTF_8),
-                        'scores.json': '{"mmlu": 69.5, "gsm8k": 79.6}\n'.getBytes(StandardCharsets.UTF_8)])
-        jenkins.env.ROCKIELAB_API_URL = rockie.url().toString()
-        jenkins.env.ROCKIELAB_TENANT_ID = 'tenant-release'
-        return fixture
     }
 
     private Map<String, String> rockieEnv() {
@@ -343,15 +353,10 @@ class Day0ReleaseIT {
         fixture.file('job.sh', '#!/usr/bin/env bash\nset -euo pipefail\necho working\necho JOB_DONE\n')
         fixture.file('summary-a.json', ReleaseFixture.GOOD_SUMMARY.replace('4600', '4000'))
         fixture.run('q-a', 67.0d, 80.0d)
-        String market = new File(FakeJenkins.PROJECT,
-                'src/test/resources/reference/rockie/budget-term-sheet-fixtures/market_available.json').path
         fixture.file('spec.json', '{"job_shape": "ptq_eval", "gpu_type": "A100_80GB", "gpu_count": 1, ' +
                 '"region": "us", "tier": "spot", "wallclock_minutes": 60}')
-        ['quote-ptq.json', 'quote-eval.json'].each { String name ->
-            CliRun quote = CliRun.run(rockieEnv(), 'rockie', 'quote', '--job-spec', fixture.dir.resolve('spec.json')
-                    .toString(), '--market-json', market, '--out', fixture.dir.resolve(name).toString())
-            assertThat(quote.exitCode()).as(quote.toString()).isEqualTo(0)
-        }
+        quote(fixture, 'quote-ptq.json')
+        quote(fixture, 'quote-eval.json')
         Closure<String> onRockie = { String quote ->
             '      runner: rockie\n      script: job.sh\n      gpu_type: A100_80GB\n      gpu_count: 1\n' +
                     '      region: us\n      tier: spot\n      timeout_seconds: 3600\n      term_sheet: ' + quote + '\n' +
@@ -377,13 +382,7 @@ class Day0ReleaseIT {
                 RockieTestServer.finished('DONE', 'JOB_DONE', 900, null))
                 .artifacts('rj_ptq_b', ['summary.json': ReleaseFixture.GOOD_SUMMARY.replace('4600', '8000')
                         .replace('NVFP4', 'FP8').replace('nvfp4', 'fp8').getBytes(StandardCharsets.UTF_8)])
-        rockie.jobStates('rj_eval_b', RockieTestServer.poll('RUNNING', 'working', 100),
-                RockieTestServer.finished('DONE', 'JOB_DONE', 700, null))
-                .artifacts('rj_eval_b', ['run-summary.json': ReleaseFixture.runSummary('SUCCESS', 69.9, 79.9, '[]')
-                        .getBytes(StandardCharsets.UTF_8),
-                        'scores.json': '{"mmlu": 69.9, "gsm8k": 79.9}\n'.getBytes(StandardCharsets.UTF_8)])
-        jenkins.env.ROCKIELAB_API_URL = rockie.url().toString()
-        jenkins.env.ROCKIELAB_TENANT_ID = 'tenant-release'
+        evalJobSucceeds('rj_eval_b', '69.9', '79.9', 700)
         return fixture
     }
 

@@ -254,6 +254,25 @@ class Day0ReleaseTest {
     }
 
     @Test
+    void shouldNotAskAgainForACandidateThisBuildApprovedBeforeItWasRestarted() {
+        gpuCandidate()
+        File records = new File(jenkins.workspace, 'day0/approvals/candidate-fp8')
+        records.mkdirs()
+        new File(records, 'approved-candidate.json').text = '{"schema": "day0.release-candidate-approval/1"}\n'
+        new File(records, 'approval.json').text = '{"outcome": "approved", "approver": "alice", ' +
+                '"submission_id": "model-release#7/candidate-fp8"}\n'
+
+        FakeJenkins.Run run = jenkins.run(CANDIDATE_GPU)
+
+        assertThat(run.failure).as(jenkins.logText()).isNull()
+        assertThat(input.requests).isEmpty()
+        assertThat(kit.engine.calls('release approve')).as('neither previewed nor signed again').isEmpty()
+        assertThat(steps.drop(3)*.args.flatten()).contains('--approve=fp8=day0/approvals/candidate-fp8/' +
+                'approved-candidate.json')
+        assertThat(jenkins.logText()).contains('day0Release candidate-fp8: approved earlier in this build by alice')
+    }
+
+    @Test
     void shouldSignNothingAndSpendNothingWhenTheCandidateIsRejected() {
         gpuCandidate()
         input.rejectInForm('bob')

@@ -69,12 +69,7 @@ public final class CandidateApproval {
      */
     public static ObjectNode preview(LadderPlan plan, LadderPlan.Candidate candidate, Map<String, Path> quotes,
                                      Redactor redactor) {
-        ObjectNode doc = Json.object();
-        doc.put("schema", PREVIEW_SCHEMA);
-        doc.put("ladder", plan.name());
-        doc.put("candidate", candidate.name());
-        doc.put("recipe", candidate.recipe());
-        doc.put("plan", plan.name() + "-" + candidate.name());
+        ObjectNode doc = header(PREVIEW_SCHEMA, plan, candidate);
         ArrayNode jobs = doc.putArray("jobs");
         Set<String> shas = new HashSet<>();
         long total = 0;
@@ -107,12 +102,7 @@ public final class CandidateApproval {
     public static ObjectNode approve(LadderPlan plan, LadderPlan.Candidate candidate, Map<String, Path> quotes,
                                      String approver, Instant now, ApprovalKey key, Redactor redactor) {
         String planName = plan.name() + "-" + candidate.name();
-        ObjectNode doc = Json.object();
-        doc.put("schema", SCHEMA);
-        doc.put("ladder", plan.name());
-        doc.put("candidate", candidate.name());
-        doc.put("recipe", candidate.recipe());
-        doc.put("plan", planName);
+        ObjectNode doc = header(SCHEMA, plan, candidate);
         ArrayNode jobs = doc.putArray("jobs");
         Set<String> shas = new HashSet<>();
         long total = 0;
@@ -214,6 +204,17 @@ public final class CandidateApproval {
             sheets.put(stage, out);
         }
         return sheets;
+    }
+
+    /** What a candidate's sheet and its preview begin with: which ladder, candidate, recipe and plan it is for. */
+    private static ObjectNode header(String schema, LadderPlan plan, LadderPlan.Candidate candidate) {
+        ObjectNode doc = Json.object();
+        doc.put("schema", schema);
+        doc.put("ladder", plan.name());
+        doc.put("candidate", candidate.name());
+        doc.put("recipe", candidate.recipe());
+        doc.put("plan", plan.name() + "-" + candidate.name());
+        return doc;
     }
 
     /** The candidate's total so far plus one job's budget; a sum past a long is refused, naming that quote. */
