@@ -50,7 +50,8 @@ class Day0ReleaseIT {
 
     /**
      * The run and its fakes; realEngine: every engine call through the runner script and bin/day0, a JVM each, as on
-     * an agent (the quickstart test does that; the others send the same calls to one resident engine JVM).
+     * an agent (the infeasible example, the shortest chain, does that; the others send the same calls to one
+     * resident engine JVM).
      */
     private void compose(boolean realEngine) {
         kit?.close()
@@ -92,7 +93,6 @@ class Day0ReleaseIT {
 
     @Test
     void shouldAcceptTheQuickstartWithOneJenkinsStagePerPlanStage() {
-        compose(true)
         String plan = new File(EXAMPLES, 'quickstart/release.yaml').path
 
         FakeJenkins.Run run = release(plan)
@@ -159,6 +159,7 @@ class Day0ReleaseIT {
 
     @Test
     void shouldStopTheInfeasibleExampleAtThePtqGateWithoutEvaluating() {
+        compose(true)
         String plan = new File(EXAMPLES, 'infeasible/release.yaml').path
 
         FakeJenkins.Run run = release(plan)
