@@ -31,6 +31,7 @@ public final class Threshold {
         if (problem != null) {
             throw new InputException(source, field, problem);
         }
-        return value;
+        // -0.0 passes the range check; adding 0.0 makes it 0.0, so no limit is printed as "-0.0000".
+        return value + 0.0;
     }
 }
