@@ -57,6 +57,35 @@ public final class Console implements Output {
         out.flush();
     }
 
+    /**
+     * An error as one line: a value from the input quoted in a message (a file name, an option, a candidate name)
+     * may hold a line break or another control character, which would split the one-line error a pipeline greps
+     * or make it print what is not there; each is shown escaped: a line break as backslash-n, a carriage return as
+     * backslash-r, a tab as backslash-t, any other as backslash-u and its four hex digits.
+     */
+    public static String oneLine(String text) {
+        StringBuilder line = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isISOControl(c) && c != '\u2028' && c != '\u2029') {
+                if (line != null) {
+                    line.append(c);
+                }
+                continue;
+            }
+            if (line == null) {
+                line = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            switch (c) {
+                case '\n' -> line.append("\\n");
+                case '\r' -> line.append("\\r");
+                case '\t' -> line.append("\\t");
+                default -> line.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            }
+        }
+        return line == null ? text : line.toString();
+    }
+
     /** A progress or error line for people, on stderr. */
     @Override
     public void info(String line) {

@@ -117,18 +117,21 @@ public final class Day0 implements Runnable {
         commandLine.setParameterExceptionHandler((ex, arguments) -> {
             CommandLine failed = ex.getCommandLine();
             String name = failed.getCommandSpec().qualifiedName();
-            console.info(name + ": " + ex.getMessage());
+            String line = Console.oneLine(name + ": " + ex.getMessage());
+            console.info(line);
             console.info("Try '" + name + " --help' for the options.");
-            return failure(console, GateResult.inputError(name + ": " + ex.getMessage()), ex);
+            return failure(console, GateResult.inputError(line), ex);
         });
         commandLine.setExecutionExceptionHandler((ex, failed, parseResult) -> {
             if (ex instanceof InputException input) {
-                console.info(input.getMessage());
-                return failure(console, GateResult.inputError(input.getMessage()), ex);
+                String line = Console.oneLine(input.getMessage());
+                console.info(line);
+                return failure(console, GateResult.inputError(line), ex);
             }
             if (ex instanceof UncheckedIOException io) {
-                console.info("day0: " + io.getMessage());
-                return failure(console, GateResult.inputError(String.valueOf(io.getMessage())), ex);
+                String line = Console.oneLine(String.valueOf(io.getMessage()));
+                console.info("day0: " + line);
+                return failure(console, GateResult.inputError(line), ex);
             }
             String what = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
             console.info("day0: internal error, please report it: " + what);

@@ -166,10 +166,10 @@ public final class MlflowCommand {
         ObjectNode json = Json.object();
         json.put("pass", false);
         json.put("failure_class", users ? FailureClass.USER_CONFIG_ERROR.name() : FailureClass.INFRA_TRANSIENT.name());
-        json.put("detail", e.getMessage());
+        json.put("detail", Console.oneLine(e.getMessage()));
         json.put("http_status", e.httpStatus() < 0 ? null : e.httpStatus());
         json.put("error_code", e.errorCode());
-        command.console().info(commandName + ": " + e.getMessage());
+        command.console().info(commandName + ": " + Console.oneLine(e.getMessage()));
         // The detail holds the server's own words, so it is redacted value by value (Console.document redacts each value of a document).
         return command.console().answer(json, users ? MlflowExit.INPUT : MlflowExit.MLFLOW_UNAVAILABLE, null);
     }

@@ -1,6 +1,7 @@
 package dev.day0.cli.release;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.day0.cli.Console;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.ExitCodeFamily;
 import dev.day0.io.InputException;
@@ -101,7 +102,7 @@ final class ApproveCommand extends EngineCommand {
             return RockieExit.DONE.code();
         } catch (RockieException e) {
             console().rawErr().println(console().redactor().redact("day0 release approve: refused (" + e.reason()
-                    + "): " + e.getMessage()));
+                    + "): " + Console.oneLine(e.getMessage())));
             console().rawErr().flush();
             return e.exitCode();
         }
