@@ -93,7 +93,8 @@ public final class ApprovalKey {
         Path file = keyFile(env);
         if (!Files.exists(file)) {
             if (!create) {
-                throw RockieException.usage("no approval key to check the sheet's signature: set " + ENV
+                // Worded so that no "signature: <word>" reaches the redactor, which would mask the word.
+                throw RockieException.usage("no approval key to check the sheet's signature with; set " + ENV
                         + " (in Jenkins a Secret text credential) or keep the key file " + file + " that "
                         + "'day0 rockie approve' created");
             }

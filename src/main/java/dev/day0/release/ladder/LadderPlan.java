@@ -266,6 +266,16 @@ public record LadderPlan(Path file, Path dir, String name, Mode mode, int maxCan
         return candidates.subList(0, Math.min(maxCandidates, candidates.size()));
     }
 
+    /** The file of an --approve value: a missing one and a directory are told apart. */
+    private static Path approvalFile(String value, int eq) {
+        Path path = Path.of(value.substring(eq + 1));
+        if (!Files.isRegularFile(path)) {
+            throw new InputException(value.substring(eq + 1), "", (Files.isDirectory(path) ? "is a directory, "
+                    + "not an approval file" : "file not found") + " (given with --approve " + value + ")");
+        }
+        return path;
+    }
+
     /**
      * Parses {@code --approve CANDIDATE:STAGE=FILE} values: each approved sheet belongs to one stage of one
      * candidate, since one approval covers one submission.
@@ -296,11 +306,7 @@ public record LadderPlan(Path file, Path dir, String name, Mode mode, int maxCan
                 throw new InputException("--approve", "", stage + " is not a rockie stage of candidate "
                         + candidateName);
             }
-            Path path = Path.of(value.substring(eq + 1));
-            if (!Files.isRegularFile(path)) {
-                throw new InputException(value.substring(eq + 1), "", "file not found (given with --approve "
-                        + value + ")");
-            }
+            Path path = approvalFile(value, eq);
             if (approvals.computeIfAbsent(candidateName, k -> new LinkedHashMap<>()).put(stage, path) != null) {
                 throw new InputException("--approve", "", "two approvals for " + candidateName + ":" + stage
                         + ": one approved term sheet covers one submission");
@@ -326,11 +332,7 @@ public record LadderPlan(Path file, Path dir, String name, Mode mode, int maxCan
                         + String.join(", ", candidates.stream().map(Candidate::name).toList()) + "): a ladder's "
                         + "approval is CANDIDATE:STAGE=FILE or CANDIDATE=FILE, found \"" + value + "\"");
             }
-            Path path = Path.of(value.substring(eq + 1));
-            if (!Files.isRegularFile(path)) {
-                throw new InputException(value.substring(eq + 1), "", "file not found (given with --approve "
-                        + value + ")");
-            }
+            Path path = approvalFile(value, eq);
             if (sheets.put(candidateName, path) != null) {
                 throw new InputException("--approve", "", "two approvals for candidate " + candidateName
                         + ": give one sheet per candidate");

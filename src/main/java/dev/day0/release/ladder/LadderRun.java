@@ -208,7 +208,13 @@ public final class LadderRun {
         if (options.candidateSheets().isEmpty()) {
             return all;
         }
-        dev.day0.rockie.ApprovalKey key = dev.day0.rockie.ApprovalKey.forChecking(env);
+        dev.day0.rockie.ApprovalKey key;
+        try {
+            key = dev.day0.rockie.ApprovalKey.forChecking(env);
+        } catch (dev.day0.rockie.RockieException e) {
+            // Without the key no candidate's sheet can be checked: the --approve given cannot be used (exit 2).
+            throw new InputException("--approve", "", e.getMessage());
+        }
         for (LadderPlan.Candidate candidate : plan.candidates()) {
             Path sheet = options.candidateSheets().get(candidate.name());
             if (sheet == null) {

@@ -364,6 +364,22 @@ public class LadderApprovalTest {
         }
     }
 
+    @Test
+    public void shouldRefuseACandidatesSheetAsUnusableInputWhenNoKeyCanCheckIt() {
+        Path sheet = approveCandidate("b", "b-approved.json");
+        Map<String, String> noKey = env();
+        noKey.remove(ApprovalKey.ENV);
+        noKey.put(ApprovalKey.FILE_ENV, fixture.dir.resolve("no-such.key").toString());
+
+        CliRun run = CliRun.run(noKey, "release", "step", "--plan", plan().toString(), "--workdir",
+                fixture.workdir().toString(), "--approve", "b=" + sheet);
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains("--approve: no approval key to check the sheet's signature with; set "
+                + "DAY0_APPROVAL_KEY").doesNotContain("internal error").doesNotContain("[REDACTED]");
+        assertThat(submissions()).isZero();
+    }
+
     private Conductor.Outcome ladder(LadderPlan plan, boolean resume, Path sheet, Conductor.StopHook hook) {
         Map<String, String> env = env();
         LadderRun.Options options = new LadderRun.Options(fixture.workdir(), resume, Map.of(), Map.of("b", sheet),

@@ -134,6 +134,11 @@ public class LadderPlanTest {
                 .hasMessageContaining("no candidate named \"b\" (candidates: a, gpu)");
         assertThatThrownBy(() -> plan.approvals(List.of("a:ptq=" + approved)))
                 .hasMessageContaining("ptq is not a rockie stage of candidate a");
+        String dir = fixture.dir.toString();
+        assertThatThrownBy(() -> plan.approvals(List.of("gpu:ptq=" + dir)))
+                .hasMessageContaining(dir + ": is a directory, not an approval file (given with --approve gpu:ptq=");
+        assertThatThrownBy(() -> plan.candidateSheets(List.of("gpu=" + dir + "/missing.json")))
+                .hasMessageContaining("missing.json: file not found (given with --approve gpu=");
         assertThatThrownBy(() -> plan.approvals(List.of("gpu:ptq=" + approved, "gpu:ptq=" + approved)))
                 .hasMessageContaining("two approvals for gpu:ptq");
     }
