@@ -357,9 +357,7 @@ void signCandidate(Map opts, Map ask, Map prepared, Map approval, String approve
                   approved_at: decision.approved_at, candidate: sheet.candidate, recipe: sheet.recipe,
                   jobs: jobRecords(sheet), total_budget_cents: sheet.total_budget_cents, build_url: env.BUILD_URL]
     day0Engine.writeJsonFile("${ask.dir}/approval.json", record)
-    String how = approval.listed ? "listed in approvers (${ask.submitter})" :
-            "not listed in approvers (${ask.submitter}) by id: a member of a listed group, or a Jenkins " +
-            'administrator overriding the list'
+    String how = rockieSubmit.approverStanding(approval.listed as boolean, ask.submitter as String)
     echo("day0Release ${ask.name}: GPU spend approved by ${record.approver} (${how}) at ${record.approved_at}: " +
             "${record.jobs.size()} job(s) (${stageNames(record.jobs as List)}), " +
             "${rockieSubmit.usd(record.total_budget_cents)} in all, each job once")

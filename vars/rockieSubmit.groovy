@@ -401,20 +401,25 @@ Map approveSheet(Map opts, Map prepared, Map approval, String approvedFile) {
                   estimate_cents: approved.estimate_cents, budget_cents: approved.user_budget_cents,
                   compute: approved.compute, build_url: env.BUILD_URL]
     day0Engine.writeJsonFile("${opts.dir}/approval.json", record)
-    String how = approval.listed ? "listed in approvers (${opts.submitter})" :
-            "not listed in approvers (${opts.submitter}) by id: a member of a listed group, or a Jenkins " +
-            'administrator overriding the list'
-    echo("rockieSubmit ${opts.name}: GPU spend approved by ${record.approver} (${how}) at " +
+    echo("rockieSubmit ${opts.name}: GPU spend approved by ${record.approver} " +
+            "(${approverStanding(approval.listed as boolean, opts.submitter as String)}) at " +
             "${record.approved_at}, budget ${record.budget_cents} cents, term sheet sha256 ${record.quote_sha256}")
     return record
 }
 
-/** The approval signing key in DAY0_APPROVAL_KEY, for `rockie approve` and `rockie submit` only. */
 /** Where the form links for the archived term sheet. */
 String recordLink(Map opts) {
     return env.BUILD_URL ? "${env.BUILD_URL}artifact/${opts.dir}/term-sheet.txt" : "${opts.dir}/term-sheet.txt"
 }
 
+/** How the approver stood against the approvers list, for the outcome line (docs/jenkins.md, "Who can approve"). */
+@NonCPS
+static String approverStanding(boolean listed, String submitter) {
+    return listed ? "listed in approvers (${submitter})" : "not listed in approvers (${submitter}) by id: a member " +
+            'of a listed group, or a Jenkins administrator overriding the list'
+}
+
+/** The approval signing key in DAY0_APPROVAL_KEY, for `rockie approve` and `rockie submit` only. */
 Object withApprovalKey(Map opts, Closure body) {
     Object result = null
     withCredentials([string(credentialsId: opts.approvalKeyCredentialsId as String, variable: 'DAY0_APPROVAL_KEY')]) {

@@ -118,8 +118,7 @@ public record SlurmOptions(String cluster, String partition, String account, Str
      * stray digit or a value past that would not be the limit the plan seems to give.
      */
     private static void checkTime(String time, Fields fields, String field) {
-        var form = TIME.matcher(time);
-        if (!form.matches()) {
+        if (!TIME.matcher(time).matches()) {
             throw fields.error(field, "must be a Slurm time limit (minutes, HH:MM:SS or D-HH:MM:SS), found '"
                     + time + "'");
         }
@@ -130,34 +129,39 @@ public record SlurmOptions(String cluster, String partition, String account, Str
             throw fields.error(field, "is longer than any time limit (at most " + MAX_TIME_MINUTES
                     + " minutes, 365 days), found '" + time + "'");
         }
-        long minutes;
+        long[] parts = new long[clock.length];
+        for (int i = 0; i < clock.length; i++) {
+            parts[i] = Long.parseLong(clock[i]);
+        }
+        // Slurm's forms as day, hour, minute and second.
+        long d = 0;
+        long h = 0;
+        long m;
+        long sec = 0;
         if (days) {
             // D-HH, D-HH:MM, D-HH:MM:SS
-            long hours = Long.parseLong(clock[0]);
-            long mins = clock.length > 1 ? Long.parseLong(clock[1]) : 0;
-            long secs = clock.length > 2 ? Long.parseLong(clock[2]) : 0;
-            if (hours > 23 || mins > 59 || secs > 59) {
-                throw fields.error(field, "has hours above 23 or minutes or seconds above 59 in D-HH:MM:SS, found '"
-                        + time + "'");
-            }
-            minutes = Long.parseLong(dayAndClock[0]) * 1440 + hours * 60 + mins + (secs > 0 ? 1 : 0);
-        } else if (clock.length == 1) {
-            minutes = Long.parseLong(clock[0]);
-        } else if (clock.length == 2) {
+            d = Long.parseLong(dayAndClock[0]);
+            h = parts[0];
+            m = parts.length > 1 ? parts[1] : 0;
+            sec = parts.length > 2 ? parts[2] : 0;
+        } else if (parts.length == 1) {
+            m = parts[0];
+        } else if (parts.length == 2) {
             // MM:SS
-            long secs = Long.parseLong(clock[1]);
-            if (secs > 59) {
-                throw fields.error(field, "has seconds above 59 in MM:SS, found '" + time + "'");
-            }
-            minutes = Long.parseLong(clock[0]) + (secs > 0 ? 1 : 0);
+            m = parts[0];
+            sec = parts[1];
         } else {
-            long mins = Long.parseLong(clock[1]);
-            long secs = Long.parseLong(clock[2]);
-            if (mins > 59 || secs > 59) {
-                throw fields.error(field, "has minutes or seconds above 59 in HH:MM:SS, found '" + time + "'");
-            }
-            minutes = Long.parseLong(clock[0]) * 60 + mins + (secs > 0 ? 1 : 0);
+            h = parts[0];
+            m = parts[1];
+            sec = parts[2];
         }
+        boolean hours = days || parts.length == 3;
+        if ((days && h > 23) || (hours && m > 59) || sec > 59) {
+            throw fields.error(field, "has hours above 23 after a day count, or minutes or seconds above 59, found '"
+                    + time + "'");
+        }
+        // Slurm rounds seconds up to the next minute.
+        long minutes = d * 1440 + h * 60 + m + (sec > 0 ? 1 : 0);
         if (minutes < 1) {
             throw fields.error(field, "must be at least 1 minute (Slurm reads a zero limit as none; leave time out "
                     + "for the partition's default), found '" + time + "'");

@@ -56,6 +56,14 @@ final class ApproveCommand extends EngineCommand {
 
     @Override
     public Integer call() {
+        // The options are checked before the plan is read: their error does not depend on it.
+        if (preview && approver != null) {
+            throw new InputException("--approver", "", "is not taken with --preview: a preview approves nothing");
+        }
+        if (!preview && approver == null) {
+            throw new InputException("--approver", "", "is missing: give the id of the person approving "
+                    + "(or --preview to see the jobs first)");
+        }
         if (!LadderPlan.declares(planFile)) {
             throw new InputException(planFile.toString(), "candidates", "is missing: only a recipe ladder's "
                     + "candidate is approved as a whole; approve a plain plan's stages with day0 rockie approve");
@@ -67,13 +75,6 @@ final class ApproveCommand extends EngineCommand {
                         .map(LadderPlan.Candidate::name).toList()) + ")"));
         Path dir = (workdir != null ? workdir : Path.of("day0-work", plan.name())).toAbsolutePath().normalize();
         Map<String, Path> quotes = CandidateApproval.quotes(plan, candidate, dir);
-        if (preview && approver != null) {
-            throw new InputException("--approver", "", "is not taken with --preview: a preview approves nothing");
-        }
-        if (!preview && approver == null) {
-            throw new InputException("--approver", "", "is missing: give the id of the person approving "
-                    + "(or --preview to see the jobs first)");
-        }
         try {
             if (preview) {
                 ObjectNode shown = CandidateApproval.preview(plan, candidate, quotes, console().redactor());
