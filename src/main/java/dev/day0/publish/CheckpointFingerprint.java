@@ -9,9 +9,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -22,30 +25,36 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
- * What identifies a checkpoint as the one that was evaluated: per safetensors shard its size and the sha256 of its
- * header (tensor names, dtypes, shapes and offsets, so a re-export with other names or a different layout differs
- * while reading stays cheap for terabyte checkpoints), and the sha256 of every file that changes how the weights
- * are loaded or prompted: config, quantization config, tokenizer, chat template, generation config, shard index.
- * Model cards and other documentation are left out: editing a README before upload must not block it.
+ * What identifies a checkpoint as the one that was evaluated: every file an upload of the directory would send, at
+ * any depth. A safetensors shard is known by its size, the sha256 of its header (tensor names, dtypes, shapes and
+ * offsets) and the sha256 of evenly spaced samples of its tensor data, so that terabyte checkpoints stay cheap to
+ * fingerprint while a re-export with other names or layout, or a re-quantization into the same layout, differs.
+ * Every other file (config, quantization config, tokenizer, chat template, custom modelling code, other weight
+ * formats) is known by the sha256 of its content. Documentation (model cards, licences, images) is left out, so
+ * editing a README before upload does not block it, and so are the {@code .git} and {@code .cache} folders the
+ * upload tools skip. A link to a file counts as the file it points to (Hugging Face's cache lays snapshots out
+ * that way); a link to a directory, a broken link or a device is refused, as nothing can say what it would upload.
  */
 public final class CheckpointFingerprint {
-    public static final String SCHEMA = "day0.checkpoint-fingerprint/1";
+    public static final String SCHEMA = "day0.checkpoint-fingerprint/2";
+    /** The first schema: top-level shards by header only and a fixed list of loading files. */
+    private static final String SCHEMA_V1 = "day0.checkpoint-fingerprint/1";
 
     /** The format's own limit on the header size; anything larger is corruption, not a model. */
     private static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+    /** Samples of tensor data per shard and their size: 1 MiB read per shard, whatever its size. */
+    static final int DATA_SAMPLES = 16;
+    static final int SAMPLE_BYTES = 64 * 1024;
 
-    private static final Set<String> LOADING_FILES = Set.of("config.json", "generation_config.json",
-            "special_tokens_map.json", "added_tokens.json", "merges.txt", "preprocessor_config.json",
-            "processor_config.json");
-    private static final Pattern LOADING_PATTERN = Pattern.compile(
-            "(.*quant.*config.*\\.json|tokenizer.*|vocab\\..*|chat_template.*|.*\\.safetensors\\.index\\.json"
-                    + "|.*\\.tiktoken)");
+    private static final Set<String> SKIPPED_FOLDERS = Set.of(".git", ".cache");
+    private static final Pattern DOCUMENTATION = Pattern.compile(
+            "(readme.*|.*\\.md|licen[cs]e.*|notice.*|use_policy.*|\\.gitattributes|\\.gitignore|\\.ds_store"
+                    + "|.*\\.(png|jpe?g|gif|svg|webp))");
 
-    /** One shard: its size in bytes and the sha256 of its 8-byte length prefix and JSON header. */
-    public record Shard(long size, String headerSha256) {
+    /** One shard: its size in bytes, the sha256 of its length prefix and JSON header, and of its data samples. */
+    public record Shard(long size, String headerSha256, String dataSampleSha256) {
     }
 
     private final SortedMap<String, Shard> shards;
@@ -56,26 +65,53 @@ public final class CheckpointFingerprint {
         this.files = files;
     }
 
-    /** Fingerprints the checkpoint directory {@code dir} (its top level, as Hugging Face checkpoints are laid out). */
+    /**
+     * Fingerprints the checkpoint directory {@code dir}: every file under it, named by its path relative to
+     * {@code dir} with {@code /} between folders.
+     */
     public static CheckpointFingerprint of(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new InputException(dir.toString(), "", "is not a checkpoint directory");
         }
         SortedMap<String, Shard> shards = new TreeMap<>();
         SortedMap<String, String> files = new TreeMap<>();
-        List<Path> entries;
-        try (Stream<Path> list = Files.list(dir)) {
-            entries = list.filter(Files::isRegularFile).sorted().toList();
+        try {
+            // The directory itself may be a link ("latest" -> an export); what is under it is judged link by link.
+            Path root = dir.toRealPath();
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes attributes) {
+                    return !folder.equals(root) && SKIPPED_FOLDERS.contains(folder.getFileName().toString())
+                            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    String name = relativeName(root, file);
+                    if (isDocumentation(file.getFileName().toString())) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    if (attributes.isSymbolicLink()) {
+                        refuseUnlessLinkToFile(file);
+                    } else if (!attributes.isRegularFile()) {
+                        throw new InputException(file.toString(), "", "is neither a file nor a folder (a device, "
+                                + "pipe or socket): an upload could not send it as the evaluated checkpoint");
+                    }
+                    if (name.toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+                        shards.put(name, shard(file));
+                    } else {
+                        files.put(name, FileDigest.sha256(file));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    throw new InputException(file.toString(), "", "cannot be read: " + e.getMessage(), e);
+                }
+            });
         } catch (IOException e) {
             throw new InputException(dir.toString(), "", "cannot be listed: " + e.getMessage(), e);
-        }
-        for (Path file : entries) {
-            String name = file.getFileName().toString();
-            if (name.toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
-                shards.put(name, shard(file));
-            } else if (isLoadingFile(name)) {
-                files.put(name, FileDigest.sha256(file));
-            }
         }
         if (shards.isEmpty()) {
             throw new InputException(dir.toString(), "", "has no *.safetensors shard: not an exported checkpoint");
@@ -86,8 +122,32 @@ public final class CheckpointFingerprint {
         return new CheckpointFingerprint(shards, files);
     }
 
-    static boolean isLoadingFile(String name) {
-        return LOADING_FILES.contains(name) || LOADING_PATTERN.matcher(name).matches();
+    static boolean isDocumentation(String fileName) {
+        return DOCUMENTATION.matcher(fileName.toLowerCase(Locale.ROOT)).matches();
+    }
+
+    private static String relativeName(Path dir, Path file) {
+        StringBuilder name = new StringBuilder();
+        for (Path part : dir.relativize(file)) {
+            String text = part.toString();
+            if (text.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new InputException(dir.toString(), "", "holds a file whose name has a control character; "
+                        + "rename it before fingerprinting");
+            }
+            name.append(name.length() == 0 ? "" : "/").append(text);
+        }
+        return name.toString();
+    }
+
+    private static void refuseUnlessLinkToFile(Path link) {
+        if (Files.isDirectory(link)) {
+            throw new InputException(link.toString(), "", "is a link to a folder: copy the folder into the "
+                    + "checkpoint or remove the link, so the fingerprint covers what an upload would send");
+        }
+        if (!Files.isRegularFile(link)) {
+            throw new InputException(link.toString(), "", "is a broken link (or a link to something that is not "
+                    + "a file): fix or remove it before fingerprinting");
+        }
     }
 
     private static Shard shard(Path file) {
@@ -106,10 +166,35 @@ public final class CheckpointFingerprint {
             }
             ByteBuffer header = ByteBuffer.allocate(8 + (int) headerLength);
             readFully(channel, header, 0);
-            return new Shard(size, FileDigest.sha256(header.array()));
+            return new Shard(size, FileDigest.sha256(header.array()),
+                    FileDigest.sha256(dataSamples(channel, 8 + headerLength, size)));
         } catch (IOException e) {
             throw new InputException(source, "", "cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The tensor data from {@code start} to {@code end}: all of it when it fits the samples, else
+     * {@link #DATA_SAMPLES} pieces of {@link #SAMPLE_BYTES}, the first at the start, the last ending at the end.
+     * Re-quantizing or re-calibrating changes nearly every weight, so a sample sees it; a hand edit of a few bytes
+     * between samples is not seen, which docs/publish.md says.
+     */
+    private static byte[] dataSamples(FileChannel channel, long start, long end) throws IOException {
+        long length = end - start;
+        long budget = (long) DATA_SAMPLES * SAMPLE_BYTES;
+        if (length <= budget) {
+            ByteBuffer all = ByteBuffer.allocate((int) length);
+            readFully(channel, all, start);
+            return all.array();
+        }
+        ByteBuffer samples = ByteBuffer.allocate((int) budget);
+        long stride = (length - SAMPLE_BYTES) / (DATA_SAMPLES - 1);
+        for (int i = 0; i < DATA_SAMPLES; i++) {
+            long at = i == DATA_SAMPLES - 1 ? end - SAMPLE_BYTES : start + i * stride;
+            samples.limit((i + 1) * SAMPLE_BYTES);
+            readFully(channel, samples, at);
+        }
+        return samples.array();
     }
 
     private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
@@ -135,7 +220,7 @@ public final class CheckpointFingerprint {
     public String digest() {
         StringBuilder canonical = new StringBuilder(SCHEMA).append('\n');
         shards.forEach((name, shard) -> canonical.append("shard ").append(name).append(' ').append(shard.size())
-                .append(' ').append(shard.headerSha256()).append('\n'));
+                .append(' ').append(shard.headerSha256()).append(' ').append(shard.dataSampleSha256()).append('\n'));
         files.forEach((name, sha) -> canonical.append("file ").append(name).append(' ').append(sha).append('\n'));
         return FileDigest.sha256(canonical.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
@@ -149,6 +234,7 @@ public final class CheckpointFingerprint {
             ObjectNode item = shardsJson.putObject(name);
             item.put("size", shard.size());
             item.put("header_sha256", shard.headerSha256());
+            item.put("data_sample_sha256", shard.dataSampleSha256());
         });
         ObjectNode filesJson = json.putObject("files");
         files.forEach(filesJson::put);
@@ -160,6 +246,11 @@ public final class CheckpointFingerprint {
         String prefix = field.isEmpty() ? "" : field + ".";
         if (json == null || !json.isObject()) {
             throw new InputException(source, field, "must be a checkpoint fingerprint object");
+        }
+        if (SCHEMA_V1.equals(json.path("schema").asText(null))) {
+            throw new InputException(source, prefix + "schema", "is \"" + SCHEMA_V1 + "\", recorded by an older day0 "
+                    + "that saw only top-level loading files; fingerprint the evaluated checkpoint again with "
+                    + "'day0 publish fingerprint' (or re-run the release) to get \"" + SCHEMA + "\"");
         }
         if (!SCHEMA.equals(json.path("schema").asText(null))) {
             throw new InputException(source, prefix + "schema", "must be \"" + SCHEMA + "\", got "
@@ -178,7 +269,8 @@ public final class CheckpointFingerprint {
                 throw new InputException(source, where + ".size", "must be a whole number of bytes");
             }
             shards.put(entry.getKey(), new Shard(size.asLong(), sha(entry.getValue().path("header_sha256"), source,
-                    where + ".header_sha256")));
+                    where + ".header_sha256"), sha(entry.getValue().path("data_sample_sha256"), source,
+                    where + ".data_sample_sha256")));
         }
         SortedMap<String, String> files = new TreeMap<>();
         JsonNode filesJson = json.path("files");
@@ -219,6 +311,8 @@ public final class CheckpointFingerprint {
                 differences.add(name + ": size " + here.size() + " bytes, evaluated " + there.size());
             } else if (!here.headerSha256().equals(there.headerSha256())) {
                 differences.add(name + ": safetensors header differs (tensor names, dtypes, shapes or offsets)");
+            } else if (!here.dataSampleSha256().equals(there.dataSampleSha256())) {
+                differences.add(name + ": tensor data differs (same names and layout, other weights)");
             }
         }
         Set<String> fileNames = new TreeSet<>(files.keySet());

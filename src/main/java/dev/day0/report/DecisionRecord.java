@@ -57,7 +57,7 @@ public final class DecisionRecord {
     }
 
     /**
-     * The fingerprint of the checkpoint the chain evaluated ({@code day0.checkpoint-fingerprint/1}), so that
+     * The fingerprint of the checkpoint the chain evaluated ({@code day0.checkpoint-fingerprint/2}), so that
      * {@code day0 publish} can refuse any other directory; null when the chain has no checkpoint directory.
      */
     public DecisionRecord checkpointFingerprint(JsonNode fingerprint) {

@@ -93,6 +93,33 @@ public class PublishCommandTest {
     }
 
     @Test
+    public void shouldRefuseACheckpointWithOneFileMoreAnywhereInIt() throws Exception {
+        Path decision = decision("ACCEPT", true, evaluated);
+        Files.createDirectories(evaluated.resolve("code"));
+        Files.writeString(evaluated.resolve("code/modeling_custom.py"), "import os\n");
+
+        CliRun run = publish(decision, evaluated);
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(marker).doesNotExist();
+        assertThat(Json.parse(run.out(), "stdout").path("refused_because").toString()).contains(
+                "code/modeling_custom.py: not in the evaluated checkpoint");
+    }
+
+    @Test
+    public void shouldRefuseInOneLineACheckpointThatLinksOutsideItself() throws Exception {
+        Path decision = decision("ACCEPT", true, evaluated);
+        Files.createSymbolicLink(evaluated.resolve("etc"), Path.of("/etc"));
+
+        CliRun run = publish(decision, evaluated);
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(marker).doesNotExist();
+        assertThat(run.err().strip()).doesNotContain("\n").startsWith(evaluated.toString())
+                .contains("etc: is a link to a folder");
+    }
+
+    @Test
     public void shouldRefuseADecisionOtherThanAcceptOrOneWithoutAVerbosityVerdict() throws Exception {
         CliRun rejected = publish(decision("REGRESSION", true, evaluated), evaluated);
         CliRun accuracyOnly = publish(decision("ACCEPT", false, evaluated), evaluated);
