@@ -17,6 +17,9 @@ which="${2:-gates}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 command -v python3 >/dev/null || { echo "vs-python: python3 is needed for the reference side" >&2; exit 2; }
+# The interpreter itself, not a version manager's shim: a pyenv shim is a shell script that adds 50-90 ms to
+# every Python start, which flattered every ratio measured before 2026-12-03.
+py="$(python3 -c 'import sys; print(sys.executable)')"
 
 "${DAY0_BIN:-$here/bin/day0}" --version >/dev/null   # builds the jar and the class-data archive once, outside the timing
 
@@ -43,15 +46,22 @@ json.dump({"source_bytes": 16060522496, "output_bytes": 8546984448, "recipe": "f
            "metadata_diffs": []}, open(f"{w}/ptq.json", "w"))
 PY
 
-# cpu_ms and wall_ms of one command; exit 0 and 1 (gate failed) are both results, anything else aborts.
+# wall_ms and cpu_ms of one command, to a tenth of a millisecond (/usr/bin/time's 10 ms steps were a tenth of a
+# Python start-up); exit 0 and 1 (gate failed) are both results, anything else aborts. The timer is Python's
+# clock around the child alone; its own start-up is not counted.
 one() {
-  local rc=0
-  /usr/bin/time -o "$work/time" -f '%e %U %S' "$@" >/dev/null 2>&1 || rc=$?
-  if [ "$rc" -gt 1 ]; then
-    echo "vs-python: '$*' exited $rc" >&2
-    exit 1
-  fi
-  awk 'END { printf "%.0f %.0f\n", $1 * 1000, ($2 + $3) * 1000 }' "$work/time"
+  python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+before = resource.getrusage(resource.RUSAGE_CHILDREN)
+start = time.perf_counter()
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+wall = (time.perf_counter() - start) * 1000
+after = resource.getrusage(resource.RUSAGE_CHILDREN)
+if rc > 1:
+    sys.exit("vs-python: '%s' exited %d" % (" ".join(sys.argv[1:]), rc))
+cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+print("%.1f %.1f" % (wall, cpu))
+PY
 }
 
 compare() {
@@ -75,13 +85,13 @@ echo "vs-python: $(uptime)"
 if [ "$which" = gates ] || [ "$which" = all ]; then
   for n in 2 1000; do
     compare "gate compare, $n tasks" "$d gate compare --baseline $work/base-$n.json --candidate $work/cand-$n.json" \
-      "python3 $r/compare.py $work/base-$n.json $work/cand-$n.json"
-    compare "gate run, $n tasks" "$d gate run --run $work/run-$n.json" "python3 $r/run.py $work/run-$n.json"
+      "$py $r/compare.py $work/base-$n.json $work/cand-$n.json"
+    compare "gate run, $n tasks" "$d gate run --run $work/run-$n.json" "$py $r/run.py $work/run-$n.json"
     compare "gate verbosity, $n tasks" "$d gate verbosity --baseline $work/verb-$n-b --candidate $work/verb-$n-c" \
-      "python3 $r/verbosity.py $work/verb-$n-b $work/verb-$n-c"
+      "$py $r/verbosity.py $work/verb-$n-b $work/verb-$n-c"
   done
-  compare "gate ptq" "$d gate ptq --summary $work/ptq.json" "python3 $r/ptq.py $work/ptq.json"
-  compare "--version (start-up only)" "$d --version" "python3 -c 'print(1)'"
+  compare "gate ptq" "$d gate ptq --summary $work/ptq.json" "$py $r/ptq.py $work/ptq.json"
+  compare "--version (start-up only)" "$d --version" "$py -c 'print(1)'"
 fi
 if [ "$which" = inspect ] || [ "$which" = all ] || [ "$which" = checkpoint ]; then
   [ -d "$here/target/test-classes/dev/day0/bench" ] || { echo "vs-python: run mvn -B -o -q test-compile first" >&2; exit 2; }
@@ -90,16 +100,16 @@ if [ "$which" = inspect ] || [ "$which" = all ] || [ "$which" = checkpoint ]; th
   f="$work/fx"
   compare "inspect checkpoint, 300 + 300 shards" "$d inspect checkpoint --source $f/checkpoint/source \
     --output $f/checkpoint/output --recipe nvfp4 --out $work/validation-summary.json" \
-    "python3 $r/checkpoint.py $f/checkpoint/source $f/checkpoint/output"
+    "$py $r/checkpoint.py $f/checkpoint/source $f/checkpoint/output"
 fi
 if [ "$which" = inspect ] || [ "$which" = all ]; then
   compare "inspect eval, ${SAMPLE_LINES:-3000000} lines, -Xmx256m" "DAY0_JAVA_OPTS=-Xmx256m $d inspect eval \
     --results $f/eval --run-summary $work/run-summary.json --scores $work/scores.json" \
-    "python3 $r/samples.py $f/eval/samples_bench_task_2026-01-01T00-00-00.000000.jsonl"
+    "$py $r/samples.py $f/eval/samples_bench_task_2026-01-01T00-00-00.000000.jsonl"
   compare "paired noise, 12,032 x 64 per side" "$d gate compare --baseline $f/pairing/b.json \
     --candidate $f/pairing/c.json --noise paired --baseline-samples $f/pairing/baseline \
     --candidate-samples $f/pairing/candidate" \
-    "python3 $r/paired.py $f/pairing/baseline/samples_bench_2026-01-01T00-00-00.jsonl \
+    "$py $r/paired.py $f/pairing/baseline/samples_bench_2026-01-01T00-00-00.jsonl \
     $f/pairing/candidate/samples_bench_2026-01-01T00-00-00.jsonl"
 fi
 echo "vs-python: $(uptime)"

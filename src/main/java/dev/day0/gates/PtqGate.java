@@ -306,7 +306,7 @@ public final class PtqGate {
                                      List<String> notes) {
         ObjectNode body = Json.object();
         body.set("checks", checks);
-        body.set("notes", Json.mapper().valueToTree(notes));
+        body.set("notes", Json.strings(notes));
         if (problems.isEmpty()) {
             return new GateResult("ptq", true, null, null, "coverage, metadata and size checks passed", body);
         }

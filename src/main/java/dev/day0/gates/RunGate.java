@@ -112,7 +112,7 @@ public final class RunGate {
             judgeTask(name, entry.getValue(), fields, reasons, kinds);
             ObjectNode row = perTask.putObject(name);
             row.put("ok", reasons.isEmpty());
-            row.set("reasons", Json.mapper().valueToTree(reasons));
+            row.set("reasons", Json.strings(reasons));
             if (!reasons.isEmpty()) {
                 failures.add(name + ": " + String.join(", ", reasons));
             }

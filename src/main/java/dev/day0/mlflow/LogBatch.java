@@ -85,6 +85,6 @@ public final class LogBatch {
     }
 
     private static long jsonLength(String text) {
-        return Json.writeLine(Json.mapper().getNodeFactory().textNode(text)).getBytes(StandardCharsets.UTF_8).length;
+        return Json.writeLine(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(text)).getBytes(StandardCharsets.UTF_8).length;
     }
 }

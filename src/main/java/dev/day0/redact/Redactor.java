@@ -59,108 +59,108 @@ public final class Redactor {
 
     private static final List<Rule> RULES = List.of(
             // PEM private keys, whole block (the body spans lines)
-            new Rule(Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
+            new Rule(regex("-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
                     + "(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)"), MASK,
                     scan -> scan.contains("-----BEGIN ")),
             // a line of key material on its own (the body of a PEM block printed line by line, where no line
             // carries the BEGIN marker): base64 of 40 or more characters in mixed case with digits
-            new Rule(Pattern.compile("(?m)^\\s*(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])"
+            new Rule(regex("(?m)^\\s*(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])"
                     + "[A-Za-z0-9+/]{40,}={0,2}\\s*$"), MASK,
                     scan -> scan.base64Run >= 40),
             // user:password@, :password@ or token@ in any scheme://
             // (the conventional ssh user "git@" carries no credential and stays, so clone URLs keep working)
-            new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)"
+            new Rule(regex("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)"
                     + "(?:[^\\s/@:?#\"']+(?::[^\\s/@?#\"']*)?|:[^\\s/@?#\"']+)@"), "$1" + MASK + "@",
                     scan -> scan.at && scan.contains("://")),
             // a password with an unencoded slash in it (user:pa/ss@host.tld): not valid URL syntax, but pasted
-            new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)[^\\s/@:?#\"']+:(?:[^\\s@?#\"'/]*+/)++"
+            new Rule(regex("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)[^\\s/@:?#\"']+:(?:[^\\s@?#\"'/]*+/)++"
                     + "[^\\s@?#\"'/]*+@(?=[a-z0-9-]+\\.[a-z0-9.-]+)"), "$1" + MASK + "@",
                     scan -> scan.at && scan.contains("://")),
             // webhook addresses whose path is the credential
-            new Rule(Pattern.compile("(?i)(hooks\\.slack\\.com/(?:services|workflows|triggers)/)[^\\s\"'<>]+"),
+            new Rule(regex("(?i)(hooks\\.slack\\.com/(?:services|workflows|triggers)/)[^\\s\"'<>]+"),
                     "$1" + MASK,
                     scan -> scan.containsIgnoringCase("hooks.slack.com/")),
-            new Rule(Pattern.compile("(?i)((?:canary\\.|ptb\\.)?discord(?:app)?\\.com/api/(?:v[0-9]+/)?webhooks/)"
+            new Rule(regex("(?i)((?:canary\\.|ptb\\.)?discord(?:app)?\\.com/api/(?:v[0-9]+/)?webhooks/)"
                     + "[^\\s\"'<>?#]+"), "$1" + MASK,
                     scan -> scan.containsIgnoringCase("discord")),
             // Telegram bot tokens (bot<id>:<secret>), also outside api.telegram.org/bot... paths
-            new Rule(Pattern.compile("(?<![0-9])[0-9]{6,12}:[A-Za-z0-9_-]{30,}"), MASK,
+            new Rule(regex("(?<![0-9])[0-9]{6,12}:[A-Za-z0-9_-]{30,}"), MASK,
                     scan -> scan.colon && scan.wordRun >= 30),
             // signed-URL and form parameters: ?X-Amz-Signature=... &sig=... ;token=..., also after a JSON-escaped
             // ampersand (\\u0026, as Go's encoder writes it)
-            new Rule(Pattern.compile("(?i)((?:[?&;#]|\\\\u0026)" + SECRET_PARAM + "=)"
+            new Rule(regex("(?i)((?:[?&;#]|\\\\u0026)" + SECRET_PARAM + "=)"
                     + "(?:(?!\\\\u0026)[^&\\s\"'#<>\\\\])+"), "$1" + MASK,
                     scan -> scan.equals),
             // command-line flags that take a secret: --token X, --password=X, --api-key X
-            new Rule(Pattern.compile("(?i)(--(?:[a-z0-9]+-)*(?:token|password|passwd|secret|api-?key|apikey|"
+            new Rule(regex("(?i)(--(?:[a-z0-9]+-)*(?:token|password|passwd|secret|api-?key|apikey|"
                     + "access-key|secret-key|credentials?)(?:=|\\s+))(?!-)[^\\s\"']+"), "$1" + MASK,
                     scan -> scan.doubleDash),
             // URL-encoded query parameters inside another URL's value: %3Fsig%3D...%26
-            new Rule(Pattern.compile("(?i)((?:%3F|%26)" + SECRET_PARAM + "%3D)(?:(?!%26)[^&\\s\"'#<>])+"),
+            new Rule(regex("(?i)((?:%3F|%26)" + SECRET_PARAM + "%3D)(?:(?!%26)[^&\\s\"'#<>])+"),
                     "$1" + MASK,
                     scan -> scan.percent && scan.containsIgnoringCase("%3d")),
             // HTTP headers written as text: "Authorization: Bearer x", "Cookie: a=b", "X-Tenant-Token: x"
-            new Rule(Pattern.compile("(?i)\\b((?:proxy-)?authorization|cookie|set-cookie|x-tenant-token|"
+            new Rule(regex("(?i)\\b((?:proxy-)?authorization|cookie|set-cookie|x-tenant-token|"
                     + "x-api-key|api-key)(\"?\\s*[:=]\\s*\"?)[^\"\\r\\n]+"), "$1$2" + MASK,
                     scan -> (scan.colon || scan.equals) && scan.containsAnyIgnoringCase(HEADER_NAMES)),
             // Bearer and Basic credentials anywhere. A credential has a digit (or, for bearer, is long), which keeps
             // prose such as "basic sanitychecks" intact.
-            new Rule(Pattern.compile("(?i)\\b(bearer)\\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}"
+            new Rule(regex("(?i)\\b(bearer)\\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}"
                     + "|[A-Za-z0-9._~+/=-]{20,})"), "$1 " + MASK,
                     scan -> scan.containsIgnoringCase("bearer")),
-            new Rule(Pattern.compile("(?i)\\b(basic)\\s+(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{8,}={0,2}"),
+            new Rule(regex("(?i)\\b(basic)\\s+(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{8,}={0,2}"),
                     "$1 " + MASK,
                     scan -> scan.containsIgnoringCase("basic")),
             // JSON or YAML fields and shell assignments that name a secret: "token": "x", password=x, API_KEY=x
             // The look-behind anchors the key at its start: without it the engine retried the whole prefix from
             // every position of a long word, and an 8 KB line without spaces took seconds.
-            new Rule(Pattern.compile("(?i)(?<![a-z0-9_.-])([\"']?[a-z0-9_.-]*(?:token|secret|password|passwd|api[_-]?key|apikey|"
+            new Rule(regex("(?i)(?<![a-z0-9_.-])([\"']?[a-z0-9_.-]*(?:token|secret|password|passwd|api[_-]?key|apikey|"
                     + "access[_-]?key|private[_-]?key|credentials?|signature)(?:\\[\\])?[\"']?\\s*[:=]\\s*[\"']?)"
                     + "(?![\\[$]|\\s|\\{|null\\b|true\\b|false\\b|-?[0-9]+(?:\\.[0-9]+)?(?:[,}\\]\\s]|$)|$)"
                     + "[^\\s\"',}]+"), "$1" + MASK,
                     scan -> (scan.colon || scan.equals) && scan.containsAnyIgnoringCase(FIELD_WORDS)),
             // Token formats with a recognisable prefix
-            new Rule(Pattern.compile("\\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{20,}\\b"), MASK,
+            new Rule(regex("\\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{20,}\\b"), MASK,
                     scan -> scan.containsAny("ghp_", "gho_", "ghs_", "ghu_", "ghr_")),
-            new Rule(Pattern.compile("\\bgithub_pat_[A-Za-z0-9_]{20,}\\b"), MASK,
+            new Rule(regex("\\bgithub_pat_[A-Za-z0-9_]{20,}\\b"), MASK,
                     scan -> scan.contains("github_pat_")),
-            new Rule(Pattern.compile("\\bhf_[A-Za-z0-9]{20,}\\b"), MASK,
+            new Rule(regex("\\bhf_[A-Za-z0-9]{20,}\\b"), MASK,
                     scan -> scan.contains("hf_")),
-            new Rule(Pattern.compile("\\bsk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{16,}"), MASK,
+            new Rule(regex("\\bsk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{16,}"), MASK,
                     scan -> scan.contains("sk-")),
-            new Rule(Pattern.compile("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b"), MASK,
+            new Rule(regex("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b"), MASK,
                     scan -> scan.containsAny("AKIA", "ASIA")),
-            new Rule(Pattern.compile("\\bnvapi-[A-Za-z0-9_-]{16,}"), MASK,
+            new Rule(regex("\\bnvapi-[A-Za-z0-9_-]{16,}"), MASK,
                     scan -> scan.contains("nvapi-")),
             // JWTs, signed (three parts) or not (two parts, "alg": "none")
-            new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}(?:\\.[A-Za-z0-9_-]*)?"), MASK,
+            new Rule(regex("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}(?:\\.[A-Za-z0-9_-]*)?"), MASK,
                     scan -> scan.contains("eyJ")),
-            new Rule(Pattern.compile("\\bgl(?:pat|dt|rt|ptt|ft)-[A-Za-z0-9_-]{16,}"), MASK,
+            new Rule(regex("\\bgl(?:pat|dt|rt|ptt|ft)-[A-Za-z0-9_-]{16,}"), MASK,
                     scan -> scan.containsAny("glpat-", "gldt-", "glrt-", "glptt-", "glft-")),
-            new Rule(Pattern.compile("\\bxox[abposre]-[A-Za-z0-9-]{10,}"), MASK,
+            new Rule(regex("\\bxox[abposre]-[A-Za-z0-9-]{10,}"), MASK,
                     scan -> scan.contains("xox")),
-            new Rule(Pattern.compile("\\bAIza[0-9A-Za-z_-]{30,}"), MASK,
+            new Rule(regex("\\bAIza[0-9A-Za-z_-]{30,}"), MASK,
                     scan -> scan.contains("AIza")),
-            new Rule(Pattern.compile("\\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}"), MASK,
+            new Rule(regex("\\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}"), MASK,
                     scan -> scan.containsAny("_live_", "_test_")),
-            new Rule(Pattern.compile("\\bwhsec_[0-9A-Za-z+/=]{16,}"), MASK,
+            new Rule(regex("\\bwhsec_[0-9A-Za-z+/=]{16,}"), MASK,
                     scan -> scan.contains("whsec_")),
-            new Rule(Pattern.compile("\\bnpm_[A-Za-z0-9]{20,}"), MASK,
+            new Rule(regex("\\bnpm_[A-Za-z0-9]{20,}"), MASK,
                     scan -> scan.contains("npm_")),
-            new Rule(Pattern.compile("\\bpypi-[A-Za-z0-9_-]{16,}"), MASK,
+            new Rule(regex("\\bpypi-[A-Za-z0-9_-]{16,}"), MASK,
                     scan -> scan.contains("pypi-")),
-            new Rule(Pattern.compile("\\bdckr_pat_[A-Za-z0-9_-]{16,}"), MASK,
+            new Rule(regex("\\bdckr_pat_[A-Za-z0-9_-]{16,}"), MASK,
                     scan -> scan.contains("dckr_pat_")),
-            new Rule(Pattern.compile("\\bdo[opr]_v1_[A-Za-z0-9]{16,}"), MASK,
+            new Rule(regex("\\bdo[opr]_v1_[A-Za-z0-9]{16,}"), MASK,
                     scan -> scan.contains("_v1_")),
-            new Rule(Pattern.compile("\\blin_(?:api|oauth)_[A-Za-z0-9]{16,}"), MASK,
+            new Rule(regex("\\blin_(?:api|oauth)_[A-Za-z0-9]{16,}"), MASK,
                     scan -> scan.containsAny("lin_api_", "lin_oauth_")),
             // Google OAuth authorization codes (4/0A...), refresh tokens (1//0...) and access tokens (ya29.)
-            new Rule(Pattern.compile("(?<![A-Za-z0-9/])4/0A[A-Za-z0-9_-]{10,}"), MASK,
+            new Rule(regex("(?<![A-Za-z0-9/])4/0A[A-Za-z0-9_-]{10,}"), MASK,
                     scan -> scan.contains("4/0A")),
-            new Rule(Pattern.compile("(?<![A-Za-z0-9/])1//0[A-Za-z0-9_-]{16,}"), MASK,
+            new Rule(regex("(?<![A-Za-z0-9/])1//0[A-Za-z0-9_-]{16,}"), MASK,
                     scan -> scan.contains("1//0")),
-            new Rule(Pattern.compile("\\bya29\\.[A-Za-z0-9_-]{10,}"), MASK,
+            new Rule(regex("\\bya29\\.[A-Za-z0-9_-]{10,}"), MASK,
                     scan -> scan.contains("ya29.")));
 
     private static final Pattern SECRET_FIELD_NAME = Pattern.compile("(?i)[a-z0-9_.-]*(?:token|secret|password|"
@@ -487,11 +487,53 @@ public final class Redactor {
         }
     }
 
-    private record Rule(Pattern pattern, String replacement, java.util.function.Predicate<Scan> guard) {
+    /** Marks a rule's regular expression in the table above; it is compiled by {@link Rule} when first needed. */
+    private static String regex(String expression) {
+        return expression;
+    }
+
+    /**
+     * One pattern rule. Its expression is compiled the first time its guard lets a text through, not when the class
+     * loads: most commands print only text no guard lets through, and compiling all the expressions was most of
+     * the redactor's share of a gate call's start-up. RedactorTest compiles every one, so a broken expression
+     * still fails the build, not a user's run.
+     */
+    private static final class Rule {
+        private final String expression;
+        private final String replacement;
+        private final java.util.function.Predicate<Scan> guard;
+        // Written at most a few times by racing threads, each with an equal Pattern (immutable, thread-safe).
+        private volatile Pattern pattern;
+
+        Rule(String expression, String replacement, java.util.function.Predicate<Scan> guard) {
+            this.expression = expression;
+            this.replacement = replacement;
+            this.guard = guard;
+        }
+
+        java.util.function.Predicate<Scan> guard() {
+            return guard;
+        }
+
+        Pattern pattern() {
+            Pattern compiled = pattern;
+            if (compiled == null) {
+                compiled = Pattern.compile(expression);
+                pattern = compiled;
+            }
+            return compiled;
+        }
+
         String apply(String text) {
-            Matcher matcher = pattern.matcher(text);
+            Matcher matcher = pattern().matcher(text);
             return matcher.find() ? matcher.replaceAll(replacement) : text;
         }
+    }
+
+    /** Compiles every rule's expression: for the test that a broken one fails the build. */
+    static int compileAllRules() {
+        RULES.forEach(Rule::pattern);
+        return RULES.size();
     }
 
     @Override

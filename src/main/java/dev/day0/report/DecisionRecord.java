@@ -197,7 +197,7 @@ public final class DecisionRecord {
                 row.set("candidate", task.get("candidate"));
                 // drop is "how much worse"; for a lower-is-better task that is candidate - baseline already.
                 boolean lowerIsBetter = "lower".equals(task.path("direction").asText());
-                row.set("delta", task.has("drop") ? Json.mapper().valueToTree(lowerIsBetter
+                row.set("delta", task.has("drop") ? Json.decimal(lowerIsBetter
                         ? task.get("drop").decimalValue() : task.get("drop").decimalValue().negate()) : null);
                 row.set("drop_fraction", task.get("drop_fraction"));
                 row.set("limit", task.has("limit") ? task.get("limit") : threshold);

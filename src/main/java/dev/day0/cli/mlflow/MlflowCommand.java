@@ -391,7 +391,7 @@ public final class MlflowCommand {
             json.set("key", key == null ? null : key.toJson());
             json.put("report_path", reportPath);
             ObjectNode artifactJson = json.putObject("artifacts");
-            artifactJson.set("uploaded", Json.mapper().valueToTree(outcome.uploaded()));
+            artifactJson.set("uploaded", Json.strings(outcome.uploaded()));
             artifactJson.put("note", outcome.artifactsNote());
             int code = out.answer(console(), json, MlflowExit.OK);
             console().info("day0 mlflow log: run " + outcome.runId() + " recorded (" + outcome.status() + ")"

@@ -74,15 +74,15 @@ public final class CheckpointInspector {
             summary.put("source_precision", sourcePrecision.name());
         }
         summary.set("layer_precision_counts", counts(layers, target));
-        summary.set("metadata_diffs", Json.mapper().valueToTree(blocking));
-        summary.set("expected_metadata_diffs", Json.mapper().valueToTree(metadata.expected()));
+        summary.set("metadata_diffs", Json.strings(blocking));
+        summary.set("expected_metadata_diffs", Json.strings(metadata.expected()));
         summary.set("quantization", declaration.toJson());
         summary.set("problem_layers", problemLayers(layers));
         ObjectNode checkpoints = summary.putObject("checkpoints");
         describe(checkpoints.putObject("source"), sourceCheckpoint);
         describe(checkpoints.putObject("output"), outputCheckpoint);
         summary.put("bytes_read", bytesRead);
-        summary.set("notes", Json.mapper().valueToTree(notes));
+        summary.set("notes", Json.strings(notes));
 
         ObjectNode table = Json.object();
         table.put("recipe", recipeName);

@@ -171,7 +171,7 @@ public final class EvalInspector {
         runSummary.set("config", config.toJson());
         runSummary.put("config_source", config.sources());
         if (!samplesNotFound.isEmpty()) {
-            runSummary.set("samples_not_found", Json.mapper().valueToTree(samplesNotFound));
+            runSummary.set("samples_not_found", Json.strings(samplesNotFound));
         }
         ObjectNode report = Json.object();
         report.put("format", format.label());

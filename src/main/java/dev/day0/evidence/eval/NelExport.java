@@ -65,7 +65,7 @@ final class NelExport implements EvalResultsFile {
                     for (String key : List.of("invocation_id", "job_id", "harness", "container", "executor")) {
                         config.add("benchmarks." + task + "." + key, job.get(key));
                     }
-                    config.add("benchmarks." + task + ".model", Json.mapper().getNodeFactory()
+                    config.add("benchmarks." + task + ".model", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
                             .textNode(model.getKey()));
                 }
             }

@@ -24,7 +24,7 @@ final class RunConfig {
         }
         if (node.isObject()) {
             if (node.isEmpty()) {
-                values.put(prefix, Json.mapper().getNodeFactory().textNode("{}"));
+                values.put(prefix, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode("{}"));
                 return;
             }
             Iterator<Map.Entry<String, JsonNode>> it = node.fields();
@@ -34,7 +34,7 @@ final class RunConfig {
             }
         } else if (node.isArray()) {
             if (node.isEmpty()) {
-                values.put(prefix, Json.mapper().getNodeFactory().textNode("[]"));
+                values.put(prefix, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode("[]"));
                 return;
             }
             for (int i = 0; i < node.size(); i++) {
@@ -58,11 +58,11 @@ final class RunConfig {
         for (String part : text.split(",")) {
             int eq = part.indexOf('=');
             if (eq <= 0) {
-                values.put(prefix, Json.mapper().getNodeFactory().textNode(text));
+                values.put(prefix, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(text));
                 return;
             }
             parts.put(prefix + "." + part.substring(0, eq).trim(),
-                    Json.mapper().getNodeFactory().textNode(part.substring(eq + 1).trim()));
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(part.substring(eq + 1).trim()));
         }
         values.putAll(parts);
     }

@@ -89,7 +89,7 @@ final class TaskEvidence {
         json.put("expected_samples", expected);
         json.put("scored_samples", scored);
         json.put("score", points);
-        json.set("errors", Json.mapper().valueToTree(errors));
+        json.set("errors", Json.strings(errors));
         return json;
     }
 
@@ -109,10 +109,10 @@ final class TaskEvidence {
         json.put("expected_from", expectedFrom);
         json.put("scored_samples", scored);
         json.put("scored_from", scoredFrom);
-        json.set("samples_files", Json.mapper().valueToTree(samplesFiles));
+        json.set("samples_files", Json.strings(samplesFiles));
         json.put("sample_lines", sampleLines);
-        json.set("errors", Json.mapper().valueToTree(errors));
-        json.set("notes", Json.mapper().valueToTree(notes));
+        json.set("errors", Json.strings(errors));
+        json.set("notes", Json.strings(notes));
         return json;
     }
 
