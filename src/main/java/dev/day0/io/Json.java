@@ -87,36 +87,15 @@ public final class Json {
 
     /** Reads a JSON file; every failure is an {@link InputException} naming the file. */
     public static JsonNode read(Path file) {
-        String name = file.toString();
-        if (Files.isDirectory(file)) {
-            throw new InputException(name, "", "is a directory, expected a JSON file");
-        }
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            if (bytes.length == 0) {
-                throw new InputException(name, "", "is empty, expected JSON");
-            }
-            JsonNode node = TreeReader.read(FACTORY.createParser(bytes));
-            if (node == null) {
-                throw new InputException(name, "", "is empty, expected JSON");
-            }
-            return node;
-        } catch (NoSuchFileException e) {
-            throw new InputException(name, "", "file not found", e);
-        } catch (JsonParseException e) {
-            throw new InputException(name, "", "invalid JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + firstLine(e.getOriginalMessage()), e);
-        } catch (JsonProcessingException e) {
-            throw new InputException(name, "", "invalid JSON: " + firstLine(e.getOriginalMessage()), e);
-        } catch (IOException e) {
-            throw new InputException(name, "", "cannot be read: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
-        }
+        return read(file, "JSON", bytes -> TreeReader.read(FACTORY.createParser(bytes)));
     }
 
     /** Reads a YAML file (YAML 1.1 as SnakeYAML reads it); every failure is an {@link InputException}. */
     public static JsonNode readYaml(Path file) {
-        return readYaml(file, Yaml.MAPPER, "YAML");
+        return read(file, "YAML", bytes -> {
+            JsonNode node = Yaml.MAPPER.readTree(bytes);
+            return node == null || node.isMissingNode() ? null : node;
+        });
     }
 
     /** Reads JSON given as text, for example an option value; {@code source} names the option. */
@@ -134,7 +113,12 @@ public final class Json {
         }
     }
 
-    private static JsonNode readYaml(Path file, ObjectMapper mapper, String kind) {
+    /** Turns a file's bytes into its one value, or null when it holds none. */
+    private interface TreeParser {
+        JsonNode parse(byte[] bytes) throws IOException;
+    }
+
+    private static JsonNode read(Path file, String kind, TreeParser parser) {
         String name = file.toString();
         if (Files.isDirectory(file)) {
             throw new InputException(name, "", "is a directory, expected a " + kind + " file");
@@ -144,8 +128,8 @@ public final class Json {
             if (bytes.length == 0) {
                 throw new InputException(name, "", "is empty, expected " + kind);
             }
-            JsonNode node = mapper.readTree(bytes);
-            if (node == null || node.isMissingNode()) {
+            JsonNode node = parser.parse(bytes);
+            if (node == null) {
                 throw new InputException(name, "", "is empty, expected " + kind);
             }
             return node;

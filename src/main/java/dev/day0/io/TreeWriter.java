@@ -2,6 +2,8 @@ package dev.day0.io;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -26,10 +28,8 @@ final class TreeWriter {
             if (!value(generator, node)) {
                 return viaMapper(node, indent);
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize a result: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot serialize a result: " + e.getMessage(), e);
+            throw cannotWrite(e);
         }
         return text.toString();
     }
@@ -83,12 +83,16 @@ final class TreeWriter {
         try {
             var writer = Json.mapper().writer();
             return indent ? writer.writeValueAsString(node)
-                    : writer.without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                            .writeValueAsString(node);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize a result: " + e.getOriginalMessage(), e);
+                    : writer.without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot serialize a result: " + e.getMessage(), e);
+            throw cannotWrite(e);
         }
+    }
+
+    /** A document that cannot be written is a defect in day0 (a decimal too large to write plainly, say). */
+    private static IllegalStateException cannotWrite(IOException e) {
+        String why = e instanceof JsonProcessingException processing ? processing.getOriginalMessage()
+                : e.getMessage();
+        return new IllegalStateException("cannot serialize a result: " + why, e);
     }
 }

@@ -1,5 +1,6 @@
 package dev.day0.mlflow;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.day0.io.Json;
 import dev.day0.mlflow.MlflowClient.KeyValue;
 import dev.day0.mlflow.MlflowClient.Metric;
@@ -85,6 +86,6 @@ public final class LogBatch {
     }
 
     private static long jsonLength(String text) {
-        return Json.writeLine(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(text)).getBytes(StandardCharsets.UTF_8).length;
+        return Json.writeLine(JsonNodeFactory.instance.textNode(text)).getBytes(StandardCharsets.UTF_8).length;
     }
 }

@@ -1,6 +1,7 @@
 package dev.day0.evidence.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Fields;
 import dev.day0.io.Json;
@@ -65,7 +66,7 @@ final class NelExport implements EvalResultsFile {
                     for (String key : List.of("invocation_id", "job_id", "harness", "container", "executor")) {
                         config.add("benchmarks." + task + "." + key, job.get(key));
                     }
-                    config.add("benchmarks." + task + ".model", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                    config.add("benchmarks." + task + ".model", JsonNodeFactory.instance
                             .textNode(model.getKey()));
                 }
             }

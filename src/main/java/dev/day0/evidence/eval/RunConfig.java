@@ -1,6 +1,7 @@
 package dev.day0.evidence.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.io.Json;
 import java.util.Iterator;
@@ -24,7 +25,7 @@ final class RunConfig {
         }
         if (node.isObject()) {
             if (node.isEmpty()) {
-                values.put(prefix, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode("{}"));
+                values.put(prefix, JsonNodeFactory.instance.textNode("{}"));
                 return;
             }
             Iterator<Map.Entry<String, JsonNode>> it = node.fields();
@@ -34,7 +35,7 @@ final class RunConfig {
             }
         } else if (node.isArray()) {
             if (node.isEmpty()) {
-                values.put(prefix, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode("[]"));
+                values.put(prefix, JsonNodeFactory.instance.textNode("[]"));
                 return;
             }
             for (int i = 0; i < node.size(); i++) {
@@ -58,11 +59,11 @@ final class RunConfig {
         for (String part : text.split(",")) {
             int eq = part.indexOf('=');
             if (eq <= 0) {
-                values.put(prefix, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(text));
+                values.put(prefix, JsonNodeFactory.instance.textNode(text));
                 return;
             }
             parts.put(prefix + "." + part.substring(0, eq).trim(),
-                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(part.substring(eq + 1).trim()));
+                    JsonNodeFactory.instance.textNode(part.substring(eq + 1).trim()));
         }
         values.putAll(parts);
     }
