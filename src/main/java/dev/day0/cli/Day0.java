@@ -10,8 +10,8 @@ import dev.day0.redact.Redactor;
 import dev.day0.redact.UnmaskableSecretException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
@@ -27,24 +27,27 @@ import picocli.CommandLine;
 @ExitCodeFamily(CommonExit.class)
 public final class Day0 implements Runnable {
     /**
-     * The commands under {@code day0}, in the order {@code --help} lists them. Not in the {@code @Command}
+     * The commands under {@code day0} by name, in the order {@code --help} lists them. Not in the {@code @Command}
      * annotation, because picocli builds the model of every subcommand named there by reflection before parsing;
      * {@link #execute} adds only the one the command line names (none for {@code --version}; all of them for
-     * {@code --help}, {@code help} or anything it does not know), which is most of a gate call's start-up.
+     * {@code --help}, {@code help} or anything it does not know), which is most of a gate call's start-up. The names
+     * are written here rather than read from each class's annotation because reading an annotation loads every
+     * class it names (each command's subcommands), for every command, before one is chosen; {@code Day0Test} holds
+     * each name to its class's {@code @Command(name)}.
      */
-    static final List<Class<?>> COMMANDS = List.of(
-            dev.day0.cli.release.ReleaseCommand.class,
-            GateCommand.class,
-            InspectCommand.class,
-            dev.day0.cli.serving.ProbeCommand.class,
-            dev.day0.cli.mlflow.MlflowCommand.class,
-            dev.day0.cli.rockie.RockieCommand.class,
-            dev.day0.cli.slurm.SlurmCommand.class,
-            dev.day0.cli.sota.SotaCommand.class,
-            TriageCommand.class,
-            PublishCommand.class,
-            ReportCommand.class,
-            CommandLine.HelpCommand.class);
+    static final Map<String, Class<?>> COMMANDS = commands(
+            "release", dev.day0.cli.release.ReleaseCommand.class,
+            "gate", GateCommand.class,
+            "inspect", InspectCommand.class,
+            "probe", dev.day0.cli.serving.ProbeCommand.class,
+            "mlflow", dev.day0.cli.mlflow.MlflowCommand.class,
+            "rockie", dev.day0.cli.rockie.RockieCommand.class,
+            "slurm", dev.day0.cli.slurm.SlurmCommand.class,
+            "sota", dev.day0.cli.sota.SotaCommand.class,
+            "triage", TriageCommand.class,
+            "publish", PublishCommand.class,
+            "report", ReportCommand.class,
+            "help", CommandLine.HelpCommand.class);
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -77,7 +80,7 @@ public final class Day0 implements Runnable {
     public static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
         CommandLine commandLine;
         try {
-            commandLine = commandLine(out, err, env, args.length == 0 ? null : args[0]);
+            commandLine = commandLine(out, err, env, args);
         } catch (UnmaskableSecretException e) {
             err.println("day0: " + e.getMessage());
             err.flush();
@@ -93,20 +96,24 @@ public final class Day0 implements Runnable {
      * @throws UnmaskableSecretException when a configured secret is too short to be masked reliably
      */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env) {
-        return commandLine(out, err, env, null);
+        return commandLine(out, err, env, new String[0]);
     }
 
-    private static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, String first) {
+    /** The command line for {@code args}: the whole tree, less the subcommands {@code args} can be seen not to need. */
+    private static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> env, String[] args) {
         Redactor redactor = Redactor.fromEnvironment(env);
         Console console = new Console(out, err, redactor);
         Factory factory = new Factory(console, env);
         CommandLine commandLine = new CommandLine(new Day0(console), factory);
-        Class<?> named = COMMANDS.stream()
-                .filter(type -> type != CommandLine.HelpCommand.class && first != null && names(type).contains(first))
-                .findFirst().orElse(null);
-        boolean versionOnly = "--version".equals(first) || "-V".equals(first);
-        for (Class<?> type : named != null ? List.of(named) : versionOnly ? List.<Class<?>>of() : COMMANDS) {
-            commandLine.addSubcommand(new CommandLine(type, factory));
+        String first = args.length == 0 ? null : args[0];
+        if ("help".equals(first) && args.length > 1 && COMMANDS.containsKey(args[1])) {
+            // 'day0 help gate' shows gate's own help: the help command and gate, with all of gate's subcommands.
+            addSubcommands(commandLine, Map.of("help", COMMANDS.get("help")), args, 0, factory);
+            addSubcommands(commandLine, Map.of(args[1], COMMANDS.get(args[1])), new String[0], 0, factory);
+        } else if ("help".equals(first)) {
+            addSubcommands(commandLine, COMMANDS, new String[0], 0, factory);
+        } else if (!"--version".equals(first) && !"-V".equals(first)) {
+            addSubcommands(commandLine, COMMANDS, args, 0, factory);
         }
         commandLine.setOut(out);
         commandLine.setErr(err);
@@ -154,11 +161,41 @@ public final class Day0 implements Runnable {
         return exit.code();
     }
 
-    private static List<String> names(Class<?> type) {
-        Command command = type.getAnnotation(Command.class);
-        List<String> names = new ArrayList<>(List.of(command.aliases()));
-        names.add(command.name());
-        return names;
+    /**
+     * Adds to {@code parent} the subcommand {@code args[depth]} names, with its own subcommands chosen the same way
+     * from the next argument; every one of {@code children} when that argument names none of them (an option, a
+     * typo, the end of the line), so picocli parses, explains and suggests exactly as with the whole tree.
+     */
+    private static void addSubcommands(CommandLine parent, Map<String, Class<?>> children, String[] args, int depth,
+            Factory factory) {
+        Class<?> named = depth < args.length ? children.get(args[depth]) : null;
+        Map<String, Class<?>> added = named != null ? Map.of(args[depth], named) : children;
+        for (Map.Entry<String, Class<?>> child : added.entrySet()) {
+            CommandLine sub = new CommandLine(child.getValue(), factory);
+            addSubcommands(sub, subcommandsOf(child.getValue()), args, depth + 1, factory);
+            parent.addSubcommand(child.getKey(), sub);
+        }
+    }
+
+    /** The subcommands a group declares with {@link Subcommands}, by their {@code @Command} names. */
+    static Map<String, Class<?>> subcommandsOf(Class<?> type) {
+        Subcommands declared = type.getAnnotation(Subcommands.class);
+        if (declared == null) {
+            return Map.of();
+        }
+        Map<String, Class<?>> byName = new LinkedHashMap<>();
+        for (Class<?> child : declared.value()) {
+            byName.put(child.getAnnotation(Command.class).name(), child);
+        }
+        return byName;
+    }
+
+    private static Map<String, Class<?>> commands(Object... nameThenType) {
+        Map<String, Class<?>> byName = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenType.length; i += 2) {
+            byName.put((String) nameThenType[i], (Class<?>) nameThenType[i + 1]);
+        }
+        return Collections.unmodifiableMap(byName);
     }
 
     /** Gives every command the console and the environment, so nothing reaches for globals. */

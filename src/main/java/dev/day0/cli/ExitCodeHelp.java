@@ -1,7 +1,6 @@
 package dev.day0.cli;
 
 import dev.day0.core.ExitCode;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
@@ -36,14 +35,33 @@ final class ExitCodeHelp {
         return own != null ? own : inherited;
     }
 
-    /** The rows of the list: code, then name and meaning. */
+    /**
+     * The rows of the list: code, then name and meaning. Built for every command of a call, help or not, so it
+     * stays clear of String.format and streams, whose first use costs a gate call milliseconds of class loading.
+     */
     static Map<String, String> list(ExitCodeFamily family) {
         Map<String, String> rows = new LinkedHashMap<>();
+        int[] codes = family.codes();
         for (ExitCode exit : family.value().getEnumConstants()) {
-            if (family.codes().length == 0 || Arrays.stream(family.codes()).anyMatch(c -> c == exit.code())) {
-                rows.put(String.format("%3d", exit.code()), exit.name() + ": " + exit.meaning());
+            if (codes.length == 0 || contains(codes, exit.code())) {
+                rows.put(rightAligned(exit.code()), exit.name() + ": " + exit.meaning());
             }
         }
         return rows;
+    }
+
+    private static boolean contains(int[] codes, int code) {
+        for (int c : codes) {
+            if (c == code) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The code right-aligned in three columns, as {@code %3d} prints it. */
+    static String rightAligned(int code) {
+        String digits = Integer.toString(code);
+        return digits.length() >= 3 ? digits : "   ".substring(digits.length()) + digits;
     }
 }

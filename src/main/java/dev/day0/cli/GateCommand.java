@@ -30,10 +30,10 @@ import picocli.CommandLine.Option;
 /** {@code day0 gate ptq|run|compare|verbosity}: the release gates, command-line compatible with the upstream scripts. */
 @Command(name = "gate",
         description = "Run one release gate on JSON evidence and print its verdict as JSON.",
-        mixinStandardHelpOptions = true,
-        subcommands = {GateCommand.Ptq.class, GateCommand.Run.class, GateCommand.Compare.class,
-            GateCommand.Verbosity.class})
+        mixinStandardHelpOptions = true)
 @ExitCodeFamily(CommonExit.class)
+@Subcommands({GateCommand.Ptq.class, GateCommand.Run.class, GateCommand.Compare.class,
+    GateCommand.Verbosity.class})
 public final class GateCommand {
 
     /** Options every gate shares. */

@@ -13,9 +13,9 @@ import picocli.CommandLine.Option;
 @Command(name = "inspect",
         description = "Build gate inputs from real artifacts: a quantized checkpoint, an evaluation's output.",
         mixinStandardHelpOptions = true,
-        subcommands = {InspectCommand.CheckpointCommand.class, InspectCommand.EvalCommand.class},
         footer = {"", "Inspection writes evidence; the gates judge it."})
 @ExitCodeFamily(value = CommonExit.class, codes = {0, 2, 70})
+@Subcommands({InspectCommand.CheckpointCommand.class, InspectCommand.EvalCommand.class})
 public final class InspectCommand {
 
     @Command(name = "checkpoint", mixinStandardHelpOptions = true,

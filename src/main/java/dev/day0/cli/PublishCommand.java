@@ -27,13 +27,13 @@ import picocli.CommandLine.Parameters;
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Publish exactly what was evaluated: run COMMAND only when the decision is ACCEPT (accuracy "
                 + "and verbosity) and the checkpoint's fingerprint equals the evaluated one.",
-        subcommands = PublishCommand.Fingerprint.class,
         footer = {"", "  day0 publish --decision decision.json --checkpoint DIR [--fingerprint FILE] -- COMMAND...",
             "  day0 publish --reject --checkpoint DIR [--work-dir DIR] [--decision decision.json]",
             "  day0 publish fingerprint --checkpoint DIR [--out FILE]",
             "", "Credentials for COMMAND belong in the environment, never on its command line (refused).",
             "Details: docs/publish.md."})
 @ExitCodeFamily(PublishExit.class)
+@Subcommands({PublishCommand.Fingerprint.class})
 public final class PublishCommand extends EngineCommand {
     static final int PUBLISHED = PublishExit.PUBLISHED.code();
     static final int REFUSED = PublishExit.REFUSED.code();

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,6 +40,15 @@ public final class Redactor {
             "HUGGING_FACE_HUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "OPENAI_API_KEY", "NGC_API_KEY",
             "NVIDIA_API_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "WANDB_API_KEY");
 
+    /** A class, not a lambda: it sorts while the class initializes, on every call's path (see {@link Guard}). */
+    private static final Comparator<String> LONGEST_FIRST = new Comparator<>() {
+        @Override
+        public int compare(String a, String b) {
+            return Integer.compare(b.length(), a.length());
+        }
+    };
+
+    // After LONGEST_FIRST, which its constructor uses.
     private static final Redactor PATTERNS_ONLY = new Redactor(Collections.emptySet());
 
     // Names of query parameters and key=value pairs whose values are secrets. Matched case-insensitively.
@@ -49,10 +59,8 @@ public final class Redactor {
             + "phpsessid|sessionid|session_token|private_token)(?:\\[\\]|%5B%5D)?";
 
     // What the header rule and the secret-named field rule each need, one of, before they can match.
-    private static final List<String> HEADER_NAMES = List.of("authorization", "cookie", "x-tenant-token",
-            "api-key");
-    private static final List<String> FIELD_WORDS = List.of("token", "secret", "passw", "key", "credential",
-            "signature");
+    private static final String[] HEADER_NAMES = {"authorization", "cookie", "x-tenant-token", "api-key"};
+    private static final String[] FIELD_WORDS = {"token", "secret", "passw", "key", "credential", "signature"};
 
     /** The shortest configured secret that can be masked without masking ordinary words along with it. */
     public static final int MIN_SECRET_LENGTH = 8;
@@ -61,56 +69,56 @@ public final class Redactor {
             // PEM private keys, whole block (the body spans lines)
             new Rule(regex("-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
                     + "(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)"), MASK,
-                    scan -> scan.contains("-----BEGIN ")),
+                    Guard.literal("-----BEGIN ")),
             // a line of key material on its own (the body of a PEM block printed line by line, where no line
             // carries the BEGIN marker): base64 of 40 or more characters in mixed case with digits
             new Rule(regex("(?m)^\\s*(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])"
                     + "[A-Za-z0-9+/]{40,}={0,2}\\s*$"), MASK,
-                    scan -> scan.base64Run >= 40),
+                    Guard.base64Run(40)),
             // user:password@, :password@ or token@ in any scheme://
             // (the conventional ssh user "git@" carries no credential and stays, so clone URLs keep working)
             new Rule(regex("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)"
                     + "(?:[^\\s/@:?#\"']+(?::[^\\s/@?#\"']*)?|:[^\\s/@?#\"']+)@"), "$1" + MASK + "@",
-                    scan -> scan.at && scan.contains("://")),
+                    Guard.literal("://").and(Guard.AT)),
             // a password with an unencoded slash in it (user:pa/ss@host.tld): not valid URL syntax, but pasted
             new Rule(regex("(?i)\\b([a-z][a-z0-9+.-]*://)(?!git@)[^\\s/@:?#\"']+:(?:[^\\s@?#\"'/]*+/)++"
                     + "[^\\s@?#\"'/]*+@(?=[a-z0-9-]+\\.[a-z0-9.-]+)"), "$1" + MASK + "@",
-                    scan -> scan.at && scan.contains("://")),
+                    Guard.literal("://").and(Guard.AT)),
             // webhook addresses whose path is the credential
             new Rule(regex("(?i)(hooks\\.slack\\.com/(?:services|workflows|triggers)/)[^\\s\"'<>]+"),
                     "$1" + MASK,
-                    scan -> scan.containsIgnoringCase("hooks.slack.com/")),
+                    Guard.literalIgnoringCase("hooks.slack.com/")),
             new Rule(regex("(?i)((?:canary\\.|ptb\\.)?discord(?:app)?\\.com/api/(?:v[0-9]+/)?webhooks/)"
                     + "[^\\s\"'<>?#]+"), "$1" + MASK,
-                    scan -> scan.containsIgnoringCase("discord")),
+                    Guard.literalIgnoringCase("discord")),
             // Telegram bot tokens (bot<id>:<secret>), also outside api.telegram.org/bot... paths
             new Rule(regex("(?<![0-9])[0-9]{6,12}:[A-Za-z0-9_-]{30,}"), MASK,
-                    scan -> scan.colon && scan.wordRun >= 30),
+                    Guard.wordRun(30).and(Guard.COLON)),
             // signed-URL and form parameters: ?X-Amz-Signature=... &sig=... ;token=..., also after a JSON-escaped
             // ampersand (\\u0026, as Go's encoder writes it)
             new Rule(regex("(?i)((?:[?&;#]|\\\\u0026)" + SECRET_PARAM + "=)"
                     + "(?:(?!\\\\u0026)[^&\\s\"'#<>\\\\])+"), "$1" + MASK,
-                    scan -> scan.equals),
+                    Guard.marks(Guard.EQUALS)),
             // command-line flags that take a secret: --token X, --password=X, --api-key X
             new Rule(regex("(?i)(--(?:[a-z0-9]+-)*(?:token|password|passwd|secret|api-?key|apikey|"
                     + "access-key|secret-key|credentials?)(?:=|\\s+))(?!-)[^\\s\"']+"), "$1" + MASK,
-                    scan -> scan.doubleDash),
+                    Guard.marks(Guard.DOUBLE_DASH)),
             // URL-encoded query parameters inside another URL's value: %3Fsig%3D...%26
             new Rule(regex("(?i)((?:%3F|%26)" + SECRET_PARAM + "%3D)(?:(?!%26)[^&\\s\"'#<>])+"),
                     "$1" + MASK,
-                    scan -> scan.percent && scan.containsIgnoringCase("%3d")),
+                    Guard.literalIgnoringCase("%3d").and(Guard.PERCENT)),
             // HTTP headers written as text: "Authorization: Bearer x", "Cookie: a=b", "X-Tenant-Token: x"
             new Rule(regex("(?i)\\b((?:proxy-)?authorization|cookie|set-cookie|x-tenant-token|"
                     + "x-api-key|api-key)(\"?\\s*[:=]\\s*\"?)[^\"\\r\\n]+"), "$1$2" + MASK,
-                    scan -> (scan.colon || scan.equals) && scan.containsAnyIgnoringCase(HEADER_NAMES)),
+                    Guard.literalIgnoringCase(HEADER_NAMES).andOneOf(Guard.COLON | Guard.EQUALS)),
             // Bearer and Basic credentials anywhere. A credential has a digit (or, for bearer, is long), which keeps
             // prose such as "basic sanitychecks" intact.
             new Rule(regex("(?i)\\b(bearer)\\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}"
                     + "|[A-Za-z0-9._~+/=-]{20,})"), "$1 " + MASK,
-                    scan -> scan.containsIgnoringCase("bearer")),
+                    Guard.literalIgnoringCase("bearer")),
             new Rule(regex("(?i)\\b(basic)\\s+(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{8,}={0,2}"),
                     "$1 " + MASK,
-                    scan -> scan.containsIgnoringCase("basic")),
+                    Guard.literalIgnoringCase("basic")),
             // JSON or YAML fields and shell assignments that name a secret: "token": "x", password=x, API_KEY=x
             // The look-behind anchors the key at its start: without it the engine retried the whole prefix from
             // every position of a long word, and an 8 KB line without spaces took seconds.
@@ -118,50 +126,50 @@ public final class Redactor {
                     + "access[_-]?key|private[_-]?key|credentials?|signature)(?:\\[\\])?[\"']?\\s*[:=]\\s*[\"']?)"
                     + "(?![\\[$]|\\s|\\{|null\\b|true\\b|false\\b|-?[0-9]+(?:\\.[0-9]+)?(?:[,}\\]\\s]|$)|$)"
                     + "[^\\s\"',}]+"), "$1" + MASK,
-                    scan -> (scan.colon || scan.equals) && scan.containsAnyIgnoringCase(FIELD_WORDS)),
+                    Guard.literalIgnoringCase(FIELD_WORDS).andOneOf(Guard.COLON | Guard.EQUALS)),
             // Token formats with a recognisable prefix
             new Rule(regex("\\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{20,}\\b"), MASK,
-                    scan -> scan.containsAny("ghp_", "gho_", "ghs_", "ghu_", "ghr_")),
+                    Guard.literal("ghp_", "gho_", "ghs_", "ghu_", "ghr_")),
             new Rule(regex("\\bgithub_pat_[A-Za-z0-9_]{20,}\\b"), MASK,
-                    scan -> scan.contains("github_pat_")),
+                    Guard.literal("github_pat_")),
             new Rule(regex("\\bhf_[A-Za-z0-9]{20,}\\b"), MASK,
-                    scan -> scan.contains("hf_")),
+                    Guard.literal("hf_")),
             new Rule(regex("\\bsk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{16,}"), MASK,
-                    scan -> scan.contains("sk-")),
+                    Guard.literal("sk-")),
             new Rule(regex("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b"), MASK,
-                    scan -> scan.containsAny("AKIA", "ASIA")),
+                    Guard.literal("AKIA", "ASIA")),
             new Rule(regex("\\bnvapi-[A-Za-z0-9_-]{16,}"), MASK,
-                    scan -> scan.contains("nvapi-")),
+                    Guard.literal("nvapi-")),
             // JWTs, signed (three parts) or not (two parts, "alg": "none")
             new Rule(regex("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}(?:\\.[A-Za-z0-9_-]*)?"), MASK,
-                    scan -> scan.contains("eyJ")),
+                    Guard.literal("eyJ")),
             new Rule(regex("\\bgl(?:pat|dt|rt|ptt|ft)-[A-Za-z0-9_-]{16,}"), MASK,
-                    scan -> scan.containsAny("glpat-", "gldt-", "glrt-", "glptt-", "glft-")),
+                    Guard.literal("glpat-", "gldt-", "glrt-", "glptt-", "glft-")),
             new Rule(regex("\\bxox[abposre]-[A-Za-z0-9-]{10,}"), MASK,
-                    scan -> scan.contains("xox")),
+                    Guard.literal("xox")),
             new Rule(regex("\\bAIza[0-9A-Za-z_-]{30,}"), MASK,
-                    scan -> scan.contains("AIza")),
+                    Guard.literal("AIza")),
             new Rule(regex("\\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}"), MASK,
-                    scan -> scan.containsAny("_live_", "_test_")),
+                    Guard.literal("_live_", "_test_")),
             new Rule(regex("\\bwhsec_[0-9A-Za-z+/=]{16,}"), MASK,
-                    scan -> scan.contains("whsec_")),
+                    Guard.literal("whsec_")),
             new Rule(regex("\\bnpm_[A-Za-z0-9]{20,}"), MASK,
-                    scan -> scan.contains("npm_")),
+                    Guard.literal("npm_")),
             new Rule(regex("\\bpypi-[A-Za-z0-9_-]{16,}"), MASK,
-                    scan -> scan.contains("pypi-")),
+                    Guard.literal("pypi-")),
             new Rule(regex("\\bdckr_pat_[A-Za-z0-9_-]{16,}"), MASK,
-                    scan -> scan.contains("dckr_pat_")),
+                    Guard.literal("dckr_pat_")),
             new Rule(regex("\\bdo[opr]_v1_[A-Za-z0-9]{16,}"), MASK,
-                    scan -> scan.contains("_v1_")),
+                    Guard.literal("_v1_")),
             new Rule(regex("\\blin_(?:api|oauth)_[A-Za-z0-9]{16,}"), MASK,
-                    scan -> scan.containsAny("lin_api_", "lin_oauth_")),
+                    Guard.literal("lin_api_", "lin_oauth_")),
             // Google OAuth authorization codes (4/0A...), refresh tokens (1//0...) and access tokens (ya29.)
             new Rule(regex("(?<![A-Za-z0-9/])4/0A[A-Za-z0-9_-]{10,}"), MASK,
-                    scan -> scan.contains("4/0A")),
+                    Guard.literal("4/0A")),
             new Rule(regex("(?<![A-Za-z0-9/])1//0[A-Za-z0-9_-]{16,}"), MASK,
-                    scan -> scan.contains("1//0")),
+                    Guard.literal("1//0")),
             new Rule(regex("\\bya29\\.[A-Za-z0-9_-]{10,}"), MASK,
-                    scan -> scan.contains("ya29.")));
+                    Guard.literal("ya29.")));
 
     private static final Pattern SECRET_FIELD_NAME = Pattern.compile("(?i)[a-z0-9_.-]*(?:token|secret|password|"
             + "passwd|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|signature)");
@@ -184,7 +192,7 @@ public final class Redactor {
         }
         List<String> ordered = new ArrayList<>(forms);
         // Longest first, so a secret that contains another is masked whole.
-        ordered.sort((a, b) -> Integer.compare(b.length(), a.length()));
+        ordered.sort(LONGEST_FIRST);
         this.knownSecrets = List.copyOf(ordered);
     }
 
@@ -309,7 +317,7 @@ public final class Redactor {
         String result = text;
         Scan scan = fastPath ? new Scan(result) : null;
         for (Rule rule : RULES) {
-            if (scan != null && !rule.guard().test(scan)) {
+            if (scan != null && !rule.guard().admits(scan)) {
                 continue;
             }
             String applied = rule.apply(result);
@@ -401,11 +409,8 @@ public final class Redactor {
      */
     static final class Scan {
         final String text;
-        final boolean equals;
-        final boolean colon;
-        final boolean at;
-        final boolean percent;
-        final boolean doubleDash;
+        /** Which of {@code = : @ % --} the text holds, as {@link Guard} bits. */
+        final int marks;
         /** The longest run of {@code [A-Za-z0-9_-]}. */
         final int wordRun;
         /** The longest run of {@code [A-Za-z0-9+/]}. */
@@ -441,11 +446,8 @@ public final class Redactor {
                 }
                 previous = c;
             }
-            this.equals = eq;
-            this.colon = col;
-            this.at = atSign;
-            this.percent = pct;
-            this.doubleDash = dashes;
+            this.marks = (eq ? Guard.EQUALS : 0) | (col ? Guard.COLON : 0) | (atSign ? Guard.AT : 0)
+                    | (pct ? Guard.PERCENT : 0) | (dashes ? Guard.DOUBLE_DASH : 0);
             this.wordRun = longestWord;
             this.base64Run = longestB64;
         }
@@ -477,13 +479,87 @@ public final class Redactor {
             return false;
         }
 
-        boolean containsAnyIgnoringCase(List<String> lowerLiterals) {
+        boolean containsAnyIgnoringCase(String... lowerLiterals) {
             for (String literal : lowerLiterals) {
                 if (containsIgnoringCase(literal)) {
                     return true;
                 }
             }
             return false;
+        }
+    }
+
+    /**
+     * What a text must show before a rule's expression runs on it: all of some separators, one of others, a long
+     * enough run of token or base64 characters, and one of some literals (in case, or ignoring it). Data, not a
+     * lambda per rule: linking 35 lambdas was most of the redactor's share of a gate call's start-up.
+     */
+    private static final class Guard {
+        static final int EQUALS = 1;
+        static final int COLON = 2;
+        static final int AT = 4;
+        static final int PERCENT = 8;
+        static final int DOUBLE_DASH = 16;
+        private static final String[] NO_LITERAL = {};
+
+        private final int allMarks;
+        private final int oneOfMarks;
+        private final int wordRun;
+        private final int base64Run;
+        /** One of these must occur; none listed means none is needed. */
+        private final String[] literals;
+        private final boolean ignoreCase;
+
+        private Guard(int allMarks, int oneOfMarks, int wordRun, int base64Run, String[] literals,
+                boolean ignoreCase) {
+            this.allMarks = allMarks;
+            this.oneOfMarks = oneOfMarks;
+            this.wordRun = wordRun;
+            this.base64Run = base64Run;
+            this.literals = literals;
+            this.ignoreCase = ignoreCase;
+        }
+
+        static Guard literal(String... oneOf) {
+            return new Guard(0, 0, 0, 0, oneOf, false);
+        }
+
+        /** One of {@code oneOfLower}, written in lower case, in any case. */
+        static Guard literalIgnoringCase(String... oneOfLower) {
+            return new Guard(0, 0, 0, 0, oneOfLower, true);
+        }
+
+        static Guard marks(int all) {
+            return new Guard(all, 0, 0, 0, NO_LITERAL, false);
+        }
+
+        static Guard wordRun(int atLeast) {
+            return new Guard(0, 0, atLeast, 0, NO_LITERAL, false);
+        }
+
+        static Guard base64Run(int atLeast) {
+            return new Guard(0, 0, 0, atLeast, NO_LITERAL, false);
+        }
+
+        /** This guard, and the text must also hold {@code mark}. */
+        Guard and(int mark) {
+            return new Guard(allMarks | mark, oneOfMarks, wordRun, base64Run, literals, ignoreCase);
+        }
+
+        /** This guard, and the text must also hold one of {@code marks}. */
+        Guard andOneOf(int marks) {
+            return new Guard(allMarks, oneOfMarks | marks, wordRun, base64Run, literals, ignoreCase);
+        }
+
+        boolean admits(Scan scan) {
+            if ((scan.marks & allMarks) != allMarks || oneOfMarks != 0 && (scan.marks & oneOfMarks) == 0
+                    || scan.wordRun < wordRun || scan.base64Run < base64Run) {
+                return false;
+            }
+            if (literals.length == 0) {
+                return true;
+            }
+            return ignoreCase ? scan.containsAnyIgnoringCase(literals) : scan.containsAny(literals);
         }
     }
 
@@ -501,17 +577,17 @@ public final class Redactor {
     private static final class Rule {
         private final String expression;
         private final String replacement;
-        private final java.util.function.Predicate<Scan> guard;
+        private final Guard guard;
         // Written at most a few times by racing threads, each with an equal Pattern (immutable, thread-safe).
         private volatile Pattern pattern;
 
-        Rule(String expression, String replacement, java.util.function.Predicate<Scan> guard) {
+        Rule(String expression, String replacement, Guard guard) {
             this.expression = expression;
             this.replacement = replacement;
             this.guard = guard;
         }
 
-        java.util.function.Predicate<Scan> guard() {
+        Guard guard() {
             return guard;
         }
 

@@ -3,7 +3,9 @@ package dev.day0.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.day0.testing.CliRun;
+import java.util.Map;
 import org.junit.Test;
+import picocli.CommandLine.Command;
 
 /** The top-level command: it builds only the subcommand a command line names, and users must not notice. */
 public class Day0Test {
@@ -27,6 +29,28 @@ public class Day0Test {
 
         assertThat(viaHelp.exitCode()).isZero();
         assertThat(viaHelp.out()).contains("Usage: day0 gate").isEqualTo(viaOption.out());
+    }
+
+    @Test
+    public void shouldDispatchEachNameToTheCommandThatCarriesIt() {
+        assertThat(Day0.COMMANDS.keySet()).containsExactly(COMMAND_NAMES);
+        for (Map.Entry<String, Class<?>> entry : Day0.COMMANDS.entrySet()) {
+            Command command = entry.getValue().getAnnotation(Command.class);
+            assertThat(command.name()).as("@Command(name) of %s", entry.getValue().getName()).isEqualTo(entry.getKey());
+            assertThat(command.aliases()).as("aliases of %s (the name table has none)", entry.getKey()).isEmpty();
+        }
+    }
+
+    @Test
+    public void shouldRunACommandReachedByItsNameAsItsOwnHelpDescribesIt() {
+        for (String name : COMMAND_NAMES) {
+            if (name.equals("help")) {
+                continue;
+            }
+            CliRun run = CliRun.run(name, "--help");
+            assertThat(run.exitCode()).as("day0 %s --help", name).isZero();
+            assertThat(run.out()).as("day0 %s --help", name).startsWith("Usage: day0 " + name + " ");
+        }
     }
 
     @Test

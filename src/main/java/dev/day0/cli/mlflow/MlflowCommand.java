@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.Console;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.OutFile;
+import dev.day0.cli.Subcommands;
 import dev.day0.cli.Version;
 import dev.day0.io.Fields;
 import dev.day0.io.FileDigest;
@@ -45,10 +46,10 @@ import picocli.CommandLine.Option;
 @Command(name = "mlflow",
         description = "Find a reusable baseline in MLflow and record evals and decisions there (REST API 2.0).",
         mixinStandardHelpOptions = true,
-        subcommands = {MlflowCommand.Key.class, MlflowCommand.FindBaseline.class, MlflowCommand.Log.class},
         footer = {"", "Server and credentials from MLFLOW_TRACKING_URI, and MLFLOW_TRACKING_USERNAME/PASSWORD "
                 + "(basic) or MLFLOW_TRACKING_TOKEN (bearer)."})
 @ExitCodeFamily(MlflowExit.class)
+@Subcommands({MlflowCommand.Key.class, MlflowCommand.FindBaseline.class, MlflowCommand.Log.class})
 public final class MlflowCommand {
     /** find-baseline found nothing that matches: run the baseline evaluation. */
     public static final int NO_MATCH = MlflowExit.NO_MATCH.code();

@@ -3,6 +3,7 @@ package dev.day0.cli.release;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.ExitCodeFamily;
 import dev.day0.cli.EngineCommand;
+import dev.day0.cli.Subcommands;
 import dev.day0.cli.Version;
 import dev.day0.core.ExitCode;
 import dev.day0.core.Stage;
@@ -28,8 +29,8 @@ import picocli.CommandLine.Option;
 
 /** {@code day0 release run}: the whole release chain as one command. */
 @Command(name = "release", mixinStandardHelpOptions = true,
-        description = "Drive a release plan through every stage and gate to a decision.",
-        subcommands = {ReleaseCommand.Run.class, ReleaseCommand.Step.class, ApproveCommand.class})
+        description = "Drive a release plan through every stage and gate to a decision.")
+@Subcommands({ReleaseCommand.Run.class, ReleaseCommand.Step.class, ApproveCommand.class})
 public final class ReleaseCommand {
 
     /** The test hook: end the process right after state.json records this stage. */

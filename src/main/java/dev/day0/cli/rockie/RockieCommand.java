@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.OutFile;
+import dev.day0.cli.Subcommands;
 import dev.day0.io.InputException;
 import dev.day0.io.Json;
 import dev.day0.redact.Redactor;
@@ -46,11 +47,11 @@ import picocli.CommandLine.Option;
 @Command(name = "rockie",
         description = "Run a GPU job on the Rockie platform: quote a term sheet, show it, approve it, submit it.",
         mixinStandardHelpOptions = true,
-        subcommands = {RockieCommand.Quote.class, RockieCommand.Render.class, RockieCommand.Approve.class,
-            RockieCommand.Submit.class},
         footer = {"", "Environment: ROCKIELAB_API_URL, ROCKIELAB_TENANT_TOKEN, ROCKIELAB_TENANT_ID.",
             "See docs/rockie.md."})
 @ExitCodeFamily(RockieExit.class)
+@Subcommands({RockieCommand.Quote.class, RockieCommand.Render.class, RockieCommand.Approve.class,
+    RockieCommand.Submit.class})
 public final class RockieCommand {
     static final Set<String> MONITORING_PROFILES = SubmitRequest.MONITORING_PROFILES;
     static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");

@@ -5,6 +5,7 @@ import dev.day0.cli.Console;
 import dev.day0.cli.EngineCommand;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.OutFile;
+import dev.day0.cli.Subcommands;
 import dev.day0.core.CommonExit;
 import dev.day0.evidence.serving.ServingEvidence;
 import dev.day0.evidence.serving.ServingProbe;
@@ -24,9 +25,9 @@ import picocli.CommandLine.Option;
 @Command(name = "probe",
         description = "Collect evidence from a running service.",
         mixinStandardHelpOptions = true,
-        subcommands = {ProbeCommand.Serving.class},
         footer = {"", "Exit code 0 is healthy, 1 unhealthy (the evidence says why)."})
 @ExitCodeFamily(CommonExit.class)
+@Subcommands({ProbeCommand.Serving.class})
 public final class ProbeCommand {
     private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(7 * 24 * 3600);
 

@@ -3,6 +3,7 @@ package dev.day0.cli.slurm;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.EngineCommand;
 import dev.day0.cli.ExitCodeFamily;
+import dev.day0.cli.Subcommands;
 import dev.day0.cli.release.ReleaseCommand;
 import dev.day0.core.CommonExit;
 import dev.day0.slurm.ProcessCommandRunner;
@@ -20,9 +21,9 @@ import picocli.CommandLine.Option;
         description = "Run a command as a Slurm job, submitted at most once per attempt and re-attached to on a "
                 + "repeated call.",
         mixinStandardHelpOptions = true,
-        subcommands = {SlurmCommand.Run.class},
         footer = {"", "See docs/slurm.md, \"day0 slurm run\"."})
 @ExitCodeFamily(CommonExit.class)
+@Subcommands({SlurmCommand.Run.class})
 public final class SlurmCommand {
     /** The Slurm client for a command prefix; tests give one over a fake Slurm. */
     static Function<List<String>, SlurmClient> clients = prefix -> new SlurmClient(prefix,

@@ -4,6 +4,7 @@ import dev.day0.cli.ExitCodeFamily;
 import dev.day0.cli.OutFile;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.day0.cli.EngineCommand;
+import dev.day0.cli.Subcommands;
 import dev.day0.core.CommonExit;
 import dev.day0.cli.Version;
 import dev.day0.io.FileDigest;
@@ -44,10 +45,10 @@ import picocli.CommandLine.Option;
 @Command(name = "sota",
         description = "Reproduce a paper (classify the source, plan the job, assess the reproduction), then review "
                 + "a delta against the reproduced baseline. See docs/sota-delta.md.",
-        mixinStandardHelpOptions = true,
-        subcommands = {SotaCommand.Classify.class, SotaCommand.Plan.class, SotaCommand.Assess.class,
-            SotaCommand.Review.class})
+        mixinStandardHelpOptions = true)
 @ExitCodeFamily(value = CommonExit.class, codes = {0, 1, 2, 70})
+@Subcommands({SotaCommand.Classify.class, SotaCommand.Plan.class, SotaCommand.Assess.class,
+    SotaCommand.Review.class})
 public final class SotaCommand {
 
     /** Output for the sota commands: JSON through a redactor that also knows the source reference's secrets. */
