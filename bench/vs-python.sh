@@ -4,7 +4,11 @@
 # of the per-round ratios day0 / reference, of wall time and of CPU time (user + sys). Below 1.0 day0 is faster.
 # The references (bench/reference/*.py) implement each gate's documented rule with nothing else; they stand in
 # for the upstream scripts, which are not vendored here. Needs python3 (any 3.x; no packages).
-# Usage: bench/vs-python.sh [rounds] [gates|inspect|checkpoint|all]   (default 15 rounds, gates; run on an idle machine)
+# Usage: bench/vs-python.sh [rounds] [gates|inspect|checkpoint|floor|all]   (default 15 rounds, gates; run idle)
+#   floor: what the JVM itself allows: dev.day0.bench.JvmFloorCompare (compare.py's rule in plain Java on Jackson's
+#   streaming parser, no picocli, no redaction, no report; started as bin/day0 starts the engine: serial GC, C1,
+#   its own class-data archive) against compare.py, and the bare JVM start against python -c 'print(1)'. Needs
+#   the test classes.
 #   checkpoint: the inspect checkpoint row alone (its fixtures written with a token sample file).
 #   inspect: inspect checkpoint (300 + 300 sparse shards, ~35.7k tensors), inspect eval (SAMPLE_LINES lm-eval
 #   sample lines, default 3,000,000, about 1 GB, at -Xmx256m) and paired noise (12,032 items x 64 repeats per side)
@@ -92,6 +96,23 @@ if [ "$which" = gates ] || [ "$which" = all ]; then
   done
   compare "gate ptq" "$d gate ptq --summary $work/ptq.json" "$py $r/ptq.py $work/ptq.json"
   compare "--version (start-up only)" "$d --version" "$py -c 'print(1)'"
+fi
+if [ "$which" = floor ] || [ "$which" = all ]; then
+  [ -f "$here/target/test-classes/dev/day0/bench/JvmFloorCompare.class" ] \
+    || { echo "vs-python: run mvn -B -o -q test-compile first" >&2; exit 2; }
+  # A jar, not the classes directory: Java 17 archives no class loaded from a directory.
+  (cd "$here/target/test-classes" && jar cf "$work/floor.jar" dev/day0/bench/JvmFloorCompare.class)
+  fcp="$work/floor.jar:$here/target/day0.jar"
+  java -XX:DumpLoadedClassList="$work/floor.classes" -cp "$fcp" dev.day0.bench.JvmFloorCompare \
+    "$work/base-2.json" "$work/cand-2.json" >/dev/null || true
+  java -Xshare:dump -XX:SharedClassListFile="$work/floor.classes" -XX:SharedArchiveFile="$work/floor.jsa" \
+    -cp "$fcp" >/dev/null 2>&1
+  fj="java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile=$work/floor.jsa -Xlog:cds=off -cp $fcp"
+  for n in 2 1000; do
+    compare "JVM floor compare, $n tasks" "$fj dev.day0.bench.JvmFloorCompare $work/base-$n.json $work/cand-$n.json" \
+      "$py $r/compare.py $work/base-$n.json $work/cand-$n.json"
+  done
+  compare "JVM floor start (prints 1)" "$fj dev.day0.bench.JvmFloorCompare" "$py -c 'print(1)'"
 fi
 if [ "$which" = inspect ] || [ "$which" = all ] || [ "$which" = checkpoint ]; then
   [ -d "$here/target/test-classes/dev/day0/bench" ] || { echo "vs-python: run mvn -B -o -q test-compile first" >&2; exit 2; }
