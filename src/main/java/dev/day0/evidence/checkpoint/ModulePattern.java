@@ -24,6 +24,8 @@ public final class ModulePattern {
     private final boolean allLinear;
     private final boolean className;
     private final boolean substring;
+    /** Set for a wildcard entry whose only wildcards are a leading or trailing {@code *}; else null. */
+    private final Affix affix;
 
     private ModulePattern(String text, Pattern regex, boolean anchoredAtEnd, boolean allLinear, boolean className) {
         this(text, regex, anchoredAtEnd, allLinear, className, false);
@@ -37,6 +39,7 @@ public final class ModulePattern {
         this.allLinear = allLinear;
         this.className = className;
         this.substring = substring;
+        this.affix = regex != null && anchoredAtEnd ? Affix.of(text) : null;
     }
 
     /**
@@ -98,6 +101,9 @@ public final class ModulePattern {
         if (substring) {
             return !text.isEmpty() && module.contains(text);
         }
+        if (affix != null) {
+            return affix.matchesModuleOrParent(module);
+        }
         String candidate = module;
         while (true) {
             if (matchesExactly(candidate)) {
@@ -116,6 +122,37 @@ public final class ModulePattern {
             return text.equals(name);
         }
         return anchoredAtEnd ? regex.matcher(name).matches() : regex.matcher(name).lookingAt();
+    }
+
+    /**
+     * A wildcard entry of the usual form ({@code *.mlp.gate}, {@code model.audio_tower*}, {@code *lm_head*}),
+     * matched without a regular expression: an exporter's exclude list is asked about every tensor and every
+     * parent of it, tens of thousands of times per checkpoint. {@code ModulePatternTest} holds it to the regex.
+     */
+    private record Affix(String literal, String literalThenDot, boolean anyBefore, boolean anyAfter) {
+        static Affix of(String glob) {
+            boolean before = glob.startsWith("*");
+            boolean after = glob.length() > (before ? 1 : 0) && glob.endsWith("*");
+            String literal = glob.substring(before ? 1 : 0, glob.length() - (after ? 1 : 0));
+            if (!before && !after || literal.contains("*") || literal.contains("?") || literal.contains("[")) {
+                return null;
+            }
+            return new Affix(literal, literal + ".", before, after);
+        }
+
+        /**
+         * Whether the module or one of its parents (a prefix ending before a dot) matches. {@code *S*}: the module
+         * contains S; {@code S*}: it starts with S; {@code *S}: it ends with S, or S is followed by a dot in it.
+         */
+        boolean matchesModuleOrParent(String module) {
+            if (anyBefore && anyAfter) {
+                return module.contains(literal);
+            }
+            if (anyAfter) {
+                return module.startsWith(literal);
+            }
+            return module.endsWith(literal) || module.contains(literalThenDot);
+        }
     }
 
     static String globToRegex(String glob) {

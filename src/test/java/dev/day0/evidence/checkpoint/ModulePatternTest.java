@@ -18,7 +18,8 @@ public class ModulePatternTest {
         "model.visual", "model.layers.0", "lm_head", "", "model", ".", "model.", "re:.*mlp\\.gate$", "re:model.vision",
         "re:vision_tower", "re:^model\\.layers\\.\\d+$", "re:(?<=\\.)mlp", "re:model\\.layers\\.1(?!\\d)",
         "re:.*", "re:$", "*.mlp.gate*", "model.layers.[0-1].*", "model.layers.*.self_attn", "*", "model.?",
-        "model.layers.[!0].mlp", "*experts*", "Linear", "LlamaDecoderLayer",
+        "model.layers.[!0].mlp", "*experts*", "Linear", "LlamaDecoderLayer", "*.mlp.gate", "*gate", "lm_head*",
+        "model.layers.1*", "*.", "*..", "**", "*mlp*gate*", "*mlp.*", ".*", "*layers.1", "model.*.mlp",
     };
 
     private static final String[] PARTS = {"model", "layers", "0", "1", "12", "mlp", "gate", "gate_proj", "visual",
