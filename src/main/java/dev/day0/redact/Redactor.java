@@ -418,11 +418,7 @@ public final class Redactor {
 
         Scan(String text) {
             this.text = text;
-            boolean eq = false;
-            boolean col = false;
-            boolean atSign = false;
-            boolean pct = false;
-            boolean dashes = false;
+            int found = 0;
             int word = 0;
             int longestWord = 0;
             int b64 = 0;
@@ -436,24 +432,19 @@ public final class Redactor {
                 longestWord = Math.max(longestWord, word);
                 longestB64 = Math.max(longestB64, b64);
                 switch (c) {
-                    case '=' -> eq = true;
-                    case ':' -> col = true;
-                    case '@' -> atSign = true;
-                    case '%' -> pct = true;
-                    case '-' -> dashes |= previous == '-';
+                    case '=' -> found |= Guard.EQUALS;
+                    case ':' -> found |= Guard.COLON;
+                    case '@' -> found |= Guard.AT;
+                    case '%' -> found |= Guard.PERCENT;
+                    case '-' -> found |= previous == '-' ? Guard.DOUBLE_DASH : 0;
                     default -> {
                     }
                 }
                 previous = c;
             }
-            this.marks = (eq ? Guard.EQUALS : 0) | (col ? Guard.COLON : 0) | (atSign ? Guard.AT : 0)
-                    | (pct ? Guard.PERCENT : 0) | (dashes ? Guard.DOUBLE_DASH : 0);
+            this.marks = found;
             this.wordRun = longestWord;
             this.base64Run = longestB64;
-        }
-
-        boolean contains(String literal) {
-            return text.contains(literal);
         }
 
         boolean containsAny(String... literals) {

@@ -3,16 +3,14 @@ package dev.day0.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.day0.testing.Day0Process;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.Before;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -55,19 +53,19 @@ public class LauncherIT {
     }
 
     @Test
-    public void shouldGiveTheAnswerOfTheJarItselfAndLeaveAnArchiveBesideIt() throws Exception {
+    public void shouldGiveTheAnswerOfTheJarItselfAndLeaveAnArchiveBesideIt() throws IOException {
         String[] compare = {"gate", "compare", "--baseline", "base.json", "--candidate", "cand.json"};
 
-        Launch launched = launch(Map.of(), compare);
+        Day0Process launched = launch(Map.of(), compare);
         Day0Process direct = Day0Process.run(work, Map.of(), compare);
 
-        assertThat(launched.exitCode).isEqualTo(direct.exitCode()).isZero();
-        assertThat(launched.out).isEqualTo(direct.out()).contains("\"pass\" : true");
+        assertThat(launched.exitCode()).isEqualTo(direct.exitCode()).isZero();
+        assertThat(launched.out()).isEqualTo(direct.out()).contains("\"pass\" : true");
         assertThat(archive).as("the archive beside the jar").isRegularFile();
     }
 
     @Test
-    public void shouldLoadTheShortCommandsClassesFromTheArchive() throws Exception {
+    public void shouldLoadTheShortCommandsClassesFromTheArchive() throws IOException {
         launch(Map.of(), "--version");
         Path classes = work.resolve("classes.log");
         Map<String, String> logged = Map.of("DAY0_JAVA_OPTS", "-Xlog:class+load:file=" + classes);
@@ -87,54 +85,39 @@ public class LauncherIT {
     }
 
     @Test
-    public void shouldMakeTheArchiveAgainForANewerJar() throws Exception {
+    public void shouldMakeTheArchiveAgainForANewerJar() throws IOException {
         launch(Map.of(), "--version");
         FileTime first = Files.getLastModifiedTime(archive);
         Files.setLastModifiedTime(archive, FileTime.fromMillis(first.toMillis() - 60_000));
         Files.setLastModifiedTime(jar, FileTime.fromMillis(first.toMillis()));
 
-        Launch again = launch(Map.of(), "--version");
+        Day0Process again = launch(Map.of(), "--version");
 
-        assertThat(again.exitCode).isZero();
+        assertThat(again.exitCode()).isZero();
         assertThat(Files.getLastModifiedTime(archive).toMillis()).isGreaterThanOrEqualTo(first.toMillis());
     }
 
     @Test
-    public void shouldRefuseAMissingDay0JarWithExitTwoBeforeBuildingAnything() throws Exception {
+    public void shouldRefuseAMissingDay0JarWithExitTwoBeforeBuildingAnything() throws IOException {
         Path missing = tmp.newFolder("empty").toPath().resolve("day0.jar");
 
-        Launch launched = launch(missing, Map.of(), "--version");
+        Day0Process launched = launch(missing, Map.of(), "--version");
 
-        assertThat(launched.exitCode).isEqualTo(2);
-        assertThat(launched.err).contains("DAY0_JAR=" + missing).contains("does not exist");
+        assertThat(launched.exitCode()).isEqualTo(2);
+        assertThat(launched.err()).contains("DAY0_JAR=" + missing).contains("does not exist");
         assertThat(missing.resolveSibling("day0.jsa")).doesNotExist();
     }
 
-    private Launch launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    private Day0Process launch(Map<String, String> env, String... args) {
         return launch(jar, env, args);
     }
 
-    private Launch launch(Path engineJar, Map<String, String> env, String... args)
-            throws IOException, InterruptedException {
+    private Day0Process launch(Path engineJar, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile());
-        builder.environment().put("DAY0_JAR", engineJar.toString());
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().remove("DAY0_JAVA_OPTS");
-        builder.environment().putAll(env);
-        File out = tmp.newFile();
-        File err = tmp.newFile();
-        Process process = builder.redirectOutput(out).redirectError(err).start();
-        process.getOutputStream().close();
-        if (!process.waitFor(180, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("bin/day0 " + String.join(" ", args) + " did not finish in 180 s");
-        }
-        return new Launch(process.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
-                Files.readString(err.toPath(), StandardCharsets.UTF_8));
-    }
-
-    private record Launch(int exitCode, String out, String err) {
+        Map<String, String> launcherEnv = new HashMap<>(env);
+        launcherEnv.put("DAY0_JAR", engineJar.toString());
+        launcherEnv.put("JAVA_HOME", System.getProperty("java.home"));
+        return Day0Process.exec(command, work, launcherEnv);
     }
 }

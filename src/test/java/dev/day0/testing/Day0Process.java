@@ -42,8 +42,21 @@ public final class Day0Process {
         command.add("-jar");
         command.add(jar().toAbsolutePath().toString());
         command.addAll(List.of(args));
+        return exec("day0 " + String.join(" ", args), command, workDir, env);
+    }
+
+    /**
+     * Runs {@code command} (the engine by another way in, such as bin/day0) in {@code workDir} with the test JVM's
+     * environment less Rockie, MLflow and launcher settings, plus {@code env}; stdin is closed.
+     */
+    public static Day0Process exec(List<String> command, Path workDir, Map<String, String> env) {
+        return exec(String.join(" ", command), command, workDir, env);
+    }
+
+    private static Day0Process exec(String name, List<String> command, Path workDir, Map<String, String> env) {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
-        builder.environment().keySet().removeIf(key -> key.startsWith("ROCKIELAB_") || key.startsWith("MLFLOW_"));
+        builder.environment().keySet().removeIf(key -> key.startsWith("ROCKIELAB_") || key.startsWith("MLFLOW_")
+                || key.equals("DAY0_JAVA_OPTS"));
         builder.environment().putAll(env);
         try {
             File stdout = File.createTempFile("day0-out", ".txt");
@@ -54,7 +67,7 @@ public final class Day0Process {
                 process.getOutputStream().close();
                 if (!process.waitFor(120, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
-                    throw new IllegalStateException("day0 " + String.join(" ", args) + " did not finish in 120 s");
+                    throw new IllegalStateException(name + " did not finish in 120 s");
                 }
                 return new Day0Process(process.exitValue(),
                         Files.readString(stdout.toPath(), StandardCharsets.UTF_8),
