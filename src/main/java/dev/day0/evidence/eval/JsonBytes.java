@@ -1,5 +1,8 @@
 package dev.day0.evidence.eval;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -71,6 +74,16 @@ abstract class JsonBytes {
         }
     }
 
+
+    /** Eight bytes at a time as one long, for the runs of plain bytes that are most of a sample line. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
+    private static final long SPACES = ONES * 0x20;
+    private static final long NEWLINES = ONES * '\n';
 
     final AsciiSymbols symbols = new AsciiSymbols();
 
@@ -174,15 +187,11 @@ abstract class JsonBytes {
         int at = i;
         int stop = end;
         while (true) {
+            at = plainRun(bytes, at, stop);
             if (at >= stop) {
                 throw GIVE_UP;
             }
-            byte kind = STRING_CLASS[bytes[at] & 0xFF];
-            if (kind == PLAIN) {
-                at++;
-                continue;
-            }
-            switch (kind) {
+            switch (STRING_CLASS[bytes[at] & 0xFF]) {
                 case QUOTE -> {
                     i = at + 1;
                     return;
@@ -346,10 +355,7 @@ abstract class JsonBytes {
         expect('"');
         int start = i;
         byte[] bytes = b;
-        int at = start;
-        while (at < end && STRING_CLASS[bytes[at] & 0xFF] == PLAIN) {
-            at++;
-        }
+        int at = plainRun(bytes, start, end);
         if (at < end && bytes[at] == '"') {
             i = at + 1;
             return shared ? symbols.of(bytes, start, at - start)
@@ -420,6 +426,53 @@ abstract class JsonBytes {
             }
         }
         return false;
+    }
+
+    // ------------------------------------------------------------------ eight bytes at a time
+
+    /**
+     * The index of the first byte in {@code [at, stop)} that is not {@link #PLAIN} string content (a quote, a
+     * backslash, a control character or a non-ASCII byte), or {@code stop}. Eight bytes per step: a byte is
+     * flagged when its high bit is set, when it is below 0x20, or when it equals a quote or a backslash; the
+     * lowest flagged byte is always a true one (a borrow only moves towards higher bytes), so the answer is the
+     * byte-by-byte loop's.
+     */
+    static int plainRun(byte[] bytes, int at, int stop) {
+        int k = at;
+        while (k + Long.BYTES <= stop) {
+            long x = (long) LONGS.get(bytes, k);
+            long flagged = (x | zeroBytes(x ^ QUOTES) | zeroBytes(x ^ BACKSLASHES) | ((x - SPACES) & ~x))
+                    & HIGH_BITS;
+            if (flagged != 0) {
+                return k + (Long.numberOfTrailingZeros(flagged) >>> 3);
+            }
+            k += Long.BYTES;
+        }
+        while (k < stop && STRING_CLASS[bytes[k] & 0xFF] == PLAIN) {
+            k++;
+        }
+        return k;
+    }
+
+    /** The index of the first line feed in {@code [at, stop)}, or {@code stop}. */
+    static int lineFeed(byte[] bytes, int at, int stop) {
+        int k = at;
+        while (k + Long.BYTES <= stop) {
+            long flagged = zeroBytes((long) LONGS.get(bytes, k) ^ NEWLINES) & HIGH_BITS;
+            if (flagged != 0) {
+                return k + (Long.numberOfTrailingZeros(flagged) >>> 3);
+            }
+            k += Long.BYTES;
+        }
+        while (k < stop && bytes[k] != '\n') {
+            k++;
+        }
+        return k;
+    }
+
+    /** The high bit of every zero byte of {@code x} set (and maybe of bytes above the lowest zero). */
+    private static long zeroBytes(long x) {
+        return (x - ONES) & ~x;
     }
 
     // ------------------------------------------------------------------ bytes

@@ -226,6 +226,74 @@ public class SampleFileReaderTest {
         assertThat(records).isEmpty();
     }
 
+    @Test
+    public void shouldGiveTheRecordsOfAFileReadInChunksOnTwoThreadsInFileOrder() throws IOException {
+        Path file = lines(20_000, "\"acc\": 1");
+
+        List<SampleRecord> records = new ArrayList<>();
+        long lines = SampleFileReader.stream(file, "none", false, records::add, 4096, 1 << 16, 2);
+
+        assertThat(lines).isEqualTo(20_000);
+        assertThat(records).hasSize(10_000);
+        assertThat(records).extracting(SampleRecord::docId)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20_000).filter(n -> n % 2 == 0)
+                        .mapToObj(String::valueOf).toList());
+    }
+
+    @Test
+    public void shouldNameTheLineOfABadSampleFarIntoAFileReadInChunks() throws IOException {
+        Path file = lines(20_000, "\"acc\": 1");
+        List<String> text = new ArrayList<>(Files.readAllLines(file));
+        text.set(15_321, text.get(15_321).replace("\"acc\": 1", "\"acc\": 1, \"acc\": 0"));
+        Files.write(file, text);
+
+        List<SampleRecord> records = new ArrayList<>();
+        assertThatThrownBy(() -> SampleFileReader.stream(file, null, false, records::add, 4096, 1 << 16, 2))
+                .isInstanceOf(InputException.class)
+                .hasMessage(file + ": line 15322: field \"acc\" appears twice");
+        assertThat(records).hasSize(15_321);
+    }
+
+    @Test
+    public void shouldHandAStopOfTheConsumerBackToTheCallerOfAFileReadInChunks() throws IOException {
+        Path file = lines(20_000, "\"acc\": 1");
+        int[] seen = new int[1];
+
+        assertThatThrownBy(() -> SampleFileReader.stream(file, null, false, record -> {
+            if (++seen[0] == 12_345) {
+                throw new InputException(file.toString(), "", "doc " + record.docId() + " is refused");
+            }
+        }, 4096, 1 << 16, 2)).hasMessage(file + ": doc 12344 is refused");
+        assertThat(seen[0]).isEqualTo(12_345);
+    }
+
+    @Test
+    public void shouldReadALineLongerThanTheLongestKeptInMemoryThroughTheStreamingParser() throws IOException {
+        Path file = lines(3_000, "\"acc\": 1");
+        List<String> text = new ArrayList<>(Files.readAllLines(file));
+        text.set(2_000, text.get(2_000).replace("\"q\"", "\"" + "x".repeat(10_000) + "\""));
+        Files.write(file, text);
+
+        for (int cores : new int[] {1, 2}) {
+            List<SampleRecord> records = new ArrayList<>();
+            long lines = SampleFileReader.stream(file, null, false, records::add, 1024, 4096, cores);
+
+            assertThat(lines).isEqualTo(3_000);
+            assertThat(records).extracting(SampleRecord::docId).element(2_000).isEqualTo("2000");
+        }
+    }
+
+    /** {@code count} lines, doc ids 0 to count - 1, every other one filter none, the rest strict-match. */
+    private Path lines(int count, String metric) throws IOException {
+        List<String> text = new ArrayList<>();
+        for (int n = 0; n < count; n++) {
+            text.add(line(n, n % 2 == 0 ? "none" : "strict-match", metric));
+        }
+        Path file = temp.newFile("samples_many_2026.jsonl").toPath();
+        Files.write(file, text, StandardCharsets.UTF_8);
+        return file;
+    }
+
     private static String line(int docId, String filter, String metric) {
         return "{\"doc_id\": " + docId + ", \"doc\": {\"question\": \"q\"}, \"filter\": \"" + filter
                 + "\", \"metrics\": [\"exact_match\"], \"doc_hash\": \"h" + docId + "\", " + metric + "}";

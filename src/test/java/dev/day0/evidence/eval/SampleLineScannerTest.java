@@ -36,7 +36,7 @@ public class SampleLineScannerTest {
         assertThat(files).isNotEmpty();
         for (Path file : files) {
             for (String filter : FILTERS) {
-                Outcome fast = Outcome.of(() -> new Outcome.Run(file, filter, true, false));
+                Outcome fast = Outcome.of(() -> new Outcome.Run(file, filter, true, Reader.DEFAULT));
                 assertThat(fast.records).as(file + " (" + filter + ")").isNotNull();
                 assertSame(file, filter);
             }
@@ -64,7 +64,7 @@ public class SampleLineScannerTest {
             for (String filter : FILTERS) {
                 assertSame(file, filter);
             }
-            Outcome fast = Outcome.of(() -> new Outcome.Run(file, null, true, false));
+            Outcome fast = Outcome.of(() -> new Outcome.Run(file, null, true, Reader.DEFAULT));
             assertThat(fast.error).as(file.toString()).isNull();
         }
         // Most valid lines must be the scanner's own (only NaN, Infinity and the like go to Jackson), or the
@@ -80,8 +80,9 @@ public class SampleLineScannerTest {
             byte[] bytes = mutate(random, validFile(random).getBytes(StandardCharsets.UTF_8));
             Path file = temp.getRoot().toPath().resolve("mutated-" + n + ".jsonl");
             Files.write(file, bytes);
-            assertSame(file, FILTERS[random.nextInt(FILTERS.length)]);
-            if (Outcome.of(() -> new Outcome.Run(file, null, true, true)).error != null) {
+            Reader chunked = pick(random, Reader.CHUNKS, Reader.TINY_CHUNKS, Reader.TINY_BUFFER);
+            assertSame(file, FILTERS[random.nextInt(FILTERS.length)], chunked);
+            if (Outcome.of(() -> new Outcome.Run(file, null, true, Reader.JACKSON)).error != null) {
                 failures++;
             }
             Files.delete(file);
@@ -95,8 +96,8 @@ public class SampleLineScannerTest {
         Random random = new Random(7L);
         for (int n = 0; n < 50; n++) {
             Path file = write(n, validFile(random));
-            Outcome fast = Outcome.of(() -> new Outcome.Run(file, null, false, false));
-            Outcome slow = Outcome.of(() -> new Outcome.Run(file, null, false, true));
+            Outcome fast = Outcome.of(() -> new Outcome.Run(file, null, false, Reader.TINY_CHUNKS));
+            Outcome slow = Outcome.of(() -> new Outcome.Run(file, null, false, Reader.JACKSON));
             assertThat(fast).as(file.toString()).isEqualTo(slow);
             assertThat(fast.records).allSatisfy(record -> {
                 assertThat(record.docHash()).isNull();
@@ -106,9 +107,18 @@ public class SampleLineScannerTest {
     }
 
     private void assertSame(Path file, String filter) {
-        Outcome fast = Outcome.of(() -> new Outcome.Run(file, filter, true, false));
-        Outcome slow = Outcome.of(() -> new Outcome.Run(file, filter, true, true));
-        assertThat(fast).as("%s with filter %s:%n%s", file, filter, preview(file)).isEqualTo(slow);
+        assertSame(file, filter, Reader.CHUNKS);
+        assertSame(file, filter, Reader.TINY_CHUNKS);
+        assertSame(file, filter, Reader.TINY_BUFFER);
+    }
+
+    /** The default reader and one chunked one (the same files in chunks and lines a few bytes long) agree. */
+    private void assertSame(Path file, String filter, Reader chunked) {
+        Outcome slow = Outcome.of(() -> new Outcome.Run(file, filter, true, Reader.JACKSON));
+        for (Reader reader : new Reader[] {Reader.DEFAULT, chunked}) {
+            Outcome fast = Outcome.of(() -> new Outcome.Run(file, filter, true, reader));
+            assertThat(fast).as("%s with filter %s, %s:%n%s", file, filter, reader, preview(file)).isEqualTo(slow);
+        }
     }
 
     private static String preview(Path file) {
@@ -285,18 +295,37 @@ public class SampleLineScannerTest {
         return choices[random.nextInt(choices.length)];
     }
 
+    /**
+     * The ways a file is read: Jackson alone; as {@code inspect eval} reads it (a test file is one chunk, read on
+     * the calling thread); in chunks of 64 bytes on two threads (lines up to 64 KB), in chunks of 24 bytes on two
+     * threads and on one with lines up to 96 bytes, so most lines grow the buffer and many are too long for it
+     * and go to Jackson.
+     */
+    private enum Reader {
+        JACKSON, DEFAULT, CHUNKS, TINY_CHUNKS, TINY_BUFFER
+    }
+
     /** What one reader made of a file: the records and line count, or the error's type and message. */
     private record Outcome(List<SampleRecord> records, long lines, String error) {
-        record Run(Path file, String filter, boolean keepHashes, boolean jackson) {
+        record Run(Path file, String filter, boolean keepHashes, Reader reader) {
         }
 
         static Outcome of(java.util.function.Supplier<Run> what) {
             Run run = what.get();
             List<SampleRecord> records = new ArrayList<>();
             try {
-                long lines = run.jackson()
-                        ? SampleFileReader.streamWithJackson(run.file(), run.filter(), run.keepHashes(), records::add)
-                        : SampleFileReader.stream(run.file(), run.filter(), run.keepHashes(), records::add);
+                Path file = run.file();
+                long lines = switch (run.reader()) {
+                    case JACKSON -> SampleFileReader.streamWithJackson(file, run.filter(), run.keepHashes(),
+                            records::add);
+                    case DEFAULT -> SampleFileReader.stream(file, run.filter(), run.keepHashes(), records::add);
+                    case CHUNKS -> SampleFileReader.stream(file, run.filter(), run.keepHashes(), records::add, 64,
+                            1 << 16, 2);
+                    case TINY_CHUNKS -> SampleFileReader.stream(file, run.filter(), run.keepHashes(), records::add,
+                            24, 96, 2);
+                    case TINY_BUFFER -> SampleFileReader.stream(file, run.filter(), run.keepHashes(), records::add,
+                            24, 96, 1);
+                };
                 return new Outcome(records, lines, null);
             } catch (RuntimeException e) {
                 return new Outcome(null, -1, e.getClass().getName() + ": " + e.getMessage());

@@ -1,20 +1,21 @@
 package dev.day0.evidence.eval;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Benchmark, not a test: the byte-level sample reader against the Jackson path it replaced, in one warm JVM,
- * alternated round by round over the same file (so both see the same machine load), each feeding a
- * {@link SampleAccount} as {@code inspect eval} does. Prints the medians of CPU time and throughput.
- * Run: {@code java -Xmx256m -XX:+UseSerialGC -cp target/test-classes:target/day0.jar
+ * Benchmark, not a test: the sample readers over the same file in one warm JVM, alternated round by round (so
+ * all see the same machine load), each feeding a {@link SampleAccount} as {@code inspect eval} does: the
+ * byte-level reader on every core (what {@code inspect eval} runs on a large file), the same reader on the
+ * calling thread alone, and the Jackson path it replaced. Prints the medians of wall time and throughput.
+ * Run: {@code java -Xmx256m -XX:+UseSerialGC [-XX:TieredStopAtLevel=1] -cp target/test-classes:target/day0.jar
  * dev.day0.evidence.eval.SampleReaderBench FILE [rounds]} (FILE e.g. from {@code Bench fixtures}).
  */
 public final class SampleReaderBench {
+    private static final String[] READERS = {"byte-level, every core", "byte-level, one thread", "Jackson path"};
+
     private SampleReaderBench() {
     }
 
@@ -22,30 +23,31 @@ public final class SampleReaderBench {
         Path file = Path.of(args[0]);
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         double megabytes = Files.size(file) / 1e6;
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        double[] fast = new double[rounds];
-        double[] jackson = new double[rounds];
+        int cores = Runtime.getRuntime().availableProcessors();
+        double[][] seconds = new double[READERS.length][rounds];
         for (int round = -2; round < rounds; round++) {
-            for (boolean useJackson : new boolean[] {false, true}) {
-                long cpu = threads.getCurrentThreadCpuTime();
+            for (int reader = 0; reader < READERS.length; reader++) {
+                long start = System.nanoTime();
                 SampleAccount account = new SampleAccount(null);
-                if (useJackson) {
-                    SampleFileReader.streamWithJackson(file, null, false, account);
-                } else {
-                    SampleFileReader.stream(file, null, false, account);
+                switch (reader) {
+                    case 0 -> SampleFileReader.stream(file, null, false, account, SampleFileReader.CHUNK_BYTES,
+                            1 << 26, cores);
+                    case 1 -> SampleFileReader.stream(file, null, false, account, SampleFileReader.CHUNK_BYTES,
+                            1 << 26, 1);
+                    default -> SampleFileReader.streamWithJackson(file, null, false, account);
                 }
-                double seconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
                 if (round >= 0) {
-                    (useJackson ? jackson : fast)[round] = seconds;
+                    seconds[reader][round] = (System.nanoTime() - start) / 1e9;
                 }
             }
         }
-        Arrays.sort(fast);
-        Arrays.sort(jackson);
-        double f = fast[rounds / 2];
-        double j = jackson[rounds / 2];
-        System.out.printf(Locale.ROOT, "%.0f MB, median of %d rounds (after 2 warm-up rounds), CPU time of the "
-                + "reading thread:%n  byte-level reader %.2f s (%.0f MB/s)%n  Jackson path      %.2f s (%.0f MB/s)%n"
-                + "  speed-up %.2fx%n", megabytes, rounds, f, megabytes / f, j, megabytes / j, j / f);
+        System.out.printf(Locale.ROOT, "%.0f MB, %d cores, median of %d rounds (after 2 warm-up rounds), wall time:%n",
+                megabytes, cores, rounds);
+        for (int reader = 0; reader < READERS.length; reader++) {
+            Arrays.sort(seconds[reader]);
+            double median = seconds[reader][rounds / 2];
+            System.out.printf(Locale.ROOT, "  %-24s %.2f s (%.0f MB/s)%n", READERS[reader], median,
+                    megabytes / median);
+        }
     }
 }
