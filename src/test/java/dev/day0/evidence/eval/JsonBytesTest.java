@@ -12,28 +12,12 @@ public class JsonBytesTest {
 
     @Test
     public void shouldFindTheSameFirstNonPlainByteAsTheByteLoop() {
-        Random random = new Random(3L);
-        for (int n = 0; n < 20_000; n++) {
-            byte[] bytes = bytes(random);
-            int at = random.nextInt(bytes.length + 1);
-            int stop = at + random.nextInt(bytes.length - at + 1);
-
-            assertThat(JsonBytes.plainRun(bytes, at, stop)).as("bytes %s from %d to %d",
-                    java.util.Arrays.toString(bytes), at, stop).isEqualTo(plainByLoop(bytes, at, stop));
-        }
+        assertAgreement(3L, JsonBytes::plainRun, JsonBytesTest::plainByLoop);
     }
 
     @Test
     public void shouldFindTheSameFirstLineFeedAsTheByteLoop() {
-        Random random = new Random(4L);
-        for (int n = 0; n < 20_000; n++) {
-            byte[] bytes = bytes(random);
-            int at = random.nextInt(bytes.length + 1);
-            int stop = at + random.nextInt(bytes.length - at + 1);
-
-            assertThat(JsonBytes.lineFeed(bytes, at, stop)).as("bytes %s from %d to %d",
-                    java.util.Arrays.toString(bytes), at, stop).isEqualTo(lineFeedByLoop(bytes, at, stop));
-        }
+        assertAgreement(4L, JsonBytes::lineFeed, JsonBytesTest::lineFeedByLoop);
     }
 
     @Test
@@ -46,6 +30,23 @@ public class JsonBytesTest {
 
             assertThat(JsonBytes.plainRun(bytes, 0, bytes.length)).as("byte %d", c).isEqualTo(plain ? 17 : 11);
             assertThat(JsonBytes.lineFeed(bytes, 0, bytes.length)).as("byte %d", c).isEqualTo(c == '\n' ? 11 : 17);
+        }
+    }
+
+    /** A search over {@code bytes[at, stop)}: the index it stops at. */
+    private interface Search {
+        int find(byte[] bytes, int at, int stop);
+    }
+
+    private static void assertAgreement(long seed, Search fast, Search loop) {
+        Random random = new Random(seed);
+        for (int n = 0; n < 20_000; n++) {
+            byte[] bytes = bytes(random);
+            int at = random.nextInt(bytes.length + 1);
+            int stop = at + random.nextInt(bytes.length - at + 1);
+
+            assertThat(fast.find(bytes, at, stop)).as("bytes %s from %d to %d", java.util.Arrays.toString(bytes), at,
+                    stop).isEqualTo(loop.find(bytes, at, stop));
         }
     }
 
