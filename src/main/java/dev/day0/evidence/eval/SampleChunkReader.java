@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * exactly what the one-thread reader would give it and needs no locking.
  *
  * <p>A sample file is gigabytes of independent lines, and the scanning is nearly all of the work: on two cores
- * two scanners read the file in close to half the time. Memory stays flat in file size: at most
+ * two warm scanners read 343 MB in 62 % of one's time (0.43 s, 0.69 s). Memory stays flat in file size: at most
  * {@code workers + 2} chunks (and their records) are in flight, their buffers reused.
  *
  * <p>The first line a scanner leaves ({@link SampleLineScanner.GiveUp}) ends the fast reading exactly as in the
