@@ -16,16 +16,17 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
- * The byte-level reader on every core: the file is cut into chunks at line breaks, worker threads scan the chunks'
- * lines into records, and the calling thread hands the records to the sink in file order, so the sink sees
- * exactly what the one-thread reader would give it and needs no locking.
+ * The byte-level reader: the file is cut into chunks at line breaks, and each chunk's lines are scanned into
+ * records, on the calling thread or, for a large file, on worker threads, the calling thread then handing the
+ * records to the sink in file order, so the sink sees the same either way and needs no locking.
  *
  * <p>A sample file is gigabytes of independent lines, and the scanning is nearly all of the work: on two cores
- * two warm scanners read 343 MB in 62 % of one's time (0.43 s, 0.69 s). Memory stays flat in file size: at most
- * {@code workers + 2} chunks (and their records) are in flight, their buffers reused.
+ * two warm scanners read 343 MB in 62 % of one's time (0.43 s, 0.69 s). Memory stays flat in file size: one
+ * chunk on the calling thread, at most {@code workers + 2} chunks (and their records) with workers, their buffers
+ * reused.
  *
- * <p>The first line a scanner leaves ({@link SampleLineScanner.GiveUp}) ends the fast reading exactly as in the
- * one-thread reader: the records of the lines before it reach the sink, the chunks after it are dropped, and the
+ * <p>The first line a scanner leaves ({@link SampleLineScanner.GiveUp}) ends the fast reading either way: the
+ * records of the lines before it reach the sink, the chunks after it are dropped, and the
  * caller hands that line and the rest of the file to the Jackson path, by its byte offset and line number.
  */
 final class SampleChunkReader {
@@ -68,6 +69,26 @@ final class SampleChunkReader {
 
     /** True when every line was read; false when {@link #lineNumber} at {@link #lineOffset} is Jackson's. */
     boolean readAll(Consumer<SampleRecord> sink) throws IOException {
+        return workers > 1 ? readOnWorkers(sink) : readOnThisThread(sink);
+    }
+
+    /** One chunk at a time in one buffer (grown for a long line, and kept), scanned on the calling thread. */
+    private boolean readOnThisThread(Consumer<SampleRecord> sink) throws IOException {
+        SampleLineScanner scanner = new SampleLineScanner(keepHashes);
+        byte[] buffer = new byte[chunkBytes];
+        long position = 0;
+        Chunk chunk;
+        while ((chunk = next(position, buffer)) != null) {
+            buffer = chunk.bytes();
+            position = chunk.offset() + chunk.length();
+            if (!deliver(scan(chunk, scanner), sink)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean readOnWorkers(Consumer<SampleRecord> sink) throws IOException {
         int window = workers + 2;
         BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(window);
         for (int k = 0; k < window; k++) {
@@ -92,21 +113,19 @@ final class SampleChunkReader {
                     }
                     position = chunk.offset() + chunk.length();
                     eof = chunk.tooLong();
-                    pending.add(pool.submit(() -> scan(chunk, scanners.get(), buffers)));
+                    pending.add(pool.submit(() -> {
+                        try {
+                            return scan(chunk, scanners.get());
+                        } finally {
+                            release(chunk.bytes(), buffers);
+                        }
+                    }));
                 }
                 Future<Scanned> head = pending.poll();
                 if (head == null) {
                     return true;
                 }
-                Scanned scanned = result(head);
-                for (SampleRecord record : scanned.records) {
-                    sink.accept(record);
-                }
-                lines += scanned.samples;
-                lineNumber += scanned.lines;
-                if (scanned.giveUp >= 0) {
-                    lineNumber++;
-                    lineOffset = scanned.giveUp;
+                if (!deliver(result(head), sink)) {
                     return false;
                 }
             }
@@ -116,6 +135,21 @@ final class SampleChunkReader {
             }
             pool.shutdownNow();
         }
+    }
+
+    /** Hands a chunk's records to the sink and counts its lines; false when a scanner gave up in it. */
+    private boolean deliver(Scanned scanned, Consumer<SampleRecord> sink) {
+        for (SampleRecord record : scanned.records) {
+            sink.accept(record);
+        }
+        lines += scanned.samples;
+        lineNumber += scanned.lines;
+        if (scanned.giveUp >= 0) {
+            lineNumber++;
+            lineOffset = scanned.giveUp;
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -159,14 +193,13 @@ final class SampleChunkReader {
         return into.position();
     }
 
-    private Scanned scan(Chunk chunk, SampleLineScanner scanner, BlockingQueue<byte[]> buffers) {
+    private Scanned scan(Chunk chunk, SampleLineScanner scanner) {
         Scanned scanned = new Scanned();
-        byte[] bytes = chunk.bytes();
         if (chunk.tooLong()) {
             scanned.giveUp = chunk.offset();
-            release(bytes, buffers);
             return scanned;
         }
+        byte[] bytes = chunk.bytes();
         SampleLine fields = new SampleLine();
         int pos = 0;
         int limit = chunk.length();
@@ -183,14 +216,12 @@ final class SampleChunkReader {
             scanned.lines++;
             if (sample) {
                 scanned.samples++;
-                String lineFilter = fields.filter == null ? SampleFileReader.DEFAULT_FILTER : fields.filter;
-                if (filter == null || filter.equals(lineFilter)) {
+                if (fields.keptBy(filter)) {
                     scanned.records.add(fields.record());
                 }
             }
             pos = newline + 1;
         }
-        release(bytes, buffers);
         return scanned;
     }
 

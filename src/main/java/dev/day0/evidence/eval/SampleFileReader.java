@@ -13,7 +13,6 @@ import dev.day0.io.InputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -21,7 +20,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -82,59 +80,36 @@ public final class SampleFileReader {
      */
     public static long stream(Path file, String filter, boolean keepHashes, Consumer<SampleRecord> sink) {
         return stream(file, filter, keepHashes, sink, CHUNK_BYTES, LONGEST_LINE,
-                Files.isRegularFile(file) && size(file) < PARALLEL_FROM ? 1
-                        : Runtime.getRuntime().availableProcessors());
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            return 0;  // opening it below says what is wrong
-        }
+                Runtime.getRuntime().availableProcessors(), PARALLEL_FROM);
     }
 
     /**
-     * As {@link #stream(Path, String, boolean, Consumer)}, with the chunk size, the longest line read in memory
-     * and the number of cores given (1 for a file under {@link #PARALLEL_FROM}): a file of more than four chunks is
-     * scanned by {@code min(cores, 4)} threads ({@link SampleChunkReader}); a smaller one, or any file when
-     * {@code cores} is 1, by the calling thread alone. Tests read small files in small chunks on both paths.
+     * As {@link #stream(Path, String, boolean, Consumer)}, with the chunk size, the longest line read in memory,
+     * the number of cores and the smallest file read on several threads given: a file of {@code parallelFrom}
+     * bytes or more, and more than four chunks, is scanned by {@code min(cores, 4)} threads, any other by the
+     * calling thread alone ({@link SampleChunkReader} both). Tests read small files in small chunks both ways.
      */
     static long stream(Path file, String filter, boolean keepHashes, Consumer<SampleRecord> sink, int chunkBytes,
-                       int longestLine, int cores) {
+                       int longestLine, int cores, long parallelFrom) {
         String source = file.toString();
         if (Files.isDirectory(file)) {
             throw new InputException(source, "", "is a directory, expected a samples .jsonl file");
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long lines;
-            long lineNumber;
-            long lineOffset;
-            if (cores > 1 && channel.size() > 4L * chunkBytes) {
-                SampleChunkReader reader = new SampleChunkReader(channel, filter, keepHashes, chunkBytes,
-                        longestLine, Math.min(cores, 4));
-                if (reader.readAll(sink)) {
-                    return reader.lines;
-                }
-                lines = reader.lines;
-                lineNumber = reader.lineNumber;
-                lineOffset = reader.lineOffset;
-            } else {
-                LineReader reader = new LineReader(channel, filter, keepHashes, sink, chunkBytes, longestLine);
-                if (reader.readAll()) {
-                    return reader.lines;
-                }
-                lines = reader.lines;
-                lineNumber = reader.lineNumber;
-                lineOffset = reader.lineOffset;
+            long size = channel.size();
+            int threads = cores > 1 && size >= parallelFrom && size > 4L * chunkBytes ? Math.min(cores, 4) : 1;
+            SampleChunkReader reader = new SampleChunkReader(channel, filter, keepHashes, chunkBytes, longestLine,
+                    threads);
+            if (reader.readAll(sink)) {
+                return reader.lines;
             }
             // Jackson reads on from the first line the byte-level reader left: after as many line breaks as came
             // before it (spaces first, so its encoding detection sees ASCII), so it counts lines as before.
-            channel.position(lineOffset);
-            long before = lineNumber - 1;
+            channel.position(reader.lineOffset);
+            long before = reader.lineNumber - 1;
             InputStream rest = Channels.newInputStream(channel);
             InputStream in = before == 0 ? rest : new SequenceInputStream(new LineBreaks(before), rest);
-            return lines + streamWithJackson(source, in, filter, keepHashes, sink);
+            return reader.lines + streamWithJackson(source, in, filter, keepHashes, sink);
         } catch (NoSuchFileException e) {
             throw new InputException(source, "", "file not found", e);
         } catch (IOException e) {
@@ -194,8 +169,7 @@ public final class SampleFileReader {
                     fields.docHash = null;
                     fields.promptHash = null;
                 }
-                String lineFilter = fields.filter == null ? DEFAULT_FILTER : fields.filter;
-                if (filter == null || filter.equals(lineFilter)) {
+                if (fields.keptBy(filter)) {
                     sink.accept(fields.record());
                 }
             }
@@ -210,97 +184,6 @@ public final class SampleFileReader {
                     + firstLine(e.getOriginalMessage()), e);
         }
         return lines;
-    }
-
-    /**
-     * Splits the file into lines in a reused buffer and hands each to the byte-level reader, until the end of the
-     * file or the first line it leaves to Jackson. Memory is the buffer: the longest line, at most
-     * {@code longestLine} bytes ({@link #LONGEST_LINE} outside tests; a longer line goes to Jackson, which streams
-     * it).
-     */
-    private static final class LineReader {
-        private final FileChannel channel;
-        private final String filter;
-        private final Consumer<SampleRecord> sink;
-        private final SampleLineScanner scanner;
-        private final SampleLine fields = new SampleLine();
-        private final int longestLine;
-        private byte[] buffer;
-        long lines;
-        long lineNumber;
-        long lineOffset;
-
-        LineReader(FileChannel channel, String filter, boolean keepHashes, Consumer<SampleRecord> sink,
-                   int bufferBytes, int longestLine) {
-            this.buffer = new byte[bufferBytes];
-            this.longestLine = longestLine;
-            this.channel = channel;
-            this.filter = filter;
-            this.sink = sink;
-            this.scanner = new SampleLineScanner(keepHashes);
-        }
-
-        /** True when every line was read; false when {@link #lineNumber} at {@link #lineOffset} is Jackson's. */
-        boolean readAll() throws IOException {
-            byte[] buf = buffer;
-            long base = 0;
-            int pos = 0;
-            int limit = 0;
-            int searched = 0;
-            boolean eof = false;
-            while (true) {
-                int newline = JsonBytes.lineFeed(buf, searched, limit);
-                if (newline == limit) {
-                    searched = limit;
-                    if (eof) {
-                        if (pos == limit) {
-                            return true;
-                        }
-                    } else {
-                        if (pos > 0) {
-                            System.arraycopy(buf, pos, buf, 0, limit - pos);
-                            base += pos;
-                            limit -= pos;
-                            searched -= pos;
-                            pos = 0;
-                        }
-                        if (limit == buf.length) {
-                            if (buf.length >= longestLine) {
-                                lineNumber++;
-                                lineOffset = base;
-                                return false;
-                            }
-                            buf = buffer = Arrays.copyOf(buf, buf.length * 2);
-                        }
-                        int read = channel.read(ByteBuffer.wrap(buf, limit, buf.length - limit));
-                        if (read < 0) {
-                            eof = true;
-                        } else {
-                            limit += read;
-                        }
-                        continue;
-                    }
-                }
-                lineNumber++;
-                int stop = newline > pos && buf[newline - 1] == '\r' ? newline - 1 : newline;
-                boolean sample;
-                try {
-                    sample = scanner.scan(buf, pos, stop, fields);
-                } catch (SampleLineScanner.GiveUp e) {
-                    lineOffset = base + pos;
-                    return false;
-                }
-                if (sample) {
-                    lines++;
-                    String lineFilter = fields.filter == null ? DEFAULT_FILTER : fields.filter;
-                    if (filter == null || filter.equals(lineFilter)) {
-                        sink.accept(fields.record());
-                    }
-                }
-                pos = Math.min(newline + 1, limit);
-                searched = pos;
-            }
-        }
     }
 
     /**

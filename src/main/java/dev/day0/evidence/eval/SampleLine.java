@@ -73,6 +73,11 @@ final class SampleLine {
         return docId != null ? docId : problemIdx;
     }
 
+    /** Whether the line belongs to {@code filter} (null keeps every line); a line naming none is {@code none}'s. */
+    boolean keptBy(String filter) {
+        return filter == null || filter.equals(this.filter == null ? SampleFileReader.DEFAULT_FILTER : this.filter);
+    }
+
     SampleRecord record() {
         String chosen = category != null ? category : docCategory != null ? docCategory
                 : metadataCategory != null ? metadataCategory : scoringCategory;

@@ -231,7 +231,7 @@ public class SampleFileReaderTest {
         Path file = lines(20_000, "\"acc\": 1");
 
         List<SampleRecord> records = new ArrayList<>();
-        long lines = SampleFileReader.stream(file, "none", false, records::add, 4096, 1 << 16, 2);
+        long lines = SampleFileReader.stream(file, "none", false, records::add, 4096, 1 << 16, 2, 0);
 
         assertThat(lines).isEqualTo(20_000);
         assertThat(records).hasSize(10_000);
@@ -248,7 +248,7 @@ public class SampleFileReaderTest {
         Files.write(file, text);
 
         List<SampleRecord> records = new ArrayList<>();
-        assertThatThrownBy(() -> SampleFileReader.stream(file, null, false, records::add, 4096, 1 << 16, 2))
+        assertThatThrownBy(() -> SampleFileReader.stream(file, null, false, records::add, 4096, 1 << 16, 2, 0))
                 .isInstanceOf(InputException.class)
                 .hasMessage(file + ": line 15322: field \"acc\" appears twice");
         assertThat(records).hasSize(15_321);
@@ -263,7 +263,7 @@ public class SampleFileReaderTest {
             if (++seen[0] == 12_345) {
                 throw new InputException(file.toString(), "", "doc " + record.docId() + " is refused");
             }
-        }, 4096, 1 << 16, 2)).hasMessage(file + ": doc 12344 is refused");
+        }, 4096, 1 << 16, 2, 0)).hasMessage(file + ": doc 12344 is refused");
         assertThat(seen[0]).isEqualTo(12_345);
     }
 
@@ -276,7 +276,7 @@ public class SampleFileReaderTest {
 
         for (int cores : new int[] {1, 2}) {
             List<SampleRecord> records = new ArrayList<>();
-            long lines = SampleFileReader.stream(file, null, false, records::add, 1024, 4096, cores);
+            long lines = SampleFileReader.stream(file, null, false, records::add, 1024, 4096, cores, 0);
 
             assertThat(lines).isEqualTo(3_000);
             assertThat(records).extracting(SampleRecord::docId).element(2_000).isEqualTo("2000");

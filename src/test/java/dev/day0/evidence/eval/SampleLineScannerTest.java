@@ -320,11 +320,11 @@ public class SampleLineScannerTest {
                             records::add);
                     case DEFAULT -> SampleFileReader.stream(file, run.filter(), run.keepHashes(), records::add);
                     case CHUNKS -> SampleFileReader.stream(file, run.filter(), run.keepHashes(), records::add, 64,
-                            1 << 16, 2);
+                            1 << 16, 2, 0);
                     case TINY_CHUNKS -> SampleFileReader.stream(file, run.filter(), run.keepHashes(), records::add,
-                            24, 96, 2);
+                            24, 96, 2, 0);
                     case TINY_BUFFER -> SampleFileReader.stream(file, run.filter(), run.keepHashes(), records::add,
-                            24, 96, 1);
+                            24, 96, 1, 0);
                 };
                 return new Outcome(records, lines, null);
             } catch (RuntimeException e) {

@@ -31,9 +31,9 @@ public final class SampleReaderBench {
                 SampleAccount account = new SampleAccount(null);
                 switch (reader) {
                     case 0 -> SampleFileReader.stream(file, null, false, account, SampleFileReader.CHUNK_BYTES,
-                            1 << 26, cores);
+                            1 << 26, cores, 0);
                     case 1 -> SampleFileReader.stream(file, null, false, account, SampleFileReader.CHUNK_BYTES,
-                            1 << 26, 1);
+                            1 << 26, 1, 0);
                     default -> SampleFileReader.streamWithJackson(file, null, false, account);
                 }
                 if (round >= 0) {
