@@ -149,7 +149,7 @@ public class ReleaseSlurmIT {
     /** The Slurm example with a PTQ job that takes long enough to be interrupted while it runs. */
     private Path slowPtqPlan() throws Exception {
         String text = Files.readString(EXAMPLES.resolve("slurm/release.yaml"), StandardCharsets.UTF_8)
-                .replace("[sh, ../lib/ptq-replay.sh,", "[sh, -c, 'sleep 10; exec sh \"$0\" \"$@\"', "
+                .replace("[sh, ../lib/ptq-replay.sh,", "[sh, -c, 'sleep 5; exec sh \"$0\" \"$@\"', "
                         + EXAMPLES.resolve("lib/ptq-replay.sh") + ",")
                 .replace("../lib/", EXAMPLES.resolve("lib") + "/")
                 .replace("../quickstart/", EXAMPLES.resolve("quickstart") + "/");
@@ -160,7 +160,8 @@ public class ReleaseSlurmIT {
 
     private Process start(Path plan, Path workdir) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-XX:TieredStopAtLevel=1", "-jar", Day0Process.jar().toAbsolutePath().toString(),
+                .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar",
+                Day0Process.jar().toAbsolutePath().toString(),
                 "release", "run", "--plan", plan.toString(), "--workdir", workdir.toString()));
         File log = temp.newFile();
         return new ProcessBuilder(command).directory(temp.getRoot()).redirectErrorStream(true)

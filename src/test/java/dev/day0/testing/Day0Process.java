@@ -38,7 +38,9 @@ public final class Day0Process {
     public static Day0Process run(Path workDir, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // As bin/day0 runs it: C1 only and the serial collector, for a JVM that lives a second or two.
         command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+UseSerialGC");
         command.add("-jar");
         command.add(jar().toAbsolutePath().toString());
         command.addAll(List.of(args));

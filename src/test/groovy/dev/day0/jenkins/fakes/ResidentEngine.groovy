@@ -62,7 +62,8 @@ class ResidentEngine implements Closeable {
         Host(File cwd) {
             String classes = new File(dev.day0.testing.EngineHost.protectionDomain.codeSource.location.toURI()).path
             ProcessBuilder builder = new ProcessBuilder("${System.getProperty('java.home')}/bin/java".toString(),
-                    '-XX:+UseSerialGC', '-cp', "${RealEngine.jar().path}:${classes}".toString(),
+                    '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
+                    '-cp', "${RealEngine.jar().path}:${classes}".toString(),
                     'dev.day0.testing.EngineHost').directory(cwd)
             builder.environment().clear()
             builder.environment().putAll(RealShell.baseEnvironment())
