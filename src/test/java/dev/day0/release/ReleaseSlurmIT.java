@@ -14,7 +14,6 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -159,10 +158,8 @@ public class ReleaseSlurmIT {
     }
 
     private Process start(Path plan, Path workdir) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar",
-                Day0Process.jar().toAbsolutePath().toString(),
-                "release", "run", "--plan", plan.toString(), "--workdir", workdir.toString()));
+        List<String> command = Day0Process.command("release", "run", "--plan", plan.toString(), "--workdir",
+                workdir.toString());
         File log = temp.newFile();
         return new ProcessBuilder(command).directory(temp.getRoot()).redirectErrorStream(true)
                 .redirectOutput(log).start();

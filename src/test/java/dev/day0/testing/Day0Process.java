@@ -35,16 +35,25 @@ public final class Day0Process {
         return jar;
     }
 
-    public static Day0Process run(Path workDir, Map<String, String> env, String... args) {
+    /**
+     * The JVM flags of every engine process a test starts: C1 only and the serial collector, as bin/day0 runs its
+     * short commands. An engine call in a test lives a second or two, too short for C2 to pay for its compilations.
+     */
+    public static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    /** {@code java <JVM_OPTIONS> -jar <the jar under test> args...}, for a test that starts the process itself. */
+    public static List<String> command(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // As bin/day0 runs it: C1 only and the serial collector, for a JVM that lives a second or two.
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-XX:+UseSerialGC");
+        command.addAll(JVM_OPTIONS);
         command.add("-jar");
         command.add(jar().toAbsolutePath().toString());
         command.addAll(List.of(args));
-        return exec("day0 " + String.join(" ", args), command, workDir, env);
+        return command;
+    }
+
+    public static Day0Process run(Path workDir, Map<String, String> env, String... args) {
+        return exec("day0 " + String.join(" ", args), command(args), workDir, env);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.day0.jenkins.fakes
 
 import dev.day0.jenkins.RealEngine
+import dev.day0.testing.Day0Process
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import java.util.concurrent.TimeUnit
@@ -61,10 +62,10 @@ class ResidentEngine implements Closeable {
 
         Host(File cwd) {
             String classes = new File(dev.day0.testing.EngineHost.protectionDomain.codeSource.location.toURI()).path
-            ProcessBuilder builder = new ProcessBuilder("${System.getProperty('java.home')}/bin/java".toString(),
-                    '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
-                    '-cp', "${RealEngine.jar().path}:${classes}".toString(),
-                    'dev.day0.testing.EngineHost').directory(cwd)
+            List<String> command = ["${System.getProperty('java.home')}/bin/java".toString()]
+            command.addAll(Day0Process.JVM_OPTIONS)
+            command.addAll(['-cp', "${RealEngine.jar().path}:${classes}".toString(), 'dev.day0.testing.EngineHost'])
+            ProcessBuilder builder = new ProcessBuilder(command).directory(cwd)
             builder.environment().clear()
             builder.environment().putAll(RealShell.baseEnvironment())
             builder.redirectError(ProcessBuilder.Redirect.INHERIT)

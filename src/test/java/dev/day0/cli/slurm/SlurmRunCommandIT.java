@@ -95,9 +95,8 @@ public class SlurmRunCommandIT {
         Path job = jobFile("[sleep, '300']");
         Path workdir = temp.getRoot().toPath().resolve("work");
         File log = temp.newFile();
-        Process call = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-jar", Day0Process.jar().toAbsolutePath().toString(), "slurm", "run",
-                "--job", job.toString(), "--workdir", workdir.toString()).directory(temp.getRoot())
+        Process call = new ProcessBuilder(Day0Process.command("slurm", "run", "--job", job.toString(), "--workdir",
+                workdir.toString())).directory(temp.getRoot())
                 .redirectErrorStream(true).redirectOutput(log).start();
         Path state = null;
         String jobId = null;
