@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -64,7 +65,8 @@ public final class Checkpoint {
         if (Files.isRegularFile(indexFile)) {
             weightMap = weightMap(indexFile, dir);
             bytesRead += size(indexFile);
-            shards = new ArrayList<>(new TreeSet<>(weightMap.values()));
+            // The index names each shard thousands of times, always by the same String (see weightMap).
+            shards = new ArrayList<>(new TreeSet<>(new HashSet<>(weightMap.values())));
             TreeSet<String> unlisted = new TreeSet<>(onDisk);
             unlisted.removeAll(shards);
             if (!unlisted.isEmpty()) {
@@ -150,11 +152,12 @@ public final class Checkpoint {
         Map<String, String> weightMap = new LinkedHashMap<>();
         // Thousands of entries name a few shards: each shard name is checked once (the first entry naming a bad
         // shard is still the one reported).
-        Set<String> checked = new HashSet<>();
+        Map<String, String> checked = new HashMap<>();
         for (Map.Entry<String, String> entry : entries.entrySet()) {
             String shard = entry.getValue();
-            if (checked.contains(shard)) {
-                weightMap.put(entry.getKey(), shard);
+            String known = checked.get(shard);
+            if (known != null) {
+                weightMap.put(entry.getKey(), known);
                 continue;
             }
             String field = "weight_map." + entry.getKey();
@@ -165,7 +168,7 @@ public final class Checkpoint {
             if (!Files.isRegularFile(shardPath)) {
                 throw fields.error(field, "shard " + shard + " does not exist in " + dir);
             }
-            checked.add(shard);
+            checked.put(shard, shard);
             weightMap.put(entry.getKey(), shard);
         }
         if (notText != null) {

@@ -9,11 +9,12 @@ import dev.day0.io.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Set;
 
 /**
  * {@code day0 inspect checkpoint}: turns a source checkpoint and its quantized output into the validation summary
@@ -174,26 +175,56 @@ public final class CheckpointInspector {
     }
 
     private static void checkLayerSets(Checkpoint source, Checkpoint output, List<String> blocking) {
-        TreeSet<String> sourceLayers = new TreeSet<>(LayerClassifier.linearLayers(source).keySet());
-        TreeSet<String> outputLayers = new TreeSet<>(LayerClassifier.linearLayers(output).keySet());
-        TreeSet<String> missing = new TreeSet<>(sourceLayers);
-        missing.removeAll(outputLayers);
-        TreeSet<String> added = new TreeSet<>(outputLayers);
-        added.removeAll(sourceLayers);
+        Set<String> sourceLayers = LayerClassifier.linearLayers(source).keySet();
+        Set<String> outputLayers = LayerClassifier.linearLayers(output).keySet();
+        List<String> missing = sortedDifference(sourceLayers, outputLayers);
+        List<String> added = sortedDifference(outputLayers, sourceLayers);
         if (!missing.isEmpty()) {
             blocking.add(missing.size() + " linear layers of the source are missing from the output (e.g. "
-                    + examples(new ArrayList<>(missing)) + ")");
+                    + examples(missing) + ")");
         }
         if (!added.isEmpty()) {
             blocking.add(added.size() + " linear layers of the output are not in the source (e.g. "
-                    + examples(new ArrayList<>(added)) + ")");
+                    + examples(added) + ")");
         }
+    }
+
+    /**
+     * The names in {@code these} but not in {@code those}, sorted. Tens of thousands of layer names share long
+     * prefixes, so only the difference (empty for a sound export) is sorted, not both sets.
+     */
+    private static List<String> sortedDifference(Set<String> these, Set<String> those) {
+        List<String> difference = new ArrayList<>();
+        for (String name : these) {
+            if (!those.contains(name)) {
+                difference.add(name);
+            }
+        }
+        Collections.sort(difference);
+        return difference;
+    }
+
+    /**
+     * Whether {@code name} ends in {@code .k_scale} or {@code .v_scale}. Asked of every tensor of the output, so
+     * the two characters that tell a KV scale from the many {@code weight_scale}s are looked at first.
+     */
+    static boolean isKvScale(String name) {
+        int n = name.length();
+        if (n < 8 || name.charAt(n - 8) != '.') {
+            return false;
+        }
+        char kind = name.charAt(n - 7);
+        return (kind == 'k' || kind == 'v') && name.endsWith("_scale");
     }
 
     private static void checkKvCache(QuantDeclaration declaration, Checkpoint output, List<String> blocking,
                                      List<String> notes) {
-        long kvScales = output.tensors().keySet().stream()
-                .filter(name -> name.endsWith(".k_scale") || name.endsWith(".v_scale")).count();
+        long kvScales = 0;
+        for (String name : output.tensors().keySet()) {
+            if (isKvScale(name)) {
+                kvScales++;
+            }
+        }
         if (declaration.kvCache() != null && kvScales == 0) {
             blocking.add("the KV cache is declared " + declaration.kvCache()
                     + " but the output has no k_scale/v_scale tensors");

@@ -58,6 +58,52 @@ public class CheckpointInspectorTest {
     }
 
     @Test
+    public void shouldBlockAnOutputThatLostLinearLayersAndNameTheFirstInNameOrder() {
+        assertLayerSetsBlocked(3, 2, "7 linear layers of the source are missing from the output",
+                "not in the source");
+    }
+
+    @Test
+    public void shouldBlockAnOutputWithLinearLayersTheSourceNeverHad() {
+        assertLayerSetsBlocked(2, 3, "7 linear layers of the output are not in the source",
+                "missing from the output");
+    }
+
+    /** Layer 2 of a llama has seven linear layers; the first five in name order are the examples. */
+    private void assertLayerSetsBlocked(int sourceLayers, int outputLayers, String finding, String otherFinding) {
+        writeSource(Model.llama(sourceLayers));
+        writeOutput(Model.llama(outputLayers), nvfp4ExceptLmHead(),
+                SyntheticCheckpoint.hfQuantConfig("NVFP4", 16, "lm_head"));
+
+        JsonNode summary = inspect("nvfp4");
+
+        assertThat(summary.get("metadata_diffs").toString()).contains(finding + " (e.g. model.layers.2.mlp.down_proj, "
+                + "model.layers.2.mlp.gate_proj, model.layers.2.mlp.up_proj, model.layers.2.self_attn.k_proj, "
+                + "model.layers.2.self_attn.o_proj, ...)");
+        assertThat(summary.get("metadata_diffs").toString()).doesNotContain(otherFinding);
+        assertThat(gate().exitCode()).isNotZero();
+    }
+
+    @Test
+    public void shouldCountOnlyKAndVScalesAsKvCacheScales() {
+        Model model = Model.llama(2);
+        writeSource(model);
+        SyntheticCheckpoint checkpoint = withMetadata(model.build(nvfp4ExceptLmHead()), modelOptSection("NVFP4"))
+                .file("hf_quant_config.json", SyntheticCheckpoint.hfQuantConfig("NVFP4", 16, "lm_head"));
+        for (String name : new String[] {"model.layers.0.self_attn.k_scale", "model.layers.1.self_attn.v_scale",
+                "model.layers.0.self_attn.kv_scale", "model.layers.0.self_attn.q_scale", "k_scale",
+                "model.layers.0.self_attn.k_scales"}) {
+            checkpoint.tensor(name, "F32");
+        }
+        checkpoint.write(output);
+
+        JsonNode summary = inspect("nvfp4");
+
+        assertThat(summary.get("notes").toString()).contains("the output has 2 k_scale/v_scale tensors but "
+                + "declares no KV-cache");
+    }
+
+    @Test
     public void shouldBeModelUnsupportedWhenNothingIsQuantized() {
         Model model = Model.llama(2);
         writeSource(model);
