@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,10 +62,10 @@ public final class Checkpoint {
         Map<String, String> weightMap = null;
         List<String> shards;
         if (Files.isRegularFile(indexFile)) {
-            weightMap = weightMap(indexFile, dir);
+            ShardIndex index = shardIndex(indexFile, dir);
+            weightMap = index.weightMap();
             bytesRead += size(indexFile);
-            // The index names each shard thousands of times, always by the same String (see weightMap).
-            shards = new ArrayList<>(new TreeSet<>(new HashSet<>(weightMap.values())));
+            shards = new ArrayList<>(index.shards());
             TreeSet<String> unlisted = new TreeSet<>(onDisk);
             unlisted.removeAll(shards);
             if (!unlisted.isEmpty()) {
@@ -125,7 +124,14 @@ public final class Checkpoint {
         return names;
     }
 
-    private static Map<String, String> weightMap(Path indexFile, Path dir) {
+    /**
+     * The index's {@code weight_map} (tensor to shard, in index order) and the shards it names, sorted. Every entry
+     * naming one shard holds the same String, so the checks against the headers compare references first.
+     */
+    private record ShardIndex(Map<String, String> weightMap, TreeSet<String> shards) {
+    }
+
+    private static ShardIndex shardIndex(Path indexFile, Path dir) {
         Fields fields = new Fields(indexFile.toString());
         // The plain form is scanned without a tree (the index of a large checkpoint names every tensor, and a
         // cold JSON parser is most of the cost); anything else goes through the tree reader and its messages.
@@ -177,7 +183,7 @@ public final class Checkpoint {
         if (weightMap.isEmpty()) {
             throw fields.error("weight_map", "is empty");
         }
-        return weightMap;
+        return new ShardIndex(weightMap, new TreeSet<>(checked.keySet()));
     }
 
     private static long size(Path file) {

@@ -208,7 +208,7 @@ public final class CheckpointInspector {
      * Whether {@code name} ends in {@code .k_scale} or {@code .v_scale}. Asked of every tensor of the output, so
      * the two characters that tell a KV scale from the many {@code weight_scale}s are looked at first.
      */
-    static boolean isKvScale(String name) {
+    private static boolean isKvScale(String name) {
         int n = name.length();
         if (n < 8 || name.charAt(n - 8) != '.') {
             return false;
